@@ -1,0 +1,235 @@
+"""``techxfer verify``: the whole history, judged commit by commit (DESIGN section 4).
+
+Ordered steps for every commit, parents first:
+ 1. the signature verifies, in-process, and its key belongs to one person of the parties
+    in force at the parent, inside the key's validity window at the commit time;
+ 2. that person may change every path the commit changes (rules in force at the parent;
+    manifest entries judged by the file they list);
+ 3. the register of the new state holds for what changed (schemas, listing, hashes, ids,
+    unsafe paths, read restrictions);
+ 4. transfer and acknowledgement records are well-formed, signed by the right party and
+    role, immutable, and bound to the content they name;
+ 5. records are not removed without a disposition;
+ 6. the configuration in force moves on only by an authorised change, approved by the
+    other party where the rule asks for approval.
+After the walk: acknowledgements past their deadline, changes never approved.
+Findings are collected; nothing stops the walk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from techxfer.cache import BlobCache
+from techxfer.checks import State, check_state
+from techxfer.config import CONFIG_DIR, Config, load_config
+from techxfer.errors import ConfigError, GitError
+from techxfer.findings import Code, Finding
+from techxfer.gitrepo import Entry, GitRepo
+from techxfer.judge import SignatureChecker, authorize, config_paths_changed
+from techxfer.model.times import from_git_time, now
+from techxfer.records import RecordBook
+from techxfer.snapshot import GitSnapshot, Snapshot
+from techxfer.transfers import config_digest
+
+Progress = Callable[[int, int], None]
+
+
+def in_force_digest(snap: Snapshot) -> str:
+    files = {p: snap.read(p) for p in snap.paths
+             if p.startswith(CONFIG_DIR + "/") and not p.startswith(f"{CONFIG_DIR}/holds/")}
+    return config_digest(files)
+
+
+@dataclass
+class PolicyState:
+    """The configuration in force after a commit, and proposals awaiting approval."""
+
+    config: Config | None
+    digest: str | None
+    proposals: dict[str, tuple[str, Config]] = field(default_factory=dict)  # digest → (commit, cfg)
+
+
+@dataclass
+class CommitState:
+    snap: GitSnapshot
+    policy: PolicyState
+
+
+@dataclass
+class AuditResult:
+    root: str
+    tip: str
+    commits: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    transfers: int = 0
+    acknowledgements: int = 0
+    pending: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def as_json(self) -> dict[str, object]:
+        return {"ok": self.ok, "commits": self.commits, "root": self.root, "tip": self.tip,
+                "transfers": self.transfers, "acknowledgements": self.acknowledgements,
+                "pending": self.pending,
+                "findings": [f.as_json() for f in self.findings]}
+
+
+def trust_root(repo: GitRepo, tip: str, given: str | None) -> str:
+    rev = given or repo.config_get("techxfer.trustRoot")
+    if rev:
+        return repo.resolve(rev)
+    roots = [c for c in repo.walk(tip) if not repo.commit_info(c).parents]
+    if not roots:
+        raise GitError("no root commit found")
+    return roots[0]
+
+
+class Auditor:
+    def __init__(self, repo: GitRepo, cache: BlobCache, *, as_of: datetime | None = None,
+                 progress: Progress | None = None) -> None:
+        self.repo = repo
+        self.cache = cache
+        self.as_of = as_of or now()
+        self.progress = progress
+        self.signatures = SignatureChecker()
+        self.reported: set[tuple[str, str | None, str]] = set()
+
+    def run(self, tip_rev: str = "HEAD", root_rev: str | None = None) -> AuditResult:
+        tip = self.repo.resolve(tip_rev)
+        root = trust_root(self.repo, tip, root_rev)
+        result = AuditResult(root, tip)
+        if not self.repo.is_ancestor(root, tip):
+            result.findings.append(Finding(
+                Code.HISTORY_REWRITTEN, None,
+                f"the trust root {root[:10]} is not an ancestor of {tip_rev} ({tip[:10]}): the "
+                "history was rewritten or this is another repository", tip))
+            return result
+        hide = list(self.repo.commit_info(root).parents)
+        order = list(self.repo.walk(tip, hide=hide))
+        children: dict[str, int] = {}
+        for c in order:
+            for p in self.repo.commit_info(c).parents:
+                children[p] = children.get(p, 0) + 1
+        states: dict[str, CommitState] = {}
+        book = RecordBook()
+        try:
+            for n, commit in enumerate(order, 1):
+                state = self._commit(commit, root, states, children, book, result)
+                if children.get(commit):
+                    states[commit] = state
+                if self.progress:
+                    self.progress(n, len(order))
+            result.commits = len(order)
+            tip_state = states.get(tip) or state
+            result.findings.extend(book.finish(self.as_of, tip_state.policy.config,
+                                               self._unapproved(tip_state)))
+            result.transfers, result.acknowledgements = book.counts()
+            result.pending = book.pending_ids(self.as_of)
+        finally:
+            self.signatures.close()
+            self.cache.flush()
+        return result
+
+    # -- one commit -----------------------------------------------------------------------
+    def _commit(self, commit: str, root: str, states: dict[str, CommitState],
+                children: dict[str, int], book: RecordBook, result: AuditResult) -> CommitState:
+        info = self.repo.commit_info(commit)
+        parents = [p for p in info.parents if p in states]
+        label = f"commit {commit[:10]}"
+        if commit == root or not parents:
+            snap = GitSnapshot(self.repo, self.repo.tree_entries(commit), label, self.cache)
+            changed = set(snap.paths)
+            parent_snap: Snapshot = GitSnapshot(self.repo, {}, "empty", self.cache)
+            policy = self._root_policy(snap, commit, result)
+            judged_by = [policy]
+        else:
+            first = states[parents[0]]
+            changes = self._diff(parents[0], commit)
+            parent_snap = first.snap
+            snap = self._advance(parents[0], first.snap, children, label, changes)
+            changed = set(changes)
+            judged_by = [states[p].policy for p in parents]
+            if len(parents) > 1:
+                changed = self._merge_changes(commit, parents, states)
+            policy = PolicyState(first.policy.config, first.policy.digest,
+                                 dict(first.policy.proposals))
+        when = from_git_time(info.commit_time, info.commit_offset)
+        findings: list[Finding] = []
+        signer = None
+        signature = self.repo.commit_signature(commit)
+        for judge in judged_by:
+            check = self.signatures.check(commit, signature, judge.config, when)
+            if check.finding:
+                findings.append(check.finding)
+            signer = check.signer if check.finding is None else None
+            if signer is not None and judge.config is not None and commit != root:
+                findings += authorize(commit, signer, judge.config, changed, parent_snap, snap)
+        config_ok = signer is not None and not any(
+            f.code == Code.UNAUTHORIZED_CHANGE and (f.path or "").startswith(CONFIG_DIR + "/")
+            for f in findings)
+        state = check_state(snap, scope=changed if commit != root else None)
+        findings += [Finding(f.code, f.path, f.message, commit) for f in state.findings]
+        findings += book.record(commit, when, signer, judged_by[0].config, changed, parent_snap,
+                                snap, state)
+        if commit != root:
+            self._move_policy(commit, policy, config_ok, changed, snap, state, book)
+        for finding in findings:
+            key = (finding.code.value, finding.path, finding.message)
+            if key not in self.reported:
+                self.reported.add(key)
+                result.findings.append(finding)
+        return CommitState(snap, policy)
+
+    def _diff(self, parent: str, commit: str) -> dict[str, Entry | None]:
+        return self.repo.tree_changes(parent, commit)
+
+    def _advance(self, parent: str, snap: GitSnapshot, children: dict[str, int], label: str,
+                 changes: dict[str, Entry | None]) -> GitSnapshot:
+        children[parent] -= 1
+        nxt = snap if children[parent] == 0 else snap.copy(label)
+        nxt.apply(changes, label)
+        return nxt
+
+    def _merge_changes(self, commit: str, parents: list[str],
+                       states: dict[str, CommitState]) -> set[str]:
+        """Paths whose merged content is in no parent: what the merge itself introduced."""
+        per_parent = [self.repo.tree_changes(p, commit) for p in parents]
+        candidates = set().union(*per_parent)
+        return {p for p in candidates if all(p in changes for changes in per_parent)}
+
+    def _root_policy(self, snap: Snapshot, commit: str, result: AuditResult) -> PolicyState:
+        try:
+            config = load_config(snap)
+        except ConfigError:
+            return PolicyState(None, None)  # reported as MANIFEST_INVALID by the checks
+        return PolicyState(config, in_force_digest(snap))
+
+    def _move_policy(self, commit: str, policy: PolicyState, config_ok: bool,
+                     changed: set[str], snap: Snapshot, state: State, book: RecordBook) -> None:
+        """Step 6: approvals met in this commit, then this commit's own config change."""
+        for digest in book.approved_config_digests(commit):
+            if digest in policy.proposals:
+                _, config = policy.proposals.pop(digest)
+                policy.config, policy.digest = config, digest
+        if not (config_ok and config_paths_changed(changed)) or state.config is None \
+                or policy.config is None:
+            return
+        digest = in_force_digest(snap)
+        if digest == policy.digest:
+            return
+        rule = policy.config.policy.rule_for(f"{CONFIG_DIR}/policy.yaml")
+        if rule is not None and rule.ack == "approved":
+            policy.proposals[digest] = (commit, state.config)
+            book.propose_config(digest, commit)
+        else:
+            policy.config, policy.digest = state.config, digest
+
+    def _unapproved(self, tip: CommitState) -> dict[str, str]:
+        """Proposals still present in the tip's tree: digest → commit that made them."""
+        digest = in_force_digest(tip.snap)
+        return {d: c for d, (c, _) in tip.policy.proposals.items() if d == digest}

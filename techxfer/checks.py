@@ -1,0 +1,277 @@
+"""The register checks of one state (DESIGN 1.1, 1.2): ``check``, ``status``, pre-commit.
+
+``check_state`` collects findings and never stops at the first. With a ``scope`` (the
+staged paths) it judges only what those paths touch, so a commit costs what it
+changes; a change to ``.techxfer/`` or to which manifests exist widens it to everything.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from techxfer.config import CONFIG_DIR, Config, load_config
+from techxfer.errors import ConfigError, SchemaError, SignatureError
+from techxfer.findings import Code, Finding
+from techxfer.model.manifest import DocumentEntry, Manifest, nearest_manifest
+from techxfer.model.parties import INDEPENDENT_ROLES
+from techxfer.model.policy import MANIFEST_NAME, is_format_path
+from techxfer.snapshot import Snapshot, is_manifest
+
+
+def undecodable(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def shown(path: str) -> str:
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+@dataclass
+class State:
+    """What the checks learnt about one snapshot; reused by status, add and verify."""
+
+    snap: Snapshot
+    config: Config | None = None
+    manifests: dict[str, Manifest] = field(default_factory=dict)
+    broken_manifests: set[str] = field(default_factory=set)
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, code: Code, path: str | None, message: str) -> None:
+        self.findings.append(Finding(code, path, message))
+
+    def entries(self) -> Iterable[DocumentEntry]:
+        for manifest in self.manifests.values():
+            yield from manifest.entries
+
+    def entry_for_path(self, path: str) -> DocumentEntry | None:
+        owner = nearest_manifest(path, self.manifest_paths)
+        if owner is None or owner not in self.manifests:
+            return None
+        return next((e for e in self.manifests[owner].entries if e.path == path), None)
+
+    @property
+    def manifest_paths(self) -> frozenset[str]:
+        return self.snap.manifest_set
+
+
+def load_state_config(state: State) -> None:
+    try:
+        state.config = load_config(state.snap)
+    except SchemaError as exc:
+        for problem in exc.problems:
+            state.add(Code.MANIFEST_INVALID, exc.source, problem)
+    except ConfigError as exc:
+        path, _, message = exc.message.partition(": ")
+        state.add(Code.MANIFEST_INVALID, path if message else None, message or exc.message)
+
+
+def load_manifest(state: State, path: str) -> Manifest | None:
+    if path in state.manifests:
+        return state.manifests[path]
+    if path in state.broken_manifests:
+        return None
+    try:
+        manifest = Manifest.create(path, state.snap.load("manifest", path))
+    except SchemaError as exc:
+        state.broken_manifests.add(path)
+        for problem in exc.problems:
+            state.add(Code.MANIFEST_INVALID, path, problem)
+        return None
+    except ConfigError as exc:
+        state.broken_manifests.add(path)
+        state.add(Code.MANIFEST_INVALID, path, exc.message.removeprefix(f"{path}: "))
+        return None
+    state.manifests[path] = manifest
+    return manifest
+
+
+def expand_scope(state: State, scope: set[str]) -> set[str] | None:
+    """Widen the staged paths to everything they can affect (None: everything).
+
+    A change under ``.techxfer/`` can change what is controlled and who owns it; a
+    manifest added, changed or removed re-decides which manifest governs every file
+    below its folder.
+    """
+    if any(p.startswith(CONFIG_DIR + "/") for p in scope):
+        return None
+    folders = [p[: -len(MANIFEST_NAME)] for p in scope if is_manifest(p)]
+    if not folders:
+        return scope
+    widened = set(scope)
+    widened.update(p for p in state.snap.paths if any(p.startswith(f) for f in folders))
+    return widened
+
+
+def check_state(snap: Snapshot, scope: set[str] | None = None) -> State:
+    state = State(snap)
+    if scope is not None:
+        scope = expand_scope(state, scope)
+    load_state_config(state)
+    if scope is None:
+        check_parties(state)
+    check_paths(state, scope)
+    check_manifests(state, scope)
+    return state
+
+
+def check_parties(state: State) -> None:
+    if state.config is None:
+        return
+    from techxfer.signatures import parse_ssh_public_key
+
+    holders: dict[str, list[str]] = defaultdict(list)
+    for party in state.config.parties:
+        for person in party.people:
+            where = f"parties.{party.id}.{person.id}"
+            if all(r in person.roles for r in INDEPENDENT_ROLES):
+                state.add(Code.ROLE_CONFLICT, ".techxfer/parties.yaml",
+                          f"{where} holds both production-head and quality-head; "
+                          "these positions must be held by different people")
+            for i, key in enumerate(person.keys):
+                holders[key.identity].append(f"{party.id}:{person.id}")
+                if key.kind == "ssh":
+                    try:
+                        parse_ssh_public_key(key.value)
+                    except SignatureError as exc:
+                        state.add(Code.MANIFEST_INVALID, ".techxfer/parties.yaml",
+                                  f"{where}.keys[{i}]: {exc.message}")
+    for identity, people in holders.items():
+        if len(set(people)) > 1:
+            short = identity if len(identity) < 60 else identity[:40] + "…"
+            state.add(Code.SHARED_KEY, ".techxfer/parties.yaml",
+                      f"key {short} is listed for {', '.join(sorted(set(people)))}; "
+                      "a signing key must belong to one person alone")
+
+
+def check_paths(state: State, scope: set[str] | None) -> None:
+    """Per-file checks: unsafe names, symlinks, case clashes, read restrictions."""
+    snap = state.snap
+    folded = snap.folded
+    policy = state.config.policy if state.config else None
+    targets = snap.paths if scope is None else [p for p in scope if snap.exists(p)]
+    for path in sorted(targets):
+        if undecodable(path):
+            state.add(Code.UNSAFE_PATH, shown(path), "file name is not valid UTF-8")
+            continue
+        clash = folded.get(path.casefold(), set())
+        if len(clash) > 1 and (scope is not None or path == min(clash)):
+            state.add(Code.UNSAFE_PATH, path,
+                      f"paths differ only by letter case: {', '.join(sorted(clash))}")
+        kind = snap.paths[path]
+        if is_format_path(path):
+            if kind != "file":
+                state.add(Code.UNSAFE_PATH, path, f"a record file is a {kind}, not a regular file")
+            continue
+        if policy is None or not policy.is_controlled(path):
+            continue
+        if kind != "file":
+            state.add(Code.UNSAFE_PATH, path, f"a controlled path is a {kind}, not a regular file")
+        rule = policy.rule_for(path)
+        if rule is not None and rule.read is not None and state.config is not None:
+            allowed = {state.config.party_id(r) for r in rule.read}
+            if len(allowed) < 2:
+                state.add(Code.READ_RESTRICTED_PLAINTEXT, path,
+                          f"{rule.label()} limits reading to {', '.join(rule.read)}, but "
+                          "everyone who can clone this repository can read it")
+
+
+def check_manifests(state: State, scope: set[str] | None) -> None:
+    snap = state.snap
+    manifest_paths = state.manifest_paths
+    if scope is None:
+        wanted = set(manifest_paths)
+    else:
+        wanted = {p for p in scope if p in manifest_paths}
+        for path in scope:
+            if not is_manifest(path):
+                owner = nearest_manifest(path, manifest_paths)
+                if owner:
+                    wanted.add(owner)
+    for path in sorted(wanted):
+        load_manifest(state, path)
+    changed_manifests = wanted if scope is None else {p for p in scope if p in manifest_paths}
+    if changed_manifests:
+        for path in sorted(manifest_paths - set(state.manifests)):
+            load_manifest(state, path)  # duplicate ids are judged across all manifests
+        check_duplicates(state, changed_manifests)
+
+    listed: set[str] = set()
+    for manifest in list(state.manifests.values()):
+        judge_all = scope is None or manifest.path in scope
+        for entry in manifest.entries:
+            listed.add(entry.path)
+            if judge_all or (scope is not None and entry.path in scope):
+                check_entry(state, entry, manifest_paths)
+
+    if state.config is None:
+        return
+    targets = snap.paths if scope is None else [p for p in scope if snap.exists(p)]
+    for path in sorted(targets):
+        if is_format_path(path) or undecodable(path) or not state.config.policy.is_controlled(path):
+            continue
+        if path in listed:
+            continue
+        owner = nearest_manifest(path, manifest_paths)
+        if owner in state.broken_manifests:
+            continue  # already reported: the manifest cannot be read
+        where = f"in {owner}" if owner else "in any manifest (there is no MANIFEST.yaml above it)"
+        state.add(Code.UNLISTED_FILE, path, f"controlled file is not listed {where}")
+
+
+def check_duplicates(state: State, changed: set[str]) -> None:
+    by_id: dict[str, list[DocumentEntry]] = defaultdict(list)
+    by_path: dict[str, list[DocumentEntry]] = defaultdict(list)
+    for entry in state.entries():
+        by_id[entry.id].append(entry)
+        by_path[entry.path].append(entry)
+    for groups, what in ((by_id, "id"), (by_path, "path")):
+        for value, entries in sorted(groups.items()):
+            if len(entries) > 1 and any(e.manifest in changed for e in entries):
+                places = "; ".join(e.where() for e in entries)
+                state.add(Code.DUPLICATE_ID, entries[1].manifest,
+                          f"{what} {value!r} is listed more than once: {places}")
+
+
+def check_entry(state: State, entry: DocumentEntry, manifest_paths: frozenset[str]) -> None:
+    snap, config = state.snap, state.config
+    where = entry.where()
+    governing = nearest_manifest(entry.path, manifest_paths)
+    if governing != entry.manifest:
+        state.add(Code.MANIFEST_INVALID, entry.manifest,
+                  f"documents[{entry.index}].path: {entry.local_path} is governed by "
+                  f"{governing}; list it there")
+        return
+    if config is not None:
+        if is_format_path(entry.path) or not config.policy.is_controlled(entry.path):
+            state.add(Code.MANIFEST_INVALID, entry.manifest,
+                      f"documents[{entry.index}].path: {entry.path} is not a controlled path")
+            return
+        if config.parties.resolve(entry.owner) is None:
+            state.add(Code.MANIFEST_INVALID, entry.manifest,
+                      f"documents[{entry.index}].owner: unknown party {entry.owner!r}")
+        if entry.retention not in config.retention.classes:
+            state.add(Code.MANIFEST_INVALID, entry.manifest,
+                      f"documents[{entry.index}].retention: unknown class {entry.retention!r}")
+    kind = snap.paths.get(entry.path)
+    if entry.status == "destroyed":
+        if kind is not None:
+            state.add(Code.MANIFEST_INVALID, entry.manifest,
+                      f"documents[{entry.index}]: {entry.id} is marked destroyed but "
+                      f"{entry.path} is still present")
+        return
+    if kind is None:
+        state.add(Code.MISSING_FILE, entry.path, f"listed as {entry.id} ({where}) but not present")
+    elif kind != "file":
+        state.add(Code.UNSAFE_PATH, entry.path, f"listed as {entry.id} but is a {kind}")
+    else:
+        actual = snap.sha256(entry.path)
+        if actual != entry.sha256:
+            state.add(Code.HASH_MISMATCH, entry.path,
+                      f"content SHA-256 {actual[:12]}… differs from {entry.id} rev "
+                      f"{entry.revision} ({entry.sha256[:12]}…) in {entry.manifest}")

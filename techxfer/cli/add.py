@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import click
+
+
+@click.command("add")
+@click.argument("path")
+@click.option("--id", "doc_id", required=True, help="Document id, unique in the repository.")
+@click.option("--title", required=True)
+@click.option("--title-zh", help="Chinese title.")
+@click.option("--category", required=True, help="e.g. design-output, process, labeling.")
+@click.option("--revision", required=True)
+@click.option("--owner", help="Owning party (default: the owner of the matching policy rule).")
+@click.option("--retention", help="Retention class (default: by category, else the default class).")
+@click.option("--status", type=click.Choice(["draft", "effective", "obsolete"]), default="effective",
+              show_default=True)
+def add_command(path: str, doc_id: str, title: str, title_zh: str | None, category: str,
+                revision: str, owner: str | None, retention: str | None, status: str) -> int:
+    """Register PATH in its nearest MANIFEST.yaml, or record a new revision of it."""
+    from techxfer.register import DocumentRequest, register
+    from techxfer.workspace import Workspace
+
+    req = DocumentRequest(path, doc_id, title, category, revision, owner, retention, title_zh, status)
+    done = register(Workspace.open(), req)
+    if done.outcome == "unchanged":
+        click.echo(f"{done.id} rev {done.revision} is already registered with this content.")
+    else:
+        click.echo(f"{done.outcome.capitalize()} {done.id} rev {done.revision} ({done.path}) in "
+                   f"{done.manifest}; sha256 {done.sha256[:16]}… (staged)")
+    return 0
+
+
+def register(group: click.Group) -> None:
+    group.add_command(add_command)

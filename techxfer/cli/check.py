@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import click
+
+from techxfer.cli.render import echo_findings, echo_json, summary_by_code
+
+
+@click.command("check")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def check_command(as_json: bool) -> int:
+    """Check the working tree: schemas, register, hashes, ids, paths, people and keys."""
+    from techxfer.checks import check_state
+    from techxfer.workspace import Workspace
+
+    ws = Workspace.open()
+    state = check_state(ws.worktree())
+    ws.cache.flush()
+    findings = sorted(state.findings, key=lambda f: (f.path or "", f.code.value, f.message))
+    documents = sum(1 for _ in state.entries())
+    if as_json:
+        echo_json({"ok": not findings, "documents": documents, "manifests": len(state.manifests),
+                   "findings": [f.as_json() for f in findings]})
+    elif findings:
+        click.echo(f"{len(findings)} finding(s) in the working tree:")
+        echo_findings(findings)
+        click.echo(f"Summary: {summary_by_code(findings)}")
+    else:
+        click.echo(f"Clean: {documents} documents in {len(state.manifests)} manifests, "
+                   "configuration and register consistent.")
+    return 1 if findings else 0
+
+
+def register(group: click.Group) -> None:
+    group.add_command(check_command)

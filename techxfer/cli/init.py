@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--registrant", required=True, metavar="ID", help="Party id of the registrant (注册人).")
+@click.option("--manufacturer", required=True, metavar="ID",
+              help="Party id of the contract manufacturer (受托生产企业).")
+@click.option("--product", metavar="NAME", help="Product name (default: the directory name).")
+def init_command(directory: Path, registrant: str, manufacturer: str, product: str | None) -> int:
+    """Create a techxfer repository with working defaults (no commit is made)."""
+    from techxfer.initialise import init_repository
+
+    result = init_repository(directory, registrant, manufacturer, product)
+    what = "Created a git repository and wrote" if result.created_repository else "Wrote"
+    click.echo(f"{what} the techxfer configuration in {result.root}:")
+    for path in result.written:
+        click.echo(f"  {path}")
+    click.echo(
+        "\nNext: add people and their keys (techxfer person add), register documents\n"
+        "(techxfer add), then make the first commit signed (git commit -S) by a person\n"
+        "listed in .techxfer/parties.yaml. That commit becomes the trust root of every audit."
+    )
+    return 0
+
+
+def register(group: click.Group) -> None:
+    group.add_command(init_command)

@@ -1,0 +1,32 @@
+"""Shared rendering of findings and records for the terminal."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import click
+
+from techxfer.findings import Finding
+
+
+def echo_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def echo_findings(findings: Iterable[Finding]) -> int:
+    count = 0
+    for finding in findings:
+        count += 1
+        code = click.style(finding.code.value, fg="red", bold=True)
+        where = f"{finding.path}: " if finding.path else ""
+        click.echo(f"  {code} {where}{finding.message}")
+    return count
+
+
+def summary_by_code(findings: Iterable[Finding]) -> str:
+    counts: dict[str, int] = {}
+    for f in findings:
+        counts[f.code.value] = counts.get(f.code.value, 0) + 1
+    return ", ".join(f"{code} {n}" for code, n in sorted(counts.items()))

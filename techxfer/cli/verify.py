@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+
+import click
+
+from techxfer.cli.render import echo_json, summary_by_code
+
+
+@click.command("verify")
+@click.argument("rev", default="HEAD")
+@click.option("--trust-root", metavar="REV", help="Default: git config techxfer.trustRoot, "
+              "else the first commit.")
+@click.option("--as-of", metavar="DATE", help="Judge deadlines at this date (default: now).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+def verify_command(rev: str, trust_root: str | None, as_of: str | None, as_json: bool,
+                   lang: str) -> int:
+    """Audit the whole history from the trust root to REV."""
+    from techxfer import i18n
+    from techxfer.audit import Auditor
+    from techxfer.cli.options import parse_as_of
+    from techxfer.workspace import Workspace
+
+    ws = Workspace.open()
+    progress = None
+    if sys.stderr.isatty() and not as_json:
+        def progress(n: int, total: int) -> None:
+            if n == total or n % 200 == 0:
+                click.echo(f"\rverifying {n}/{total} commits", err=True, nl=n == total)
+    result = Auditor(ws.repo, ws.cache, as_of=parse_as_of(as_of), progress=progress).run(
+        rev, trust_root)
+    if as_json:
+        echo_json(result.as_json())
+        return 0 if result.ok else 1
+    by_commit = defaultdict(list)
+    for finding in result.findings:
+        by_commit[finding.commit].append(finding)
+    for commit, findings in by_commit.items():
+        header = ws.repo.commit_info(commit).message.split("\n", 1)[0] if commit else ""
+        click.echo(click.style(f"{i18n.word('commit', lang)} {(commit or '')[:10]}", bold=True)
+                   + f"  {header}")
+        for f in findings:
+            where = f" {f.path}:" if f.path else ""
+            click.echo(f"  {click.style(f.code.value, fg='red')} ({i18n.title(f.code, lang)})"
+                       f"{where} {f.message}")
+    click.echo(i18n.word("summary", lang, commits=result.commits, root=result.root[:10],
+                         tip=result.tip[:10], transfers=result.transfers,
+                         acks=result.acknowledgements, pending=len(result.pending)))
+    if result.ok:
+        click.echo(i18n.word("clean", lang))
+        return 0
+    click.echo(i18n.word("findings", lang, n=len(result.findings),
+                         by_code=summary_by_code(result.findings)))
+    return 1
+
+
+def register(group: click.Group) -> None:
+    group.add_command(verify_command)

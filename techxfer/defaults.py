@@ -1,0 +1,108 @@
+"""The working defaults ``techxfer init`` writes (DESIGN 1.3), as data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+REGISTRANT_PATHS = ["design/**", "process/**", "labeling/**", "inspection/**"]
+
+
+def repo_yaml(registrant: str, manufacturer: str, product: str) -> dict[str, Any]:
+    return {
+        "format": 1,
+        "products": [{"name": product}],
+        "registrant": registrant,
+        "manufacturer": manufacturer,
+        "ack_within_days": 30,
+        "protected_branches": ["main"],
+    }
+
+
+def parties_yaml(registrant: str, manufacturer: str) -> dict[str, Any]:
+    return {
+        "parties": {
+            registrant: {"seat": "registrant", "name": registrant, "people": []},
+            manufacturer: {"seat": "manufacturer", "name": manufacturer, "people": []},
+        }
+    }
+
+
+def policy_yaml() -> dict[str, Any]:
+    return {
+        "rules": [
+            {
+                "paths": [".techxfer/**"],
+                "write": ["registrant:quality-head", "manufacturer:quality-head"],
+                "ack": "approved",
+                "description": "Configuration: in force only once the other party approves",
+            },
+            {
+                "paths": REGISTRANT_PATHS,
+                "owner": "registrant",
+                "write": ["registrant:doc-control", "registrant:rd-engineer"],
+                "ack": "received",
+                "description": "Design, process, labeling and inspection files of the registrant",
+            },
+            {
+                "paths": ["records/**"],
+                "owner": "manufacturer",
+                "write": ["manufacturer:doc-control"],
+                "ack": "none",
+                "description": "Production records kept by the manufacturer",
+            },
+            {
+                "paths": ["/README*", "/.gitignore", "/.gitattributes", "/.pre-commit-config.yaml",
+                          "/.github/**", "/.gitlab-ci.yml"],
+                "write": ["registrant:doc-control", "manufacturer:doc-control",
+                          "registrant:quality-head", "manufacturer:quality-head"],
+                "controlled": False,
+                "description": "Repository housekeeping, not controlled documents",
+            },
+        ],
+        "transfer_roles": ["registrant:doc-control", "manufacturer:doc-control"],
+        "ack_roles": ["registrant:quality-head", "manufacturer:quality-head",
+                      "manufacturer:doc-control", "registrant:doc-control"],
+        "hold_roles": ["registrant:quality-head"],
+    }
+
+
+def retention_yaml() -> dict[str, Any]:
+    return {
+        "classes": {
+            "permanent": {
+                "description": "Design control and design change files, stability data, "
+                               "documents sent to the authorities: kept permanently",
+                "description_zh": "设计控制和设计变更文件、稳定性数据、报送监管部门的文件：永久保存",
+                "permanent": True,
+            },
+            "batch-record": {
+                "description": "Production records: at least the device lifetime, and not less "
+                               "than 2 years from release",
+                "description_zh": "生产记录：不少于产品寿命期，且自放行之日起不少于2年",
+                "rules": [
+                    {"device_lifetime": True, "from": "released"},
+                    {"years": 2, "from": "released"},
+                ],
+            },
+            "default": {
+                "description": "Other documents: 5 years after they become obsolete",
+                "description_zh": "其他文件：作废后保存5年",
+                "rules": [{"years": 5, "from": "obsolete"}],
+            },
+        },
+        "default_class": "default",
+        "categories": {
+            "design-input": "permanent",
+            "design-output": "permanent",
+            "design-change": "permanent",
+            "risk-management": "permanent",
+            "stability": "permanent",
+            "regulatory": "permanent",
+            "labeling": "permanent",
+            "batch-record": "batch-record",
+        },
+    }
+
+
+def manifest_yaml() -> dict[str, Any]:
+    return {"format": 1, "documents": []}

@@ -1,0 +1,184 @@
+"""``techxfer demo``: a real repository built from the bundled example, narrated.
+
+It makes fresh SSH keys for two people of each party (private keys stay inside the
+demo's ``.git`` directory and never ship), and drives the same library functions the
+commands use, committing through the real ``git commit -S``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from techxfer import yamlio
+from techxfer.errors import TechxferError, UsageError
+from techxfer.gitrepo import run_git
+from techxfer.model.policy import MANIFEST_NAME
+
+Echo = Callable[[str], None]
+
+REGISTRANT, MANUFACTURER = "acme", "fab"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    party: str
+    id: str
+    name: str
+    roles: tuple[str, ...]
+
+
+PEOPLE = (
+    DemoPerson(REGISTRANT, "zhang.wei", "张伟", ("quality-head", "management-representative")),
+    DemoPerson(REGISTRANT, "wang.fang", "王芳", ("doc-control", "rd-engineer")),
+    DemoPerson(MANUFACTURER, "li.na", "李娜", ("quality-head", "release-reviewer")),
+    DemoPerson(MANUFACTURER, "zhao.min", "赵敏", ("doc-control",)),
+    DemoPerson(MANUFACTURER, "chen.gang", "陈刚", ("production-head",)),
+)
+
+
+def example_source() -> Path:
+    packaged = resources.files("techxfer") / "example_repo"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[1] / "example_repo"
+
+
+def make_key(key_dir: Path, person: DemoPerson) -> Path:
+    key_dir.mkdir(parents=True, exist_ok=True)
+    private = key_dir / person.id
+    try:
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C",
+                        f"{person.id}@{person.party}", "-f", str(private)],
+                       check=True, capture_output=True)
+    except FileNotFoundError:
+        raise UsageError("the demo needs ssh-keygen (OpenSSH) to make its keys") from None
+    except subprocess.CalledProcessError as exc:
+        raise UsageError(f"ssh-keygen failed: {exc.stderr.decode(errors='replace')}") from None
+    return private
+
+
+class Demo:
+    def __init__(self, root: Path, echo: Echo) -> None:
+        self.root = root
+        self.echo = echo
+        self.keys: dict[str, Path] = {}
+
+    def step(self, text: str) -> None:
+        self.echo(f"\n== {text}")
+
+    def commit_as(self, person_id: str, message: str, date: str | None = None) -> str:
+        """Sign and commit what is staged with the person's key (git commit -S)."""
+        from techxfer.signing import signed_commit
+        from techxfer.workspace import Workspace
+
+        env = {"GIT_COMMITTER_DATE": date, "GIT_AUTHOR_DATE": date} if date else None
+        ws = Workspace.open(self.root)
+        return signed_commit(ws.repo, message, signing_key=self.keys[person_id], env=env)
+
+    def setup(self) -> None:
+        from techxfer.initialise import init_repository
+        from techxfer.people import add_person
+        from techxfer.workspace import Workspace
+
+        self.step("1. The registrant creates the repository (techxfer init)")
+        init_repository(self.root, REGISTRANT, MANUFACTURER, "IP-300 volumetric infusion pump")
+        run_git(["config", "user.name", "techxfer demo"], cwd=self.root)
+        run_git(["config", "user.email", "demo@example.invalid"], cwd=self.root)
+        self._name_parties()
+        ws = Workspace.open(self.root)
+        key_dir = ws.repo.gitdir / "demo-keys"
+        self.step("2. People, roles and fresh signing keys (techxfer person add)")
+        for person in PEOPLE:
+            private = make_key(key_dir, person)
+            self.keys[person.id] = private
+            add_person(ws, person.party, person.id, person.name, list(person.roles),
+                       Path(f"{private}.pub"), None, None)
+            self.echo(f"   {person.party}:{person.id} {person.name} — {', '.join(person.roles)}")
+        self.echo(f"   (private keys: {key_dir}, made now, never shipped)")
+
+    def _name_parties(self) -> None:
+        path = self.root / ".techxfer" / "parties.yaml"
+        raw = yamlio.load(path.read_bytes(), "parties.yaml")
+        raw["parties"][REGISTRANT].update(name="示例医疗科技有限公司", name_en="Acme Medical Technology Co., Ltd.")
+        raw["parties"][MANUFACTURER].update(name="示例精密制造有限公司", name_en="Fab Precision Manufacturing Co., Ltd.")
+        path.write_bytes(yamlio.dump(raw))
+        repo_path = self.root / ".techxfer" / "repo.yaml"
+        repo = yamlio.load(repo_path.read_bytes(), "repo.yaml")
+        repo["products"] = [{"name": "IP-300 volumetric infusion pump", "name_zh": "IP-300 容量式输液泵"}]
+        repo["quality_agreement"] = "QA-2026-007"
+        repo["device_lifetime_years"] = 8
+        repo_path.write_bytes(yamlio.dump(repo))
+
+    def trust_root(self) -> str:
+        self.step("3. The first commit, signed by the registrant's quality head: the trust root")
+        run_git(["add", "-A"], cwd=self.root)
+        commit = self.commit_as("zhang.wei", "Trust root: techxfer configuration for IP-300")
+        self.echo(f"   commit {commit[:10]} signed by zhang.wei (ssh-ed25519)")
+        return commit
+
+    def register_example(self) -> list[dict[str, Any]]:
+        from techxfer.register import DocumentRequest, register
+        from techxfer.workspace import Workspace
+
+        self.step("4. Document control registers the technical file (techxfer add)")
+        source = example_source()
+        registered = []
+        ws = Workspace.open(self.root)
+        for manifest in sorted(source.rglob(MANIFEST_NAME)):
+            folder = manifest.parent.relative_to(source)
+            raw = yamlio.load(manifest.read_bytes(), str(manifest))
+            (self.root / folder).mkdir(parents=True, exist_ok=True)
+            target_manifest = self.root / folder / MANIFEST_NAME
+            if not target_manifest.exists():
+                target_manifest.write_bytes(yamlio.dump({"format": 1, "documents": []}))
+            for doc in raw["documents"]:
+                shutil.copyfile(manifest.parent / doc["path"], self.root / folder / doc["path"])
+                rel = (folder / doc["path"]).as_posix()
+                done = register(ws, DocumentRequest(
+                    str(self.root / rel), doc["id"], doc["title"], doc["category"], doc["revision"],
+                    title_zh=doc.get("title_zh"), retention=doc.get("retention")))
+                registered.append(doc)
+                self.echo(f"   {done.id:<12} rev {done.revision}  {rel}")
+        return registered
+
+    def check(self) -> int:
+        from techxfer.checks import check_state
+        from techxfer.workspace import Workspace
+
+        ws = Workspace.open(self.root)
+        state = check_state(ws.worktree())
+        ws.cache.flush()
+        documents = sum(1 for _ in state.entries())
+        self.step("Check of the working tree (techxfer check)")
+        if state.findings:
+            for finding in state.findings:
+                self.echo(f"   {finding.one_line()}")
+            return 1
+        self.echo(f"   clean: {documents} documents in {len(state.manifests)} manifests")
+        return 0
+
+
+def run_demo(directory: Path | None, echo: Echo) -> int:
+    root = (directory or Path(tempfile.mkdtemp(prefix="techxfer-demo-"))).absolute()
+    if root.exists() and any(root.iterdir()):
+        raise UsageError(f"{root}: exists and is not empty; give a new directory")
+    echo(f"techxfer demo: building a signed technical-file repository in {root}")
+    demo = Demo(root, echo)
+    try:
+        demo.setup()
+        demo.trust_root()
+        demo.register_example()
+        demo.commit_as("wang.fang", "Register the IP-300 technical file")
+        demo.echo("   committed and signed by wang.fang (registrant doc-control)")
+        return demo.check()
+    except TechxferError:
+        raise
+    finally:
+        echo(f"\nThe repository is in {root} — try: cd {root} && techxfer status")

@@ -1,0 +1,310 @@
+"""The one module that talks to git.
+
+Reads go through pygit2 (in-process, exact bytes); writes (add, commit, sign, push)
+through the ``git`` executable so that the user's own signing setup (agent, hardware
+key, gpg.format) works unchanged. Lists from git are NUL-separated; paths are ``str``
+as pygit2 gives them, with undecodable bytes as surrogate escapes, which callers refuse.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pygit2
+
+from techxfer.errors import GitError
+
+MODE_FILE = 0o100644
+MODE_EXEC = 0o100755
+MODE_LINK = 0o120000
+MODE_TREE = 0o040000
+MODE_COMMIT = 0o160000
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A file in a tree or the index: its blob id (hex) and git mode."""
+
+    oid: str
+    mode: int
+
+    @property
+    def is_symlink(self) -> bool:
+        return self.mode == MODE_LINK
+
+    @property
+    def is_file(self) -> bool:
+        return self.mode in (MODE_FILE, MODE_EXEC)
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    id: str
+    parents: tuple[str, ...]
+    tree: str
+    commit_time: int
+    commit_offset: int  # minutes east of UTC
+    message: str
+    author: str
+
+
+def zsplit(data: bytes) -> list[bytes]:
+    parts = data.split(b"\0")
+    if parts and parts[-1] == b"":
+        parts.pop()
+    return parts
+
+
+class GitRepo:
+    """A repository, opened once, read with pygit2."""
+
+    def __init__(self, repo: pygit2.Repository) -> None:
+        self._repo = repo
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] = ".", *, from_env: bool = False) -> GitRepo:
+        """Open the repository at or above ``path``.
+
+        ``from_env`` honours GIT_DIR, GIT_INDEX_FILE, GIT_OBJECT_DIRECTORY and friends, as
+        a hook must: a pre-receive hook only sees the pushed objects through the
+        quarantine environment, and ``git commit PATH`` hands its hook a temporary index.
+        """
+        try:
+            if from_env:
+                flags = pygit2.enums.RepositoryOpenFlag.FROM_ENV
+                return cls(pygit2.Repository(os.fspath(path), flags=flags))
+            found = pygit2.discover_repository(os.fspath(path))
+            if found is None:
+                raise GitError(f"{os.fspath(path)}: not inside a git repository")
+            return cls(pygit2.Repository(found))
+        except pygit2.GitError as exc:
+            raise GitError(f"{os.fspath(path)}: cannot open the git repository: {exc}") from None
+
+    @staticmethod
+    def init(path: Path) -> GitRepo:
+        run_git(["init", "-q", str(path)], cwd=path.parent if path.parent.exists() else None)
+        return GitRepo.open(path)
+
+    # -- places --------------------------------------------------------------------------
+    @property
+    def workdir(self) -> Path:
+        wd = self._repo.workdir
+        if wd is None:
+            raise GitError(f"{self._repo.path}: a bare repository has no working tree")
+        return Path(wd)
+
+    @property
+    def gitdir(self) -> Path:
+        return Path(self._repo.path)
+
+    @property
+    def is_bare(self) -> bool:
+        return bool(self._repo.is_bare)
+
+    # -- reading ---------------------------------------------------------------------------
+    def head(self) -> str | None:
+        """The commit id HEAD points at, or None on an unborn branch."""
+        if self._repo.head_is_unborn:
+            return None
+        return str(self._repo.head.target)
+
+    def head_branch(self) -> str | None:
+        try:
+            ref = self._repo.references["HEAD"].target
+        except KeyError:
+            return None
+        return ref.removeprefix("refs/heads/") if isinstance(ref, str) else None
+
+    def resolve(self, rev: str) -> str:
+        try:
+            obj = self._repo.revparse_single(rev)
+            commit = obj.peel(pygit2.Commit)
+        except (KeyError, ValueError, pygit2.GitError):
+            raise GitError(f"unknown revision {rev!r}") from None
+        return str(commit.id)
+
+    def commit_info(self, commit_id: str) -> CommitInfo:
+        c = self._commit(commit_id)
+        return CommitInfo(
+            id=str(c.id),
+            parents=tuple(str(p) for p in c.parent_ids),
+            tree=str(c.tree_id),
+            commit_time=c.commit_time,
+            commit_offset=c.commit_time_offset,
+            message=c.message,
+            author=c.author.name,
+        )
+
+    def commit_signature(self, commit_id: str) -> tuple[bytes, bytes] | None:
+        """(signature, signed payload) exactly as git signed them, or None if unsigned."""
+        commit = self._commit(commit_id)
+        if commit.gpg_signature[0] is None:
+            return None
+        sig, payload = commit.gpg_signature
+        return bytes(sig), bytes(payload)
+
+    def _commit(self, commit_id: str) -> pygit2.Commit:
+        try:
+            obj = self._repo[commit_id]
+        except (KeyError, ValueError):
+            raise GitError(f"no commit {commit_id}") from None
+        if not isinstance(obj, pygit2.Commit):
+            raise GitError(f"{commit_id} is not a commit")
+        return obj
+
+    def read_blob(self, oid: str) -> bytes:
+        try:
+            blob = self._repo[oid]
+        except (KeyError, ValueError):
+            raise GitError(f"object {oid} is missing from the repository") from None
+        if not isinstance(blob, pygit2.Blob):
+            raise GitError(f"object {oid} is not a file")
+        return bytes(blob.data)
+
+    def index_entries(self) -> dict[str, Entry]:
+        """Every path of the index (stage 0) with its blob id and mode."""
+        index = self._repo.index
+        index.read(False)
+        return {e.path: Entry(str(e.id), e.mode) for e in index}
+
+    def tree_entries(self, commit_id: str) -> dict[str, Entry]:
+        """Every file of a commit's tree, flattened to slash-separated paths."""
+        out: dict[str, Entry] = {}
+        self._flatten(self._commit(commit_id).tree, "", out)
+        return out
+
+    def _flatten(self, tree: pygit2.Tree, prefix: str, out: dict[str, Entry]) -> None:
+        for item in tree:
+            path = prefix + (item.name or "")
+            if item.filemode == MODE_TREE:
+                sub = self._repo[item.id]
+                assert isinstance(sub, pygit2.Tree)
+                self._flatten(sub, path + "/", out)
+            else:
+                out[path] = Entry(str(item.id), item.filemode)
+
+    def staged_paths(self) -> set[str]:
+        """Paths whose index state differs from HEAD (added, changed, removed)."""
+        index = self._repo.index
+        index.read(False)
+        head = self.head()
+        if head is None:
+            return {e.path for e in index}
+        diff = index.diff_to_tree(self._commit(head).tree)
+        paths: set[str] = set()
+        for delta in diff.deltas:
+            paths.add(delta.old_file.path)
+            paths.add(delta.new_file.path)
+        return paths
+
+    def changed_paths(self, old_commit: str | None, new_commit: str) -> set[str]:
+        """Paths that differ between two commits (all paths when ``old_commit`` is None)."""
+        new_tree = self._commit(new_commit).tree
+        if old_commit is None:
+            return set(self.tree_entries(new_commit))
+        diff = self._commit(old_commit).tree.diff_to_tree(new_tree)
+        paths: set[str] = set()
+        for delta in diff.deltas:
+            paths.add(delta.old_file.path)
+            paths.add(delta.new_file.path)
+        return paths
+
+    def tree_changes(self, old_commit: str, new_commit: str) -> dict[str, Entry | None]:
+        """Path → new entry (None when removed) for every file that differs."""
+        diff = self._commit(old_commit).tree.diff_to_tree(self._commit(new_commit).tree)
+        out: dict[str, Entry | None] = {}
+        for delta in diff.deltas:
+            new = delta.new_file
+            if delta.status == pygit2.enums.DeltaStatus.DELETED:
+                out.setdefault(delta.old_file.path, None)
+            else:
+                if delta.old_file.path != new.path:
+                    out.setdefault(delta.old_file.path, None)
+                out[new.path] = Entry(str(new.id), new.mode)
+        return out
+
+    def walk(self, tip: str, *, hide: Sequence[str] = ()) -> Iterator[str]:
+        """Commit ids reachable from ``tip``, parents before children."""
+        sort = pygit2.enums.SortMode.TOPOLOGICAL | pygit2.enums.SortMode.REVERSE
+        walker = self._repo.walk(tip, sort)
+        for h in hide:
+            walker.hide(h)
+        for commit in walker:
+            yield str(commit.id)
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        if ancestor == descendant:
+            return True
+        return bool(self._repo.descendant_of(descendant, ancestor))
+
+    def config_get(self, key: str) -> str | None:
+        try:
+            value = self._repo.config[key]
+        except (KeyError, pygit2.GitError):
+            return None
+        return str(value)
+
+    def worktree_paths(self) -> list[str]:
+        """Tracked and untracked, not ignored, files of the working tree."""
+        out = self.git(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+        seen: dict[str, None] = {}
+        for raw in zsplit(out):
+            seen.setdefault(raw.decode("utf-8", "surrogateescape"), None)
+        return list(seen)
+
+    def first_commit_adding(self, path: str) -> str | None:
+        """The oldest commit on HEAD that added ``path`` (git's history simplification)."""
+        out = self.git(["log", "--format=%H", "--diff-filter=A", "--reverse", "--", path])
+        lines = out.decode().split()
+        return lines[0] if lines else None
+
+    def changed_worktree_paths(self) -> list[str]:
+        """Paths whose working-tree content differs from HEAD, untracked ones included."""
+        out = self.git(["status", "--porcelain=v1", "-z", "--untracked-files=all"])
+        paths = []
+        records = zsplit(out)
+        i = 0
+        while i < len(records):
+            rec = records[i]
+            status, path = rec[:2], rec[3:]
+            paths.append(path.decode("utf-8", "surrogateescape"))
+            if status[:1] in (b"R", b"C"):
+                i += 1  # the next record is the rename source
+                paths.append(records[i].decode("utf-8", "surrogateescape"))
+            i += 1
+        return paths
+
+    # -- writing (the git executable) ------------------------------------------------------
+    def git(self, args: Sequence[str], *, input: bytes | None = None,
+            env: Mapping[str, str] | None = None) -> bytes:
+        cwd = self._repo.workdir or self._repo.path
+        return run_git(args, cwd=Path(cwd), input=input, env=env)
+
+    def add(self, paths: Sequence[str]) -> None:
+        if paths:
+            self.git(["add", "-f", "-A", "--", *paths])
+
+    def write_tree(self) -> str:
+        return self.git(["write-tree"]).decode().strip()
+
+    def read_tree(self, tree: str) -> None:
+        self.git(["read-tree", tree])
+
+
+def run_git(args: Sequence[str], *, cwd: Path | None = None, input: bytes | None = None,
+            env: Mapping[str, str] | None = None) -> bytes:
+    """Run git; raise GitError with git's own message when it fails."""
+    full_env = {**os.environ, **env} if env else None
+    try:
+        proc = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True,
+                              env=full_env, check=False)
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH") from None
+    if proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip() or f"exit status {proc.returncode}"
+        raise GitError(f"git {args[0]} failed: {message}")
+    return proc.stdout

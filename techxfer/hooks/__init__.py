@@ -1,0 +1,1 @@
+"""Git hook implementations and their installer (pre-commit's habits, STYLE.md)."""

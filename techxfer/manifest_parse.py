@@ -1,0 +1,101 @@
+"""Parsing MANIFEST.yaml entry by entry, so a new version costs only its changed entries.
+
+A history audit meets every version of every manifest; most versions differ from the
+last in one entry. In the layout techxfer writes (a ``documents:`` block sequence whose
+items start at column 0 with ``- `` and continue on indented lines) each item is parsed
+on its own and kept by its exact bytes. The split is only trusted when every piece
+parses alone as a one-item list of one mapping; a quoted scalar or block scalar cut by
+the split leaves a piece that fails that test, and then the whole file goes through the
+full loader. Either way the result is schema-validated, per entry or whole.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from techxfer import schema, yamlio
+from techxfer.errors import ConfigError, SchemaError
+
+_HEADER = re.compile(rb"\A(?:#[^\n]*\n|\s*\n)*(?:format: 1\n)?documents:\n")
+_EMPTY = re.compile(rb"\A(?:#[^\n]*\n|\s*\n)*(?:format: 1\n)?documents: \[\]\n?\Z")
+
+
+class EntryCache:
+    """Validated entries keyed by their exact bytes, for the life of one run."""
+
+    def __init__(self) -> None:
+        self.entries: dict[bytes, dict[str, Any]] = {}
+
+
+def _split(data: bytes) -> tuple[bool, list[bytes]] | None:
+    header = _HEADER.match(data)
+    if header is None:
+        return None
+    body = data[header.end():]
+    if not body.startswith(b"- "):
+        return None
+    chunks = body.split(b"\n- ")
+    return data.startswith(b"format: 1\n", header.start()) or b"\nformat: 1\n" in data[: header.end()], [
+        chunk if i == 0 else b"- " + chunk for i, chunk in enumerate(chunks)
+    ]
+
+
+def _parse_chunk(chunk: bytes, source: str) -> dict[str, Any] | None:
+    if b"&" in chunk or b"*" in chunk or b"!" in chunk:
+        return None  # anchors, aliases, tags: the full loader refuses or judges them
+    for line in chunk.split(b"\n")[1:]:
+        if line and not line.startswith(b"  "):
+            return None
+    try:
+        value = yamlio.load(chunk, source)
+    except ConfigError:
+        return None
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
+        return value[0]
+    return None
+
+
+def parse_manifest(data: bytes, source: str, cache: EntryCache | None = None) -> Any:
+    """The manifest's data, schema-valid; raises ConfigError / SchemaError."""
+    if cache is not None and len(data) <= yamlio.MAX_BYTES and not _EMPTY.match(data):
+        fast = _fast(data, source, cache)
+        if fast is not None:
+            return fast
+    return schema.load_and_validate("manifest", data, source)
+
+
+def _fast(data: bytes, source: str, cache: EntryCache) -> dict[str, Any] | None:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    split = _split(data)
+    if split is None:
+        return None
+    has_format, chunks = split
+    documents = []
+    fresh: list[tuple[bytes, dict[str, Any]]] = []
+    for chunk in chunks:
+        key = chunk.rstrip(b"\n")
+        entry = cache.entries.get(key)
+        if entry is None:
+            parsed = _parse_chunk(chunk, source)
+            if parsed is None:
+                return None
+            fresh.append((key, parsed))
+            entry = parsed
+        documents.append(entry)
+    value: dict[str, Any] = {"format": 1} if has_format else {}
+    value["documents"] = documents
+    if fresh:
+        # Validate only the new entries; on failure validate the whole value so every
+        # message carries its exact key path. Entries are cached once known valid.
+        try:
+            schema.validate("manifest", {"documents": [e for _, e in fresh]}, source)
+        except SchemaError:
+            schema.validate("manifest", value, source)
+            raise
+        for key, entry in fresh:
+            cache.entries[key] = entry
+    return value

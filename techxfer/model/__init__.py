@@ -1,0 +1,1 @@
+"""Frozen dataclasses of the repository format, built only from schema-valid data."""

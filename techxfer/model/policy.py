@@ -1,0 +1,103 @@
+"""Path rules (``.techxfer/policy.yaml``): first match wins, gitignore-style patterns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Literal
+
+AckKind = Literal["received", "approved", "none"]
+
+# Paths that are never controlled documents: the format's own files.
+FORMAT_PREFIXES = (".techxfer/", "transfers/", "dispositions/")
+MANIFEST_NAME = "MANIFEST.yaml"
+
+
+def is_format_path(path: str) -> bool:
+    return path.startswith(FORMAT_PREFIXES) or path.rsplit("/", 1)[-1] == MANIFEST_NAME
+
+
+@dataclass(frozen=True)
+class RoleRef:
+    """``PARTYREF:ROLE``: a party id or seat and a role."""
+
+    party: str
+    role: str
+
+    @classmethod
+    def parse(cls, text: str) -> RoleRef:
+        party, _, role = text.partition(":")
+        return cls(party, role)
+
+    def __str__(self) -> str:
+        return f"{self.party}:{self.role}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    paths: tuple[str, ...]
+    owner: str | None
+    write: tuple[RoleRef, ...]
+    ack: AckKind
+    read: tuple[str, ...] | None
+    controlled: bool
+    description: str | None = None
+    index: int = field(default=0, compare=False)
+
+    @cached_property
+    def _spec(self) -> Any:
+        import pathspec  # lazy: ~60 ms, and only needed once a rule is matched
+
+        return pathspec.GitIgnoreSpec.from_lines(self.paths)
+
+    def matches(self, path: str) -> bool:
+        return bool(self._spec.match_file(path))
+
+    def label(self) -> str:
+        return f"rules[{self.index}] ({', '.join(self.paths)})"
+
+
+@dataclass(frozen=True)
+class Policy:
+    rules: tuple[Rule, ...]
+    transfer_roles: tuple[RoleRef, ...]
+    ack_roles: tuple[RoleRef, ...]
+    hold_roles: tuple[RoleRef, ...]
+
+    @classmethod
+    def create(cls, raw: Any) -> Policy:
+        rules = tuple(
+            Rule(
+                paths=tuple(r["paths"]),
+                owner=r.get("owner"),
+                write=tuple(RoleRef.parse(w) for w in r["write"]),
+                ack=r.get("ack", "none"),
+                read=tuple(r["read"]) if "read" in r else None,
+                controlled=r.get("controlled", True),
+                description=r.get("description"),
+                index=i,
+            )
+            for i, r in enumerate(raw["rules"])
+        )
+        return cls(
+            rules=rules,
+            transfer_roles=tuple(RoleRef.parse(x) for x in raw["transfer_roles"]),
+            ack_roles=tuple(RoleRef.parse(x) for x in raw["ack_roles"]),
+            hold_roles=tuple(RoleRef.parse(x) for x in raw.get("hold_roles", ["registrant:quality-head"])),
+        )
+
+    def rule_for(self, path: str) -> Rule | None:
+        for rule in self.rules:
+            if rule.matches(path):
+                return rule
+        return None
+
+    def is_controlled(self, path: str) -> bool:
+        if is_format_path(path):
+            return False
+        rule = self.rule_for(path)
+        return rule is None or rule.controlled
+
+    @property
+    def has_read_restrictions(self) -> bool:
+        return any(r.read is not None for r in self.rules)

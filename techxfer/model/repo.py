@@ -1,0 +1,38 @@
+"""``.techxfer/repo.yaml``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Product:
+    name: str
+    name_zh: str | None
+    registration: str | None
+
+
+@dataclass(frozen=True)
+class RepoConfig:
+    products: tuple[Product, ...]
+    registrant: str
+    manufacturer: str
+    quality_agreement: str | None
+    ack_within_days: int
+    device_lifetime_years: int | None
+    protected_branches: tuple[str, ...]
+
+    @classmethod
+    def create(cls, raw: Any) -> RepoConfig:
+        return cls(
+            products=tuple(
+                Product(p["name"], p.get("name_zh"), p.get("registration")) for p in raw["products"]
+            ),
+            registrant=raw["registrant"],
+            manufacturer=raw["manufacturer"],
+            quality_agreement=raw.get("quality_agreement"),
+            ack_within_days=raw["ack_within_days"],
+            device_lifetime_years=raw.get("device_lifetime_years"),
+            protected_branches=tuple(raw.get("protected_branches", ["main"])),
+        )

@@ -1,0 +1,139 @@
+"""Transfer and acknowledgement records: ids, digests, deadlines (DESIGN section 3).
+
+A transfer binds a dated list of documents to exactly their content: each item carries
+its SHA-256, and ``manifest_digest`` is the SHA-256 of the canonical JSON of the
+transferred manifest entries. An acknowledgement repeats the transfer's commit id and
+digest, so it confirms that content and nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from techxfer.model.manifest import DocumentEntry
+from techxfer.model.times import parse_instant
+
+TRANSFERS_DIR = "transfers"
+TRANSFER_TYPES = ("initial", "change", "withdrawal", "disposal-notice", "policy-change")
+MEANINGS = ("received", "reviewed", "approved", "rejected")
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def entry_record(entry: DocumentEntry) -> dict[str, Any]:
+    """A manifest entry as the digest sees it: repository path, every key of the entry."""
+    record = entry.as_dict()
+    record["path"] = entry.path
+    return record
+
+
+def manifest_digest(entries: Iterable[DocumentEntry]) -> str:
+    records = sorted((entry_record(e) for e in entries), key=lambda r: str(r["id"]))
+    return hashlib.sha256(canonical_json(records)).hexdigest()
+
+
+def config_digest(files: Mapping[str, bytes]) -> str:
+    """For a policy-change transfer: the digest of the ``.techxfer/`` files it proposes."""
+    listing = [{"path": p, "sha256": hashlib.sha256(d).hexdigest()} for p, d in sorted(files.items())]
+    return hashlib.sha256(canonical_json(listing)).hexdigest()
+
+
+def new_id(prefix: str, seat: str, when: datetime) -> str:
+    """``TX-20261122-R-3f2a9c01``: date, party letter, random: no collisions when both work."""
+    letter = "R" if seat == "registrant" else "M"
+    return f"{prefix}-{when.strftime('%Y%m%d')}-{letter}-{secrets.token_hex(4)}"
+
+
+def transfer_path(tx_id: str) -> str:
+    return f"{TRANSFERS_DIR}/{tx_id}/transfer.yaml"
+
+
+def ack_path(tx_id: str, party: str) -> str:
+    return f"{TRANSFERS_DIR}/{tx_id}/ack.{party}.yaml"
+
+
+def parse_record_path(path: str) -> tuple[str, str | None] | None:
+    """(transfer id, acknowledging party or None) for a path under ``transfers/``."""
+    parts = path.split("/")
+    if len(parts) != 3 or parts[0] != TRANSFERS_DIR:
+        return None
+    if parts[2] == "transfer.yaml":
+        return parts[1], None
+    if parts[2].startswith("ack.") and parts[2].endswith(".yaml"):
+        return parts[1], parts[2][4:-5]
+    return None
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    path: str
+    revision: str
+    sha256: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Transfer:
+    id: str
+    date: datetime
+    sender: str
+    recipient: str
+    type: str
+    reason: str
+    change_ref: str | None
+    signer: str
+    role: str
+    manifest_digest: str
+    items: tuple[Item, ...]
+
+    @classmethod
+    def create(cls, raw: Any) -> Transfer:
+        return cls(
+            id=raw["id"], date=parse_instant(raw["date"]), sender=raw["from"], recipient=raw["to"],
+            type=raw["type"], reason=raw["reason"], change_ref=raw.get("change_ref"),
+            signer=raw["signer"], role=raw["role"], manifest_digest=raw["manifest_digest"],
+            items=tuple(Item(i["id"], i["path"], str(i["revision"]), i["sha256"], i["action"])
+                        for i in raw["items"]),
+        )
+
+    def due(self, ack_within_days: int) -> datetime:
+        return self.date + timedelta(days=ack_within_days)
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    transfer: str
+    transfer_commit: str
+    manifest_digest: str
+    party: str
+    signer: str
+    role: str
+    meaning: str
+    date: datetime
+    comment: str | None
+
+    @classmethod
+    def create(cls, raw: Any) -> Acknowledgement:
+        return cls(
+            transfer=raw["transfer"], transfer_commit=raw["transfer_commit"],
+            manifest_digest=raw["manifest_digest"], party=raw["party"], signer=raw["signer"],
+            role=raw["role"], meaning=raw["meaning"], date=parse_instant(raw["date"]),
+            comment=raw.get("comment"),
+        )
+
+
+def ack_state(transfer: Transfer, ack: Acknowledgement | None, now: datetime,
+              ack_within_days: int) -> str:
+    """acknowledged meaning, or pending / overdue."""
+    if ack is not None:
+        return ack.meaning
+    return "overdue" if now > transfer.due(ack_within_days) else "pending"
