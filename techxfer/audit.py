@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from techxfer.cache import BlobCache
 from techxfer.checks import State, check_state
@@ -99,7 +100,14 @@ class Auditor:
         self.signatures = SignatureChecker()
         self.reported: set[tuple[str, str | None, str]] = set()
 
-    def run(self, tip_rev: str = "HEAD", root_rev: str | None = None) -> AuditResult:
+    def run(self, tip_rev: str = "HEAD", root_rev: str | None = None, *,
+            resume: bool = False, only: set[str] | None = None) -> AuditResult:
+        """Walk from the trust root to ``tip_rev``.
+
+        ``resume`` starts from the newest saved checkpoint that is an ancestor of the tip
+        (hooks use this); ``verify`` walks everything. ``only`` keeps just the findings of
+        those commits (the commits being pushed).
+        """
         tip = self.repo.resolve(tip_rev)
         root = trust_root(self.repo, tip, root_rev)
         result = AuditResult(root, tip)
@@ -109,31 +117,73 @@ class Auditor:
                 f"the trust root {root[:10]} is not an ancestor of {tip_rev} ({tip[:10]}): the "
                 "history was rewritten or this is another repository", tip))
             return result
+        states: dict[str, CommitState] = {}
+        book = RecordBook()
         hide = list(self.repo.commit_info(root).parents)
-        order = list(self.repo.walk(tip, hide=hide))
+        start = self._resume(root, tip) if resume else None
+        if start is not None:
+            commit, saved = start
+            states[commit] = CommitState(
+                GitSnapshot(self.repo, saved["entries"], f"commit {commit[:10]}", self.cache),
+                saved["policy"])
+            book = saved["book"]
+            self.reported = saved["reported"]
+            result.findings.extend(saved["findings"])
+            result.commits = saved["commits"]
+            hide = [commit]
+        order = list(self.repo.walk(tip, hide=hide)) if tip not in states else []
         children: dict[str, int] = {}
         for c in order:
             for p in self.repo.commit_info(c).parents:
                 children[p] = children.get(p, 0) + 1
-        states: dict[str, CommitState] = {}
-        book = RecordBook()
+        state = states.get(tip)
         try:
             for n, commit in enumerate(order, 1):
                 state = self._commit(commit, root, states, children, book, result)
-                if children.get(commit):
-                    states[commit] = state
+                states[commit] = state
+                for p in self.repo.commit_info(commit).parents:
+                    if children.get(p) == 0:
+                        states.pop(p, None)
                 if self.progress:
                     self.progress(n, len(order))
-            result.commits = len(order)
-            tip_state = states.get(tip) or state
-            result.findings.extend(book.finish(self.as_of, tip_state.policy.config,
-                                               self._unapproved(tip_state)))
+            result.commits += len(order)
+            assert state is not None
+            walked = list(result.findings)
+            self._save(root, tip, state, book, walked, result.commits)
+            result.findings.extend(book.finish(self.as_of, state.policy.config,
+                                               self._unapproved(state)))
             result.transfers, result.acknowledgements = book.counts()
             result.pending = book.pending_ids(self.as_of)
         finally:
             self.signatures.close()
             self.cache.flush()
+        if only is not None:
+            result.findings = [f for f in result.findings if f.commit in only]
         return result
+
+    def _resume(self, root: str, tip: str) -> tuple[str, dict[str, Any]] | None:
+        from techxfer import checkpoint
+
+        best: tuple[str, dict[str, Any]] | None = None
+        for commit in checkpoint.available(self.repo.gitdir, root):
+            try:
+                if not self.repo.is_ancestor(commit, tip):
+                    continue
+            except GitError:
+                continue
+            saved = checkpoint.load(self.repo.gitdir, root, commit)
+            if saved is not None and (best is None or saved["commits"] > best[1]["commits"]):
+                best = (commit, saved)
+        return best
+
+    def _save(self, root: str, tip: str, state: CommitState, book: RecordBook,
+              findings: list[Finding], commits: int) -> None:
+        from techxfer import checkpoint
+
+        checkpoint.save(self.repo.gitdir, root, tip, {
+            "entries": state.snap.entries, "policy": state.policy, "book": book,
+            "reported": self.reported, "findings": findings, "commits": commits,
+        })
 
     # -- one commit -----------------------------------------------------------------------
     def _commit(self, commit: str, root: str, states: dict[str, CommitState],
@@ -152,6 +202,8 @@ class Auditor:
             changes = self._diff(parents[0], commit)
             parent_snap = first.snap
             snap = self._advance(parents[0], first.snap, children, label, changes)
+            if snap is first.snap:
+                states.pop(parents[0], None)
             changed = set(changes)
             judged_by = [states[p].policy for p in parents]
             if len(parents) > 1:

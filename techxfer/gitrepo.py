@@ -241,6 +241,29 @@ class GitRepo:
             return True
         return bool(self._repo.descendant_of(descendant, ancestor))
 
+    def has_commit(self, commit_id: str) -> bool:
+        try:
+            return isinstance(self._repo[commit_id], pygit2.Commit)
+        except (KeyError, ValueError):
+            return False
+
+    def other_ref_tips(self, except_ref: str) -> list[str]:
+        """Commit ids at every branch and tag but one: what a new branch's commits hide."""
+        tips = []
+        for name in self._repo.references:
+            if name == except_ref or not name.startswith(("refs/heads/", "refs/tags/")):
+                continue
+            try:
+                tips.append(str(self._repo.references[name].peel(pygit2.Commit).id))
+            except (pygit2.GitError, ValueError, KeyError):
+                continue
+        return tips
+
+    def protected_branches(self) -> set[str]:
+        """``techxfer.protectedBranches`` (comma or space separated), default ``main``."""
+        value = self.config_get("techxfer.protectedBranches") or "main"
+        return {b for b in value.replace(",", " ").split() if b}
+
     def config_get(self, key: str) -> str | None:
         try:
             value = self._repo.config[key]

@@ -10,15 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from techxfer.checks import State
-from techxfer.config import Config
+from techxfer.config import Config, hold_paths
 from techxfer.errors import ConfigError, SchemaError
 from techxfer.findings import Code, Finding
 from techxfer.identity import holds_role
-from techxfer.judge import DISPOSITIONS_PREFIX, entry_changes, load_manifest_entries
+from techxfer.judge import DISPOSITIONS_PREFIX, HOLDS_PREFIX, entry_changes, load_manifest_entries
 from techxfer.model.manifest import DocumentEntry, nearest_manifest
 from techxfer.model.parties import Signer
+from techxfer.model.retention import Hold
 from techxfer.snapshot import Snapshot, is_manifest
 from techxfer.transfers import (
     Acknowledgement,
@@ -60,9 +62,37 @@ class RecordBook:
             parsed = parse_record_path(path)
             if parsed is not None:
                 out += self._record_file(commit, when, signer, config, path, parsed, before, after)
-            elif is_manifest(path):
-                out += self._register_change(commit, when, config, path, before, after)
+            elif path.startswith(HOLDS_PREFIX):
+                out += self._hold(commit, signer, config, path, before, after)
+            elif path.startswith(DISPOSITIONS_PREFIX) and before.exists(path):
+                out.append(Finding(Code.RECORD_DELETED, path, "a disposition record was changed "
+                                   "or removed; they are never changed", commit))
+        for path in sorted(changed):
+            if is_manifest(path):
+                out += self._register_change(commit, when, config, path, before, after, changed)
         return out
+
+    def _hold(self, commit: str, signer: Signer | None, config: Config | None, path: str,
+              before: Snapshot, after: Snapshot) -> list[Finding]:
+        if signer is None or config is None:
+            return []
+        who = f"{signer.party.id}:{signer.person.id}"
+        if holds_role(config, signer, config.policy.hold_roles) is None:
+            return [Finding(Code.UNAUTHORIZED_CHANGE, path, f"legal holds are placed and released "
+                            f"by {', '.join(map(str, config.policy.hold_roles))}, not {who}", commit)]
+        if not after.exists(path):
+            return [Finding(Code.UNAUTHORIZED_CHANGE, path, "a legal hold was deleted; holds are "
+                            "released (techxfer hold release), never deleted", commit)]
+        if before.exists(path):
+            try:
+                old, new = dict(before.load("hold", path)), dict(after.load("hold", path))
+            except ConfigError:
+                return []  # reported by the register checks
+            new.pop("released", None)
+            if "released" in old or old != new:
+                return [Finding(Code.UNAUTHORIZED_CHANGE, path, "a legal hold may only be "
+                                "released, not otherwise changed", commit)]
+        return []
 
     def _record_file(self, commit: str, when: datetime, signer: Signer | None,
                      config: Config | None, path: str, parsed: tuple[str, str | None],
@@ -170,7 +200,8 @@ class RecordBook:
         return out
 
     def _register_change(self, commit: str, when: datetime, config: Config | None, manifest: str,
-                         before: Snapshot, after: Snapshot) -> list[Finding]:
+                         before: Snapshot, after: Snapshot, changed: Iterable[str]
+                         ) -> list[Finding]:
         out: list[Finding] = []
         for old, new in entry_changes(before, after, manifest):
             if new is not None and config is not None and new.status != "destroyed":
@@ -183,11 +214,49 @@ class RecordBook:
                 out.append(Finding(Code.RECORD_DELETED, old.path,
                                    f"{old.id} rev {old.revision} was removed from the register "
                                    f"({manifest}) without a disposition", commit))
-            elif new is not None and new.status == "destroyed" and not _disposed(after, new.id):
-                out.append(Finding(Code.RECORD_DELETED, old.path,
-                                   f"{old.id} marked destroyed without a disposition record",
-                                   commit))
+            elif new is not None and new.status == "destroyed":
+                why = self._disposal_problem(old, when, config, before, after, changed)
+                if why:
+                    out.append(Finding(Code.RECORD_DELETED, old.path,
+                                       f"{old.id} rev {old.revision} destroyed: {why}", commit))
         return out
+
+    def _disposal_problem(self, old: DocumentEntry, when: datetime, config: Config | None,
+                          before: Snapshot, after: Snapshot, changed: Iterable[str]) -> str | None:
+        """Why this destruction is not justified, or None when it is."""
+        record = _disposition_for(after, old.id, changed)
+        if record is None:
+            return "no disposition record in the same commit lists it"
+        sent = self.sent.get(str(record.get("notice")))
+        if sent is None or sent.transfer.type != "disposal-notice" \
+                or all(i.id != old.id for i in sent.transfer.items):
+            return f"disposal notice {record.get('notice')} does not list it"
+        tx = sent.transfer
+        ack = self.received.get((tx.id, tx.recipient))
+        if ack is None or ack.ack.meaning != "approved":
+            return f"disposal notice {tx.id} was not approved by {tx.recipient}"
+        if config is not None and config.repo.registrant not in (tx.sender, tx.recipient):
+            return "the registrant was not notified"
+        if ack.commit != record.get("approval_commit"):
+            return "the disposition names another approval than the notice's acknowledgement"
+        if config is None:
+            return None
+        from dataclasses import replace
+
+        from techxfer.retention import assess
+
+        in_force = replace(config, holds=_holds(before))
+        verdict = assess(old, in_force, when)
+        if verdict.state == "held":
+            return f"under legal hold {', '.join(verdict.holds)}"
+        end = verdict.end
+        if end.permanent:
+            return f"class {old.retention} is kept permanently"
+        if end.end is None:
+            return f"its retention end is not determined ({end.reason})"
+        if when.date() < end.end:
+            return f"retained until {end.end} ({end.reason})"
+        return None
 
     def approved_config_digests(self, commit: str) -> set[str]:
         return self.approvals.get(commit, set())
@@ -251,13 +320,23 @@ def _listed_elsewhere(snap: Snapshot, old: DocumentEntry) -> bool:
     return _entry(snap, old.path, old.id) is not None
 
 
-def _disposed(snap: Snapshot, doc_id: str) -> bool:
-    for path in snap.paths:
-        if path.startswith(DISPOSITIONS_PREFIX):
+def _disposition_for(snap: Snapshot, doc_id: str, changed: Iterable[str]) -> dict[str, Any] | None:
+    for path in sorted(changed):
+        if path.startswith(DISPOSITIONS_PREFIX) and snap.is_file(path):
             try:
                 raw = snap.load("disposition", path)
             except ConfigError:
                 continue
             if any(r.get("id") == doc_id for r in raw.get("records", [])):
-                return True
-    return False
+                return dict(raw)
+    return None
+
+
+def _holds(snap: Snapshot) -> tuple[Hold, ...]:
+    out = []
+    for path in hold_paths(snap):
+        try:
+            out.append(Hold.create(snap.load("hold", path)))
+        except ConfigError:
+            continue
+    return tuple(out)

@@ -123,7 +123,7 @@ def _select(req: TransferRequest, entries: dict[str, DocumentEntry], sender: str
 
 def _action(req: TransferRequest, entry: DocumentEntry,
             previous: dict[str, tuple[str, str, str]]) -> str:
-    if req.type == "withdrawal" or entry.status in ("obsolete", "destroyed"):
+    if req.type in ("withdrawal", "disposal-notice") or entry.status in ("obsolete", "destroyed"):
         return "withdraw"
     last = previous.get(entry.id)
     if last is None or last[2] == "withdraw":

@@ -94,3 +94,92 @@ def use_signing_key(repo: Path, key: SshKey) -> None:
     git(repo, "config", "gpg.format", "ssh")
     git(repo, "config", "user.signingkey", str(key.private))
     git(repo, "config", "commit.gpgSign", "true")
+
+
+# -- techxfer repositories ------------------------------------------------------------------
+# People of the standard test repository: (party, id, name, roles, key name).
+PEOPLE = [
+    ("acme", "zhang.wei", "张伟", ["quality-head"], "zhang"),
+    ("acme", "wang.fang", "王芳", ["doc-control", "rd-engineer"], "wang"),
+    ("fab", "li.na", "李娜", ["quality-head"], "li"),
+    ("fab", "zhao.min", "赵敏", ["doc-control"], "zhao"),
+]
+
+
+def techxfer(cwd: Path, *args: str, check: bool = True, env: dict[str, str] | None = None
+             ) -> subprocess.CompletedProcess[str]:
+    """Run the real command line in a subprocess, as a user would."""
+    import sys
+
+    return run(sys.executable, "-m", "techxfer", *args, cwd=cwd, check=check, env=env)
+
+
+def sign_as(repo: Path, key: SshKey) -> None:
+    use_signing_key(repo, key)
+
+
+def commit_as(repo: Path, key: SshKey, message: str, *paths: str, check: bool = True,
+              env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Stage everything (or PATHS) and make a real signed commit with this key."""
+    git(repo, "add", "-A", *(["--", *paths] if paths else []))
+    return git(repo, "-c", "gpg.format=ssh", "-c", f"user.signingkey={key.private}",
+               "commit", "-q", "-S", "-m", message, check=check, env=env)
+
+
+def init_repo(path: Path, keys: dict[str, SshKey], *, commit: bool = True) -> Path:
+    """A techxfer repository with two parties and four people; optionally the signed root."""
+    techxfer(path.parent, "init", str(path), "--registrant", "acme", "--manufacturer", "fab",
+             "--product", "Test pump")
+    for party, pid, name, roles, key in PEOPLE:
+        args = ["person", "add", party, pid, "--name", name, "--key", str(keys[key].public)]
+        for role in roles:
+            args += ["--role", role]
+        techxfer(path, *args)
+    if commit:
+        commit_as(path, keys["zhang"], "Trust root")
+    return path
+
+
+def add_doc(repo: Path, rel: str, content: bytes, doc_id: str, revision: str = "A",
+            category: str = "design-output") -> None:
+    target = repo / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    techxfer(repo, "add", rel, "--id", doc_id, "--title", f"Title of {doc_id}",
+             "--category", category, "--revision", revision)
+
+
+@pytest.fixture(scope="session")
+def base_repo(tmp_path_factory: pytest.TempPathFactory, keys: dict[str, SshKey]) -> Path:
+    """Built once per run: initialised, people added, root commit, two documents committed
+    by the registrant's doc-control. Tests copy it (``repo`` fixture)."""
+    import os as _os
+
+    home = tmp_path_factory.mktemp("base-home")
+    gitconfig = home / ".gitconfig"
+    gitconfig.write_text("[user]\n\tname = Test User\n\temail = test@example.invalid\n"
+                         "[init]\n\tdefaultBranch = main\n")
+    saved = {k: _os.environ.get(k) for k in ("HOME", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM")}
+    _os.environ.update(HOME=str(home), GIT_CONFIG_GLOBAL=str(gitconfig), GIT_CONFIG_NOSYSTEM="1")
+    try:
+        root = tmp_path_factory.mktemp("base") / "repo"
+        init_repo(root, keys)
+        add_doc(root, "design/drawing.pdf", b"%PDF-1.4 drawing rev A\n", "DRW-001")
+        add_doc(root, "design/spec.txt", b"Specification rev A\n", "SPEC-001")
+        commit_as(root, keys["wang"], "Register design documents")
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                _os.environ.pop(k, None)
+            else:
+                _os.environ[k] = v
+    return root
+
+
+@pytest.fixture
+def repo(base_repo: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    target = tmp_path / "repo"
+    shutil.copytree(base_repo, target, symlinks=True)
+    return target

@@ -24,9 +24,11 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from techxfer.cli import add, check, hooks, init, person, status, transfer, verify
+    from techxfer.cli import (
+        add, check, hooks, init, person, retention, status, transfer, verify,
+    )
 
-    for module in (init, person, add, status, check, transfer, verify, hooks):
+    for module in (init, person, add, status, check, transfer, verify, retention, hooks):
         module.register(cli)
     from techxfer.cli import demo
 

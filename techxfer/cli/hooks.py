@@ -9,12 +9,21 @@ def hooks_group() -> None:
 
 
 @hooks_group.command("install")
-def hooks_install() -> int:
-    """Install the client hooks (pre-commit, pre-push) in this repository."""
+@click.option("--server", "server", metavar="GIT_DIR", type=click.Path(file_okay=False),
+              help="Install the pre-receive hook in this (bare) server repository instead.")
+@click.option("--protect", multiple=True, metavar="BRANCH",
+              help="With --server: protected branches (default main; sets techxfer.protectedBranches).")
+def hooks_install(server: str | None, protect: tuple[str, ...]) -> int:
+    """Install the client hooks (pre-commit, pre-push), or the server's pre-receive hook."""
     from techxfer.gitrepo import GitRepo
-    from techxfer.hooks.install import CLIENT_HOOKS, install
+    from techxfer.hooks.install import CLIENT_HOOKS, SERVER_HOOKS, install
 
-    done = install(GitRepo.open("."), CLIENT_HOOKS)
+    if server is None and protect:
+        raise click.UsageError("--protect goes with --server")
+    repo = GitRepo.open(server or ".")
+    if server is not None and protect:
+        repo.git(["config", "techxfer.protectedBranches", " ".join(protect)])
+    done = install(repo, SERVER_HOOKS if server else CLIENT_HOOKS)
     click.echo(f"Installed {', '.join(done.hooks)} in {done.hook_dir}")
     for hook in done.legacy:
         click.echo(f"  the earlier {hook} hook is kept as {hook}.legacy and runs first")

@@ -49,6 +49,80 @@ def pre_commit() -> int:
     return 0
 
 
+ZERO = "0" * 40
+# Findings about the state of the whole history, not about what is being pushed: they
+# must not stop the push that brings the missing acknowledgement or approval.
+NOT_BLOCKING = {"ACK_MISSING", "CHANGE_NOT_APPROVED"}
+
+
+def _judge_push(repo: object, updates: list[tuple[str, str, str]], hook: str) -> int:
+    """Audit each updated tip, resuming from checkpoints; refuse on findings in new commits."""
+    from techxfer.audit import Auditor
+    from techxfer.cache import BlobCache
+    from techxfer.gitrepo import GitRepo
+
+    assert isinstance(repo, GitRepo)
+    cache = BlobCache(repo.gitdir)
+    refused: list[Finding] = []
+    for old, new, ref in updates:
+        hide = [old] if old != ZERO else repo.other_ref_tips(ref)
+        fresh = set(repo.walk(new, hide=hide))
+        if not fresh:
+            continue
+        result = Auditor(repo, cache).run(new, resume=True, only=fresh)
+        refused += [f for f in result.findings if f.code.value not in NOT_BLOCKING]
+    if refused:
+        report(hook, refused, "push")
+        return 1
+    return 0
+
+
+def pre_push(args: Sequence[str], stdin: bytes) -> int:
+    """Client side: stdin has ``local-ref local-sha remote-ref remote-sha`` lines."""
+    from techxfer.gitrepo import GitRepo
+
+    repo = GitRepo.open(".", from_env=True)
+    updates = []
+    for line in stdin.decode().splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[1] != ZERO:
+            updates.append((parts[3], parts[1], parts[2]))
+    updates = [(old if repo.has_commit(old) else ZERO, new, ref) for old, new, ref in updates]
+    return _judge_push(repo, updates, "pre-push")
+
+
+def pre_receive(args: Sequence[str], stdin: bytes) -> int:
+    """Server side: stdin has ``old new ref`` lines; judge protected branches."""
+    from techxfer.gitrepo import GitRepo
+
+    repo = GitRepo.open(".", from_env=True)
+    protected = repo.protected_branches()
+    problems: list[str] = []
+    updates = []
+    for line in stdin.decode().splitlines():
+        parts = line.split()
+        if len(parts) != 3:
+            continue
+        old, new, ref = parts
+        branch = ref.removeprefix("refs/heads/")
+        if not ref.startswith("refs/heads/") or branch not in protected:
+            continue
+        if new == ZERO:
+            problems.append(f"{ref}: deleting a protected branch is refused")
+            continue
+        if old != ZERO and not repo.is_ancestor(old, new):
+            problems.append(f"{ref}: not a fast-forward; the history of a protected branch is "
+                            "never rewritten")
+            continue
+        updates.append((old, new, ref))
+    if problems:
+        sys.stderr.write("techxfer pre-receive: push refused:\n")
+        for problem in problems:
+            sys.stderr.write(f"  {problem}\n")
+        return 1
+    return _judge_push(repo, updates, "pre-receive")
+
+
 def main(argv: Sequence[str]) -> int:
     if not argv:
         sys.stderr.write("usage: python -m techxfer.hooks HOOK-TYPE [--hook-dir DIR] -- ARGS\n")
@@ -64,13 +138,26 @@ def main(argv: Sequence[str]) -> int:
     legacy = _run_legacy(hook_dir, hook_type, rest, stdin)
     if legacy != 0:
         return legacy
-    handlers = {"pre-commit": pre_commit}
-    handler = handlers.get(hook_type)
-    if handler is None:
+    try:
+        if hook_type == "pre-commit":
+            return pre_commit()
+        if hook_type == "pre-push":
+            return pre_push(rest, stdin)
+        if hook_type == "pre-push-framework":
+            # The pre-commit framework passes the range in its environment, not on stdin.
+            env = os.environ
+            line = (f"{env.get('PRE_COMMIT_LOCAL_BRANCH', 'HEAD')} {env.get('PRE_COMMIT_TO_REF', '')} "
+                    f"{env.get('PRE_COMMIT_REMOTE_BRANCH', '')} "
+                    f"{env.get('PRE_COMMIT_FROM_REF') or ZERO}")
+            return pre_push(rest, line.encode())
+        if hook_type == "pre-receive":
+            return pre_receive(rest, stdin)
         sys.stderr.write(f"techxfer: unknown hook type {hook_type!r}\n")
         return 2
-    try:
-        return handler()
     except TechxferError as exc:
         sys.stderr.write(f"techxfer {hook_type}: refused: {exc.diagnostic()}\n")
+        return 1
+    except Exception as exc:  # fail closed: a hook that cannot judge refuses
+        sys.stderr.write(f"techxfer {hook_type}: refused, internal error: "
+                         f"{type(exc).__name__}: {exc}\n")
         return 1
