@@ -199,15 +199,14 @@ class Auditor:
             judged_by = [policy]
         else:
             first = states[parents[0]]
+            judged_by = [states[p].policy for p in parents]
             changes = self._diff(parents[0], commit)
-            parent_snap = first.snap
+            changed = set(changes) if len(parents) == 1 else self._merge_changes(commit, parents)
+            parent_snap = first.snap.copy(first.snap.label) if self._shared(parents[0], children) \
+                else _Before(first.snap, changes)
             snap = self._advance(parents[0], first.snap, children, label, changes)
             if snap is first.snap:
                 states.pop(parents[0], None)
-            changed = set(changes)
-            judged_by = [states[p].policy for p in parents]
-            if len(parents) > 1:
-                changed = self._merge_changes(commit, parents, states)
             policy = PolicyState(first.policy.config, first.policy.digest,
                                  dict(first.policy.proposals))
         when = from_git_time(info.commit_time, info.commit_offset)
@@ -247,8 +246,11 @@ class Auditor:
         nxt.apply(changes, label)
         return nxt
 
-    def _merge_changes(self, commit: str, parents: list[str],
-                       states: dict[str, CommitState]) -> set[str]:
+    @staticmethod
+    def _shared(parent: str, children: dict[str, int]) -> bool:
+        return children.get(parent, 0) > 1
+
+    def _merge_changes(self, commit: str, parents: list[str]) -> set[str]:
         """Paths whose merged content is in no parent: what the merge itself introduced."""
         per_parent = [self.repo.tree_changes(p, commit) for p in parents]
         candidates = set().union(*per_parent)

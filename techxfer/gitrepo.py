@@ -285,6 +285,26 @@ class GitRepo:
         lines = out.decode().split()
         return lines[0] if lines else None
 
+    def commits_adding(self, folder: str, rev: str = "HEAD") -> dict[str, str]:
+        """Path → the commit that added it, for every file added under ``folder``: one
+        ``git log`` (history simplification is far faster than a libgit2 walk here)."""
+        if self.head() is None:
+            return {}
+        out = self.git(["log", "--format=%x00%H", "--diff-filter=A", "--name-only", "-z", rev,
+                        "--", folder])
+        added: dict[str, str] = {}
+        commit = ""
+        # Output: NUL hash NUL, then NL path NUL path NUL … per commit.
+        for part in out.split(b"\0"):
+            text = part.removeprefix(b"\n").decode("utf-8", "surrogateescape")
+            if not text:
+                continue
+            if len(text) == 40 and all(c in "0123456789abcdef" for c in text):
+                commit = text
+            else:
+                added[text] = commit  # newest first: the oldest adding commit wins
+        return added
+
     def changed_worktree_paths(self) -> list[str]:
         """Paths whose working-tree content differs from HEAD, untracked ones included."""
         out = self.git(["status", "--porcelain=v1", "-z", "--untracked-files=all"])

@@ -1,0 +1,1 @@
+"""Reports: builders collect plain data; renderers turn it into table, md, csv, json, pdf."""

@@ -1,0 +1,124 @@
+"""Renderers of the transfer list: table, Markdown, CSV, JSON (PDF is in ``pdf.py``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+
+from techxfer.reports.transfer_list import Signature, TransferList, TransferRow
+
+LABELS = {
+    "en": {"title": "Technical file transfer list", "date": "Date", "id": "Transfer",
+           "type": "Type", "reason": "Reason", "from": "From", "to": "To", "items": "Items",
+           "ack": "Acknowledgement", "state": "State", "due": "due", "none": "no transfers",
+           "sent": "Sent by", "commit": "Commit", "product": "Product",
+           "registrant": "Registrant", "manufacturer": "Manufacturer",
+           "agreement": "Quality agreement", "verified": "Audit (techxfer verify) at this commit",
+           "clean": "clean", "findings": "FINDINGS", "unknown": "not run", "page": "Page",
+           "rev": "Rev", "title_col": "Title", "action": "Action", "comment": "Comment"},
+    "zh": {"title": "转移文件清单", "date": "日期", "id": "转移编号", "type": "类型", "reason": "原因",
+           "from": "转出方", "to": "接收方", "items": "文件", "ack": "确认", "state": "状态",
+           "due": "期限", "none": "无转移记录", "sent": "转出签名", "commit": "提交",
+           "product": "产品", "registrant": "注册人", "manufacturer": "受托生产企业",
+           "agreement": "质量协议", "verified": "该提交的审计结果 (techxfer verify)",
+           "clean": "无问题", "findings": "有问题", "unknown": "未运行", "page": "第",
+           "rev": "版本", "title_col": "标题", "action": "操作", "comment": "备注"},
+}
+
+STATES_ZH = {"received": "已接收", "reviewed": "已审阅", "approved": "已批准", "rejected": "已拒绝",
+             "pending": "待确认", "overdue": "逾期未确认"}
+
+
+def label(lang: str, key: str) -> str:
+    return LABELS.get(lang, LABELS["en"])[key]
+
+
+def state_word(state: str, lang: str) -> str:
+    return STATES_ZH.get(state, state) if lang == "zh" else state.upper()
+
+
+def sig_text(sig: Signature) -> str:
+    """Printed name, date and time with zone, and meaning (21 CFR 11.50)."""
+    return (f"{sig.printed_name} ({sig.party}, {sig.role}) — {sig.meaning} — "
+            f"{sig.when.isoformat(sep=' ', timespec='seconds')}")
+
+
+def ack_text(row: TransferRow, lang: str) -> str:
+    if row.ack is None:
+        return f"{state_word(row.state, lang)} ({label(lang, 'due')} {row.due.date()})"
+    return sig_text(row.ack)
+
+
+def render_table(report: TransferList, echo: Callable[[str], None]) -> None:
+    lang = report.lang
+    echo(f"{label(lang, 'title')} — {', '.join(p.name for p in report.config.repo.products)} "
+         f"@ {report.commit[:10]}")
+    if not report.rows:
+        echo(f"  ({label(lang, 'none')})")
+    for row in report.rows:
+        tx = row.transfer
+        echo("")
+        echo(f"{tx.date.isoformat(sep=' ', timespec='minutes')}  {tx.id}  {tx.type}  "
+             f"{tx.sender} → {tx.recipient}  [{state_word(row.state, lang)}]")
+        echo(f"  {label(lang, 'reason')}: {tx.reason}" + (f" ({tx.change_ref})" if tx.change_ref else ""))
+        echo(f"  {label(lang, 'sent')}: {sig_text(row.sender)}")
+        for ln in row.lines:
+            echo(f"    {ln.action:<8} {ln.id:<14} {label(lang, 'rev')} {ln.revision:<4} "
+                 f"{ln.sha256[:16]}…  {ln.title}")
+        echo(f"  {label(lang, 'ack')}: {ack_text(row, lang)}")
+        if row.comment:
+            echo(f"  {label(lang, 'comment')}: {row.comment}")
+
+
+def render_markdown(report: TransferList) -> str:
+    lang = report.lang
+    out = io.StringIO()
+    repo = report.config.repo
+    out.write(f"# {label(lang, 'title')}\n\n")
+    out.write(f"- {label(lang, 'product')}: {', '.join(p.name for p in repo.products)}\n")
+    out.write(f"- {label(lang, 'registrant')}: {repo.registrant}; "
+              f"{label(lang, 'manufacturer')}: {repo.manufacturer}\n")
+    if repo.quality_agreement:
+        out.write(f"- {label(lang, 'agreement')}: {repo.quality_agreement}\n")
+    out.write(f"- {label(lang, 'commit')}: `{report.commit}`\n\n")
+    for row in report.rows:
+        tx = row.transfer
+        out.write(f"## {tx.id} — {tx.date.isoformat(sep=' ', timespec='minutes')} — {tx.type}\n\n")
+        out.write(f"{label(lang, 'reason')}: {tx.reason}\n\n")
+        out.write(f"{label(lang, 'sent')}: {sig_text(row.sender)}\n\n")
+        out.write(f"| Id | {label(lang, 'title_col')} | {label(lang, 'rev')} | "
+                  f"{label(lang, 'action')} | SHA-256 |\n|---|---|---|---|---|\n")
+        for ln in row.lines:
+            out.write(f"| {ln.id} | {ln.title} | {ln.revision} | {ln.action} | `{ln.sha256}` |\n")
+        out.write(f"\n{label(lang, 'ack')}: {ack_text(row, lang)}\n\n")
+    return out.getvalue()
+
+
+CSV_COLUMNS = ["transfer", "date", "type", "from", "to", "reason", "change_ref",
+               "sent_by", "sent_role", "item_id", "title", "revision", "action", "sha256",
+               "state", "ack_by", "ack_role", "ack_meaning", "ack_date", "transfer_commit"]
+
+
+def render_csv(report: TransferList) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for row in report.rows:
+        tx, ack = row.transfer, row.ack
+        for ln in row.lines or (None,):
+            writer.writerow([
+                tx.id, tx.date.isoformat(timespec="seconds"), tx.type, tx.sender, tx.recipient,
+                tx.reason, tx.change_ref or "", row.sender.printed_name, row.sender.role,
+                ln.id if ln else "", ln.title if ln else "", ln.revision if ln else "",
+                ln.action if ln else "", ln.sha256 if ln else "", row.state,
+                ack.printed_name if ack else "", ack.role if ack else "",
+                ack.meaning if ack else "", ack.when.isoformat(timespec="seconds") if ack else "",
+                row.commit or "",
+            ])
+    return out.getvalue()
+
+
+def render_json(report: TransferList) -> str:
+    return json.dumps(report.as_json(), ensure_ascii=False, indent=2)

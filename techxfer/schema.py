@@ -1,0 +1,103 @@
+"""Validation at the boundary: one cached JSON Schema validator per file kind.
+
+The schemas are the published ones of ``manifest_schema/`` (carried in the wheel as
+``techxfer/schemas``). Every violation comes back as one line with its key path, e.g.
+``documents[3].sha256: expected 64 lowercase hex characters``. jsonschema is imported
+lazily: it costs about 0.1 s, and a hook that meets no new file never pays it.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+from techxfer import yamlio
+from techxfer.errors import SchemaError
+
+KINDS = ("repo", "parties", "policy", "retention", "hold", "manifest", "transfer", "ack",
+         "disposition")
+
+
+def schema_path(kind: str) -> Traversable:
+    if kind not in KINDS:
+        raise ValueError(f"unknown file kind {kind!r}")
+    packaged = resources.files("techxfer") / "schemas" / f"{kind}.schema.json"
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parents[1] / "manifest_schema" / f"{kind}.schema.json"
+
+
+@cache
+def load_schema(kind: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(schema_path(kind).read_text(encoding="utf-8"))
+    return data
+
+
+@cache
+def _validator(kind: str) -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(load_schema(kind),
+                                format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def key_path(parts: Any) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top)"
+
+
+def _explain(error: Any) -> str:
+    """A plain sentence for one violation, using the schema's own descriptions."""
+    kind = error.validator
+    sub = error.schema if isinstance(error.schema, dict) else {}
+    if kind == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        unknown = sorted(k for k in error.instance if k not in allowed and not str(k).startswith("x-"))
+        return f"unknown key {', '.join(repr(k) for k in unknown)}"
+    if kind == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return f"missing key '{missing}'"
+    if kind in ("pattern", "format", "minLength", "maxLength") and sub.get("description"):
+        return f"{error.instance!r}: expected {sub['description'][0].lower()}{sub['description'][1:]}"
+    if kind in ("anyOf", "oneOf") and sub.get("description"):
+        return f"expected {sub['description'][0].lower()}{sub['description'][1:]}"
+    if kind == "enum":
+        return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
+    if kind == "const":
+        return f"{error.instance!r}: must be {error.validator_value!r}"
+    if kind == "propertyNames":
+        return f"{error.instance!r}: not an allowed name"
+    return str(error.message)
+
+
+def _leaf_errors(error: Any) -> list[Any]:
+    """For anyOf/oneOf, the most specific branch errors; else the error itself."""
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        deepest = max(len(e.absolute_path) for e in error.context)
+        if deepest > len(error.absolute_path):
+            return [e for e in error.context if len(e.absolute_path) == deepest]
+    return [error]
+
+
+def validate(kind: str, data: object, source: str) -> None:
+    """Raise SchemaError(source, problems) listing every violation with its key path."""
+    errors = list(_validator(kind).iter_errors(data))
+    if not errors:
+        return
+    problems = sorted({
+        f"{key_path(leaf.absolute_path)}: {_explain(leaf)}"
+        for error in errors for leaf in _leaf_errors(error)
+    })
+    raise SchemaError(source, problems)
+
+
+def load_and_validate(kind: str, data: bytes, source: str) -> Any:
+    value = yamlio.load(data, source)
+    validate(kind, value, source)
+    return value
