@@ -32,7 +32,7 @@ from techxfer.gitrepo import Entry, GitRepo
 from techxfer.judge import SignatureChecker, authorize, config_paths_changed
 from techxfer.model.times import from_git_time, now
 from techxfer.records import RecordBook
-from techxfer.snapshot import GitSnapshot, Snapshot
+from techxfer.snapshot import GitSnapshot, ParentView, Snapshot
 from techxfer.transfers import config_digest
 
 Progress = Callable[[int, int], None]
@@ -202,9 +202,9 @@ class Auditor:
             judged_by = [states[p].policy for p in parents]
             changes = self._diff(parents[0], commit)
             changed = set(changes) if len(parents) == 1 else self._merge_changes(commit, parents)
-            parent_snap = first.snap.copy(first.snap.label) if self._shared(parents[0], children) \
-                else _Before(first.snap, changes)
+            old = {p: first.snap.entries.get(p) for p in changes}
             snap = self._advance(parents[0], first.snap, children, label, changes)
+            parent_snap = ParentView(snap, old, f"commit {parents[0][:10]}")
             if snap is first.snap:
                 states.pop(parents[0], None)
             policy = PolicyState(first.policy.config, first.policy.digest,
@@ -245,10 +245,6 @@ class Auditor:
         nxt = snap if children[parent] == 0 else snap.copy(label)
         nxt.apply(changes, label)
         return nxt
-
-    @staticmethod
-    def _shared(parent: str, children: dict[str, int]) -> bool:
-        return children.get(parent, 0) > 1
 
     def _merge_changes(self, commit: str, parents: list[str]) -> set[str]:
         """Paths whose merged content is in no parent: what the merge itself introduced."""

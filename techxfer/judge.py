@@ -45,6 +45,7 @@ class SignatureChecker:
             return SignatureCheck(None, Finding(Code.UNSIGNED_COMMIT, None,
                                                 "the commit carries no signature", commit))
         sig, payload = signature
+        identity: str | None
         try:
             if signatures.signature_kind(sig) == "ssh":
                 kind, identity = "ssh", signatures.verify_sshsig(sig, payload, "git").openssh()

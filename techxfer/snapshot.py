@@ -127,14 +127,23 @@ class GitSnapshot(Snapshot):
         if manifests_changed:
             self._manifests = None
 
+    def _entry(self, path: str) -> Entry | None:
+        return self.entries.get(path)
+
+    def _oid(self, path: str) -> str:
+        entry = self._entry(path)
+        if entry is None:
+            raise KeyError(path)
+        return entry.oid
+
     def read(self, path: str) -> bytes:
-        return self.repo.read_blob(self.entries[path].oid)
+        return self.repo.read_blob(self._oid(path))
 
     def blob_id(self, path: str) -> str:
-        return self.entries[path].oid
+        return self._oid(path)
 
     def sha256(self, path: str) -> str:
-        oid = self.entries[path].oid
+        oid = self._oid(path)
         digest = self.cache.sha256(oid)
         if digest is None:
             digest = hashlib.sha256(self.repo.read_blob(oid)).hexdigest()
@@ -142,7 +151,7 @@ class GitSnapshot(Snapshot):
         return digest
 
     def load(self, kind: str, path: str) -> Any:
-        entry = self.entries.get(path)
+        entry = self._entry(path)
         if entry is not None and entry.is_file:
             hit = self.cache.parsed(entry.oid, kind)
             if hit is not None:
@@ -222,3 +231,50 @@ def commit_snapshot(repo: GitRepo, commit_id: str, cache: BlobCache) -> GitSnaps
     return GitSnapshot(repo, repo.tree_entries(commit_id), f"commit {commit_id[:10]}", cache)
 
 
+
+
+class ParentView(GitSnapshot):
+    """The parent state of a commit, seen through the commit's own (already advanced) state.
+
+    The walk moves one snapshot forward in place; this view answers for the parent by
+    keeping only the old entries of the paths the commit changed, so judging a commit
+    costs what it changes, not the size of the tree.
+    """
+
+    def __init__(self, after: GitSnapshot, old: Mapping[str, Entry | None], label: str) -> None:
+        self.repo, self.cache, self.label = after.repo, after.cache, label
+        self._after = after
+        self._old = dict(old)
+        self._full: dict[str, Entry] | None = None
+
+    @property
+    def entries(self) -> dict[str, Entry]:
+        if self._full is None:
+            full = dict(self._after.entries)
+            for path, entry in self._old.items():
+                if entry is None:
+                    full.pop(path, None)
+                else:
+                    full[path] = entry
+            self._full = full
+        return self._full
+
+    @entries.setter
+    def entries(self, value: dict[str, Entry]) -> None:
+        self._full = value
+
+    @property
+    def paths(self) -> Mapping[str, str]:
+        return {p: _kind(e) for p, e in self.entries.items()}
+
+    def _entry(self, path: str) -> Entry | None:
+        if path in self._old:
+            return self._old[path]
+        return self._after.entries.get(path)
+
+    def exists(self, path: str) -> bool:
+        return self._entry(path) is not None
+
+    def is_file(self, path: str) -> bool:
+        entry = self._entry(path)
+        return entry is not None and entry.is_file

@@ -22,7 +22,7 @@ def transfer_list_pdf(report: TransferList, font: Path) -> bytes:
     verified = (label(lang, "unknown") if report.verified is None
                 else label(lang, "clean") if report.verified else label(lang, "findings"))
 
-    class Doc(FPDF):  # type: ignore[misc]
+    class Doc(FPDF):
         def header(self) -> None:
             self.set_font("cjk", size=13)
             self.cell(0, 7, label(lang, "title"), new_x="LMARGIN", new_y="NEXT")
