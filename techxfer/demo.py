@@ -148,6 +148,85 @@ class Demo:
                 self.echo(f"   {done.id:<12} rev {done.revision}  {rel}")
         return registered
 
+    def as_person(self, person_id: str) -> None:
+        """Sign as this person from now on, as a user does with git config."""
+        run_git(["config", "gpg.format", "ssh"], cwd=self.root)
+        run_git(["config", "user.signingkey", str(self.keys[person_id])], cwd=self.root)
+
+    def transfer(self, person_id: str, ids: tuple[str, ...], changed: bool, reason: str,
+                 tx_type: str, change_ref: str | None = None) -> str:
+        from techxfer.txops import TransferRequest, create_transfer
+        from techxfer.workspace import Workspace
+
+        self.as_person(person_id)
+        done = create_transfer(Workspace.open(self.root), TransferRequest(
+            ids, changed, MANUFACTURER, reason, tx_type, change_ref))
+        tx = done.transfer
+        self.echo(f"   {tx.id} ({tx.type}) signed by {person_id} as {tx.role}, "
+                  f"commit {done.commit[:10]}, {len(tx.items)} item(s):")
+        for item in tx.items:
+            self.echo(f"     {item.action:<7} {item.id:<14} rev {item.revision}  "
+                      f"sha256 {item.sha256[:12]}…")
+        return tx.id
+
+    def ack(self, person_id: str, tx_id: str, meaning: str, comment: str) -> None:
+        from techxfer.txops import acknowledge
+        from techxfer.workspace import Workspace
+
+        self.as_person(person_id)
+        done = acknowledge(Workspace.open(self.root), tx_id, meaning, comment)
+        self.echo(f"   {tx_id} acknowledged '{meaning}' by {done.ack.party}:{person_id} "
+                  f"({done.ack.role}), commit {done.commit[:10]}, bound to transfer commit "
+                  f"{done.ack.transfer_commit[:10]}")
+
+    def design_change(self) -> None:
+        from techxfer.register import DocumentRequest, register
+        from techxfer.workspace import Workspace
+
+        self.step("7. Design change: revision B of the housing drawing (techxfer add)")
+        rel = "design/drawings/housing-assembly.pdf"
+        shutil.copyfile(example_source() / "later" / "housing-assembly-revB.pdf", self.root / rel)
+        done = register(Workspace.open(self.root), DocumentRequest(
+            str(self.root / rel), "DRW-IP300-001", "Pump housing assembly drawing",
+            "design-output", "B", title_zh="泵壳装配图"))
+        self.echo(f"   {done.id} {done.outcome} to rev {done.revision}: gasket added for IPX4, "
+                  "screw torque 0.9 N·m")
+        self.as_person("wang.fang")
+        self.commit_as("wang.fang", "DRW-IP300-001 rev B: gasket for IPX4 (ECN-2026-014)")
+        self.echo("   committed and signed by wang.fang (registrant rd-engineer)")
+
+    def batch_record(self) -> None:
+        from datetime import date
+
+        from techxfer.register import DocumentRequest, register
+        from techxfer.workspace import Workspace
+
+        self.step("10. The manufacturer files a batch record (techxfer add, records/)")
+        rel = "records/batch/B2026-0001.csv"
+        (self.root / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(example_source() / "later" / "batch-record-B2026-0001.csv", self.root / rel)
+        done = register(Workspace.open(self.root), DocumentRequest(
+            str(self.root / rel), "BR-B2026-0001", "Batch record B2026-0001", "batch-record", "1",
+            title_zh="批生产记录 B2026-0001", released=date.today()))
+        self.echo(f"   {done.id} registered in {done.manifest}, owner manufacturer, retention "
+                  "class batch-record (device lifetime, at least 2 years from release)")
+        self.commit_as("zhao.min", "Batch record B2026-0001")
+        self.echo("   committed and signed by zhao.min (manufacturer doc-control)")
+
+    def verify(self) -> int:
+        from techxfer.audit import Auditor
+        from techxfer.workspace import Workspace
+
+        self.step("11. The audit an inspector runs (techxfer verify)")
+        ws = Workspace.open(self.root)
+        result = Auditor(ws.repo, ws.cache).run()
+        self.echo(f"   {result.commits} commits checked from the trust root, "
+                  f"{result.transfers} transfers, {result.acknowledgements} acknowledgements, "
+                  f"{len(result.findings)} findings")
+        for finding in result.findings:
+            self.echo(f"   {finding.one_line()}")
+        return 1 if result.findings else 0
+
     def check(self) -> int:
         from techxfer.checks import check_state
         from techxfer.workspace import Workspace
@@ -177,7 +256,22 @@ def run_demo(directory: Path | None, echo: Echo) -> int:
         demo.register_example()
         demo.commit_as("wang.fang", "Register the IP-300 technical file")
         demo.echo("   committed and signed by wang.fang (registrant doc-control)")
-        return demo.check()
+        if demo.check():
+            return 1
+        demo.step("5. The registrant transfers the technical file (techxfer transfer)")
+        first = demo.transfer("wang.fang", (), True, "Design transfer of the IP-300 technical file",
+                              "initial")
+        demo.step("6. The manufacturer's quality head acknowledges it (techxfer ack)")
+        demo.ack("li.na", first, "reviewed", "Complete; checked against the transfer list")
+        demo.design_change()
+        demo.step("8. The change is transferred (techxfer transfer --changed)")
+        change = demo.transfer("wang.fang", (), True, "ECN-2026-014: gasket for IPX4",
+                               "change", "ECN-2026-014")
+        demo.step("9. The manufacturer acknowledges the change")
+        demo.ack("li.na", change, "received", "Rev B released to production")
+        demo.batch_record()
+        clean = demo.check()
+        return demo.verify() or clean
     except TechxferError:
         raise
     finally:

@@ -29,6 +29,7 @@ class DocumentRequest:
     retention: str | None = None
     title_zh: str | None = None
     status: str = "effective"
+    released: date | None = None
 
 
 @dataclass(frozen=True)
@@ -97,28 +98,37 @@ def register(ws: Workspace, req: DocumentRequest, *, today: date | None = None) 
         entry.update(revision=req.revision, category=req.category, owner=owner,
                      status=req.status, sha256=digest, retention=retention,
                      created=today.isoformat())
-        if req.status == "effective":
-            entry["effective"] = today.isoformat()
+        _dates(entry, req, today)
         documents.append(entry)
         outcome: Literal["added", "revised", "unchanged"] = "added"
     else:
         entry = documents[existing.index]
-        if existing.revision == req.revision:
-            if existing.sha256 != digest:
-                raise UsageError(
-                    f"{path}: content changed but revision is still {req.revision}; "
-                    "give a new --revision (a controlled document's revision identifies its content)"
-                )
+        if existing.revision == req.revision and existing.sha256 != digest:
+            raise UsageError(
+                f"{path}: content changed but revision is still {req.revision}; "
+                "give a new --revision (a controlled document's revision identifies its content)"
+            )
+        if existing.revision == req.revision and existing.status == req.status \
+                and req.released is None:
             return Registered(req.id, path, manifest_path, req.revision, digest, "unchanged")
         entry.update(revision=req.revision, sha256=digest, title=req.title,
                      category=req.category, status=req.status)
         if req.title_zh:
             entry["title_zh"] = req.title_zh
-        if req.status == "effective":
-            entry["effective"] = today.isoformat()
+        _dates(entry, req, today)
         outcome = "revised"
     data = render("manifest", raw, manifest_path)
     with Transaction() as tx:
         tx.write(ws.root / manifest_path, data)
         ws.repo.add([manifest_path, path])
     return Registered(req.id, path, manifest_path, req.revision, digest, outcome)
+
+
+def _dates(entry: dict[str, Any], req: DocumentRequest, today: date) -> None:
+    """The event dates retention counts from (DESIGN 6): set when the status says so."""
+    if req.status == "effective":
+        entry["effective"] = today.isoformat()
+    if req.status == "obsolete":
+        entry["obsolete"] = today.isoformat()
+    if req.released is not None:
+        entry["released"] = req.released.isoformat()

@@ -14,13 +14,19 @@ import click
 @click.option("--retention", help="Retention class (default: by category, else the default class).")
 @click.option("--status", type=click.Choice(["draft", "effective", "obsolete"]), default="effective",
               show_default=True)
+@click.option("--released", metavar="DATE", help="Release date (batch records: retention counts "
+              "from it), YYYY-MM-DD.")
 def add_command(path: str, doc_id: str, title: str, title_zh: str | None, category: str,
-                revision: str, owner: str | None, retention: str | None, status: str) -> int:
+                revision: str, owner: str | None, retention: str | None, status: str,
+                released: str | None) -> int:
     """Register PATH in its nearest MANIFEST.yaml, or record a new revision of it."""
     from techxfer.register import DocumentRequest, register
     from techxfer.workspace import Workspace
 
-    req = DocumentRequest(path, doc_id, title, category, revision, owner, retention, title_zh, status)
+    from techxfer.cli.options import parse_date
+
+    req = DocumentRequest(path, doc_id, title, category, revision, owner, retention, title_zh,
+                          status, parse_date(released, "--released") if released else None)
     done = register(Workspace.open(), req)
     if done.outcome == "unchanged":
         click.echo(f"{done.id} rev {done.revision} is already registered with this content.")
