@@ -164,6 +164,8 @@ def base_repo(tmp_path_factory: pytest.TempPathFactory, keys: dict[str, SshKey])
     try:
         root = tmp_path_factory.mktemp("base") / "repo"
         init_repo(root, keys)
+        (root / "design").mkdir()
+        (root / "design" / "MANIFEST.yaml").write_text("format: 1\ndocuments: []\n")
         add_doc(root, "design/drawing.pdf", b"%PDF-1.4 drawing rev A\n", "DRW-001")
         add_doc(root, "design/spec.txt", b"Specification rev A\n", "SPEC-001")
         commit_as(root, keys["wang"], "Register design documents")
