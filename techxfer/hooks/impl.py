@@ -106,6 +106,10 @@ def pre_receive(args: Sequence[str], stdin: bytes) -> int:
         old, new, ref = parts
         branch = ref.removeprefix("refs/heads/")
         if not ref.startswith("refs/heads/") or branch not in protected:
+            # Every pushed commit is judged, whatever the ref; deleting or rewinding an
+            # unprotected branch is the branch owner's business.
+            if new != ZERO and repo.has_commit(new):
+                updates.append((old if old != ZERO and repo.has_commit(old) else ZERO, new, ref))
             continue
         if new == ZERO:
             problems.append(f"{ref}: deleting a protected branch is refused")
