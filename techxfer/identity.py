@@ -54,3 +54,12 @@ def may_write(config: Config, signer: Signer, path: str) -> bool:
     if rule is None:
         return False
     return holds_role(config, signer, rule.write) is not None
+
+
+def sender_roles(config: Config, tx_type: str) -> tuple[RoleRef, ...]:
+    """Who may send a transfer of this type: a policy change is sent by those who may
+    write the configuration; every other transfer by the policy's transfer roles."""
+    if tx_type == "policy-change":
+        rule = config.policy.rule_for(".techxfer/policy.yaml")
+        return rule.write if rule is not None else ()
+    return config.policy.transfer_roles

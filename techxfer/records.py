@@ -16,7 +16,7 @@ from techxfer.checks import State
 from techxfer.config import Config, hold_paths
 from techxfer.errors import ConfigError, SchemaError
 from techxfer.findings import Code, Finding
-from techxfer.identity import holds_role
+from techxfer.identity import holds_role, sender_roles
 from techxfer.judge import DISPOSITIONS_PREFIX, HOLDS_PREFIX, entry_changes, load_manifest_entries
 from techxfer.model.manifest import DocumentEntry, nearest_manifest
 from techxfer.model.parties import Signer
@@ -130,8 +130,9 @@ class RecordBook:
         if signer.party.id != tx.sender:
             bad(f"sent as {tx.sender} but signed by {signer.party.id}:{signer.person.id}",
                 Code.UNAUTHORIZED_CHANGE)
-        elif holds_role(config, signer, config.policy.transfer_roles) is None:
-            bad(f"{signer.party.id}:{signer.person.id} holds no transfer role",
+        elif holds_role(config, signer, sender_roles(config, tx.type)) is None:
+            bad(f"{signer.party.id}:{signer.person.id} holds no role that may send a {tx.type} "
+                "transfer",
                 Code.UNAUTHORIZED_CHANGE)
         if tx.signer != signer.person.id:
             bad(f"the record names {tx.signer} as signer but {signer.person.id} signed it")

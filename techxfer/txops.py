@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-
 from techxfer.checks import check_state
 from techxfer.config import CONFIG_DIR, Config, load_config
 from techxfer.errors import RefusedError, UsageError
 from techxfer.fileio import Transaction
-from techxfer.identity import holds_role, may_write, require_valid, signer_for
+from techxfer.identity import holds_role, may_write, require_valid, sender_roles, signer_for
 from techxfer.initialise import render
 from techxfer.model.manifest import DocumentEntry
 from techxfer.model.parties import Signer
@@ -27,7 +26,6 @@ from techxfer.transfers import (
     Acknowledgement,
     Transfer,
     ack_path,
-    config_digest,
     entry_record,
     manifest_digest,
     new_id,
@@ -139,10 +137,11 @@ def create_transfer(ws: Workspace, req: TransferRequest, *, when: datetime | Non
     when = when or now()
     head, head_snap, config = committed(ws)
     signer = current_signer(ws, config, when)
-    role = holds_role(config, signer, config.policy.transfer_roles)
+    roles = sender_roles(config, req.type)
+    role = holds_role(config, signer, roles)
     if role is None:
-        raise RefusedError(f"{signer.party.id}:{signer.person.id} holds no transfer role "
-                           f"({', '.join(map(str, config.policy.transfer_roles))})")
+        raise RefusedError(f"{signer.party.id}:{signer.person.id} holds no role that may send a "
+                           f"{req.type} transfer ({', '.join(map(str, roles))})")
     recipient = config.parties.resolve(req.to)
     if recipient is None:
         raise UsageError(f"--to: unknown party {req.to!r}")
@@ -162,8 +161,9 @@ def create_transfer(ws: Workspace, req: TransferRequest, *, when: datetime | Non
         paths = {p for p in ws.repo.changed_worktree_paths() if p.startswith(CONFIG_DIR + "/")}
         if not paths:
             raise UsageError("policy-change: there are no uncommitted changes under .techxfer/")
-        work_snap = ws.worktree()
-        digest = config_digest({p: work_snap.read(p) for p in paths if work_snap.exists(p)})
+        from techxfer.audit import in_force_digest
+
+        digest = in_force_digest(ws.worktree())
     else:
         chosen = _select(req, entries, signer.party.id, config, previous)
         items = []
