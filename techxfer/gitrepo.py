@@ -177,6 +177,20 @@ class GitRepo:
         self._flatten(self._commit(commit_id).tree, "", out)
         return out
 
+    def subtree(self, commit_id: str, folder: str) -> tuple[str | None, dict[str, Entry]]:
+        """One folder of a commit: its tree id (None when absent) and its files, with full
+        paths. Lets callers cache what depends only on that folder (the configuration)."""
+        try:
+            item = self._commit(commit_id).tree[folder]
+        except KeyError:
+            return None, {}
+        sub = self._repo[item.id]
+        if not isinstance(sub, pygit2.Tree):
+            return None, {}
+        out: dict[str, Entry] = {}
+        self._flatten(sub, folder.rstrip("/") + "/", out)
+        return str(sub.id), out
+
     def _flatten(self, tree: pygit2.Tree, prefix: str, out: dict[str, Entry]) -> None:
         for item in tree:
             path = prefix + (item.name or "")
@@ -304,6 +318,13 @@ class GitRepo:
             else:
                 added[text] = commit  # newest first: the oldest adding commit wins
         return added
+
+    def commits_touching(self, paths: Sequence[str], rev: str = "HEAD") -> list[str]:
+        """Commits that changed any of ``paths``, oldest first (one ``git log``)."""
+        if self.head() is None:
+            return []
+        out = self.git(["log", "--format=%H", "--reverse", "--full-history", rev, "--", *paths])
+        return out.decode().split()
 
     def changed_worktree_paths(self) -> list[str]:
         """Paths whose working-tree content differs from HEAD, untracked ones included."""

@@ -25,10 +25,10 @@ def cli() -> None:
 
 def _register() -> None:
     from techxfer.cli import (
-        add, check, hooks, init, person, retention, status, transfer, verify,
+        add, check, hooks, init, person, reports, retention, status, transfer, verify,
     )
 
-    for module in (init, person, add, status, check, transfer, verify, retention, hooks):
+    for module in (init, person, add, status, check, transfer, verify, reports, retention, hooks):
         module.register(cli)
     from techxfer.cli import demo
 

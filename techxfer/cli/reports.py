@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from techxfer.errors import UsageError
+
+
+def _since(value: str | None, option: str, end_of_day: bool = False) -> datetime | None:
+    if value is None:
+        return None
+    from techxfer.model.times import parse_instant
+
+    try:
+        return parse_instant(value, end_of_day=end_of_day)
+    except ValueError:
+        raise UsageError(f"{option}: {value!r} is not a date (YYYY-MM-DD) or timestamp") from None
+
+
+def _emit(text: str | bytes, output: Path | None) -> None:
+    """Write to FILE atomically, or to stdout."""
+    if output is None:
+        if isinstance(text, bytes):
+            raise UsageError("binary output (pdf) needs -o FILE")
+        click.echo(text, nl=False)
+        return
+    from techxfer.fileio import write_atomic
+
+    write_atomic(output, text.encode() if isinstance(text, str) else text)
+    click.echo(f"Wrote {output}", err=True)
+
+
+@click.command("transfers")
+@click.option("--since", metavar="DATE")
+@click.option("--until", metavar="DATE")
+@click.option("--to", "to", metavar="PARTY", help="Only transfers to this party.")
+@click.option("--format", "fmt", type=click.Choice(["table", "md", "csv", "json", "pdf"]),
+              default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE (required for pdf).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--rev", default="HEAD", show_default=True, help="Make the list at this commit.")
+@click.option("--verify/--no-verify", "run_verify", default=None,
+              help="Run the audit and state its result (default: on for pdf).")
+def transfers_command(since: str | None, until: str | None, to: str | None, fmt: str,
+                      output: Path | None, lang: str, rev: str, run_verify: bool | None) -> int:
+    """The dated transfer list (转移文件清单): every transfer, its items and acknowledgement."""
+    from techxfer.reports import render
+    from techxfer.reports.transfer_list import build
+    from techxfer.workspace import Workspace
+
+    if fmt == "pdf" and output is None:
+        raise UsageError("--format pdf needs -o FILE")
+    ws = Workspace.open()
+    report = build(ws, rev=rev, since=_since(since, "--since"),
+                   until=_since(until, "--until", True), to=to, lang=lang)
+    if run_verify or (run_verify is None and fmt == "pdf"):
+        from techxfer.audit import Auditor
+
+        report.verified = Auditor(ws.repo, ws.cache).run(report.commit).ok
+    if fmt == "table":
+        lines: list[str] = []
+        render.render_table(report, lines.append)
+        _emit("\n".join(lines) + "\n", output)
+    elif fmt == "md":
+        _emit(render.render_markdown(report), output)
+    elif fmt == "csv":
+        _emit(render.render_csv(report), output)
+    elif fmt == "json":
+        _emit(render.render_json(report) + "\n", output)
+    else:
+        from techxfer.fonts import find_cjk_font
+        from techxfer.reports.pdf import transfer_list_pdf
+
+        _emit(transfer_list_pdf(report, find_cjk_font()), output)
+    return 0
+
+
+@click.command("log")
+@click.argument("doc_id", metavar="ID")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+def log_command(doc_id: str, fmt: str, lang: str) -> int:
+    """Every revision of one document: date, hash, commit, signer, transfers and acks."""
+    from techxfer.reports.history import document_history, render_history
+    from techxfer.workspace import Workspace
+
+    click.echo(render_history(document_history(Workspace.open(), doc_id, lang=lang), fmt),
+               nl=False)
+    return 0
+
+
+@click.command("signatures")
+@click.option("--person", metavar="P", help="Person id, or party:person.")
+@click.option("--since", metavar="DATE")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+def signatures_command(person: str | None, since: str | None, fmt: str, lang: str) -> int:
+    """Every signature made (commits, transfers, acknowledgements), with date and meaning."""
+    from techxfer.reports.history import render_trail, signature_trail
+    from techxfer.workspace import Workspace
+
+    events = signature_trail(Workspace.open(), person=person,
+                             since=_since(since, "--since"), lang=lang)
+    click.echo(render_trail(events, fmt), nl=False)
+    return 0
+
+
+def register(group: click.Group) -> None:
+    for command in (transfers_command, log_command, signatures_command):
+        group.add_command(command)

@@ -1,0 +1,302 @@
+"""Document history (``techxfer log ID``) and the signature trail (``techxfer signatures``).
+
+Signers are found the way ``verify`` finds them: the commit's signature is verified
+in-process and its key resolved against the parties in force at the parent (the root
+against its own). The configuration depends only on the ``.techxfer/`` folder, so it is
+loaded once per distinct folder tree, not once per commit.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from techxfer.checks import check_state
+from techxfer.config import CONFIG_DIR, Config, load_config
+from techxfer.errors import TechxferError, UsageError
+from techxfer.gitrepo import Entry
+from techxfer.judge import SignatureChecker, load_manifest_entries
+from techxfer.model.parties import Signer
+from techxfer.model.times import from_git_time, now
+from techxfer.snapshot import GitSnapshot, commit_snapshot
+from techxfer.transfers import ack_state, parse_record_path
+from techxfer.txops import Records, load_records
+from techxfer.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class SignedBy:
+    """Who signed a commit, as far as the signature proves it."""
+
+    party: str | None
+    person: str | None
+    printed_name: str | None
+    roles: tuple[str, ...]
+    status: str  # "verified" or a finding code (UNSIGNED_COMMIT, UNKNOWN_KEY, …)
+
+    def text(self) -> str:
+        if self.person is None:
+            return f"[{self.status}]"
+        who = f"{self.printed_name} ({self.party}:{self.person})"
+        return who if self.status == "verified" else f"{who} [{self.status}]"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"party": self.party, "person": self.person, "printed_name": self.printed_name,
+                "roles": list(self.roles), "status": self.status}
+
+
+class SignerResolver:
+    def __init__(self, ws: Workspace, lang: str = "en") -> None:
+        self.ws = ws
+        self.lang = lang
+        self.checker = SignatureChecker()
+        self._configs: dict[str | None, Config | None] = {}
+
+    def config_at(self, commit: str) -> Config | None:
+        tree, entries = self.ws.repo.subtree(commit, CONFIG_DIR)
+        if tree not in self._configs:
+            snap = GitSnapshot(self.ws.repo, entries, f"commit {commit[:10]}", self.ws.cache)
+            try:
+                self._configs[tree] = load_config(snap)
+            except TechxferError:
+                self._configs[tree] = None
+        return self._configs[tree]
+
+    def signed_by(self, commit: str) -> tuple[SignedBy, datetime]:
+        info = self.ws.repo.commit_info(commit)
+        when = from_git_time(info.commit_time, info.commit_offset)
+        config = self.config_at(info.parents[0] if info.parents else commit)
+        check = self.checker.check(commit, self.ws.repo.commit_signature(commit), config, when)
+        status = "verified" if check.finding is None else check.finding.code.value
+        return self._describe(check.signer, status), when
+
+    def _describe(self, signer: Signer | None, status: str) -> SignedBy:
+        if signer is None:
+            return SignedBy(None, None, None, (), status)
+        return SignedBy(signer.party.id, signer.person.id, signer.person.display(self.lang),
+                        tuple(signer.person.roles), status)
+
+    def close(self) -> None:
+        self.checker.close()
+
+
+# -- techxfer log ID --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Revision:
+    when: datetime
+    revision: str
+    sha256: str
+    status: str
+    commit: str
+    signed_by: SignedBy
+    subject: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"date": self.when.isoformat(timespec="seconds"), "revision": self.revision,
+                "sha256": self.sha256, "status": self.status, "commit": self.commit,
+                "signed_by": self.signed_by.as_json(), "subject": self.subject}
+
+
+@dataclass(frozen=True)
+class Carried:
+    transfer: str
+    date: datetime
+    to: str
+    revision: str
+    sha256: str
+    action: str
+    state: str
+    ack_by: str | None
+    ack_date: datetime | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"transfer": self.transfer, "date": self.date.isoformat(timespec="seconds"),
+                "to": self.to, "revision": self.revision, "sha256": self.sha256,
+                "action": self.action, "state": self.state, "ack_by": self.ack_by,
+                "ack_date": self.ack_date.isoformat(timespec="seconds") if self.ack_date else None}
+
+
+@dataclass
+class DocHistory:
+    id: str
+    title: str
+    path: str
+    manifest: str
+    revisions: list[Revision] = field(default_factory=list)
+    transfers: list[Carried] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "path": self.path, "manifest": self.manifest,
+                "revisions": [r.as_json() for r in self.revisions],
+                "transfers": [t.as_json() for t in self.transfers]}
+
+
+def document_history(ws: Workspace, doc_id: str, *, lang: str = "en",
+                     as_of: datetime | None = None) -> DocHistory:
+    head = ws.repo.head()
+    if head is None:
+        raise UsageError("the repository has no commits yet")
+    snap = commit_snapshot(ws.repo, head, ws.cache)
+    current = {e.id: e for e in check_state(snap).entries()}.get(doc_id)
+    if current is None:
+        raise UsageError(f"unknown document id {doc_id!r} (not in the register at HEAD)")
+    history = DocHistory(doc_id, current.title_in(lang), current.path, current.manifest)
+    resolver = SignerResolver(ws, lang)
+    last: tuple[str, str, str] | None = None
+    try:
+        for commit in ws.repo.commits_touching([current.manifest]):
+            _, entries = _one_file(ws, commit, current.manifest)
+            view = GitSnapshot(ws.repo, entries, f"commit {commit[:10]}", ws.cache)
+            entry = next((e for e in load_manifest_entries(view, current.manifest)
+                          if e.id == doc_id), None)
+            if entry is None:
+                continue
+            key = (entry.revision, entry.sha256, entry.status)
+            if key == last:
+                continue
+            last = key
+            signed, when = resolver.signed_by(commit)
+            subject = ws.repo.commit_info(commit).message.split("\n", 1)[0]
+            history.revisions.append(Revision(when, entry.revision, entry.sha256, entry.status,
+                                              commit, signed, subject))
+    finally:
+        resolver.close()
+    config = load_config(snap)
+    records = load_records(snap)
+    as_of = as_of or now()
+    for tx in sorted(records.transfers.values(), key=lambda t: (t.date, t.id)):
+        for item in tx.items:
+            if item.id != doc_id:
+                continue
+            ack = records.acks.get((tx.id, tx.recipient))
+            history.transfers.append(Carried(
+                tx.id, tx.date, tx.recipient, item.revision, item.sha256, item.action,
+                ack_state(tx, ack, as_of, config.repo.ack_within_days),
+                f"{ack.party}:{ack.signer}" if ack else None, ack.date if ack else None))
+    ws.cache.flush()
+    return history
+
+
+def _one_file(ws: Workspace, commit: str, path: str) -> tuple[str | None, dict[str, Entry]]:
+    folder, _, name = path.rpartition("/")
+    if not folder:
+        entries = ws.repo.tree_entries(commit)
+        return None, {path: entries[path]} if path in entries else {}
+    tree, entries = ws.repo.subtree(commit, folder)
+    return tree, {p: e for p, e in entries.items() if p == path}
+
+
+# -- techxfer signatures ----------------------------------------------------------------
+@dataclass(frozen=True)
+class SignatureEvent:
+    when: datetime
+    signed_by: SignedBy
+    kind: str  # commit | transfer | acknowledgement
+    meaning: str
+    what: str
+    commit: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"date": self.when.isoformat(timespec="seconds"), **self.signed_by.as_json(),
+                "kind": self.kind, "meaning": self.meaning, "what": self.what,
+                "commit": self.commit}
+
+
+def signature_trail(ws: Workspace, *, person: str | None = None,
+                    since: datetime | None = None, lang: str = "en") -> list[SignatureEvent]:
+    """Every signed commit, with the record it carries: the trail of each key position."""
+    head = ws.repo.head()
+    if head is None:
+        return []
+    records = load_records(commit_snapshot(ws.repo, head, ws.cache))
+    by_commit: dict[str, list[str]] = {}
+    for path, commit in ws.repo.commits_adding("transfers/").items():
+        by_commit.setdefault(commit, []).append(path)
+    resolver = SignerResolver(ws, lang)
+    events: list[SignatureEvent] = []
+    try:
+        for commit in ws.repo.walk(head):
+            signed, when = resolver.signed_by(commit)
+            if since is not None and when < since:
+                continue
+            if person is not None and person not in (signed.person,
+                                                     f"{signed.party}:{signed.person}"):
+                continue
+            subject = ws.repo.commit_info(commit).message.split("\n", 1)[0]
+            kind, meaning, what = "commit", "authored (commit)", subject
+            for path in sorted(by_commit.get(commit, [])):
+                parsed = parse_record_path(path)
+                if parsed is None:
+                    continue
+                tx_id, party = parsed
+                tx = records.transfers.get(tx_id)
+                if party is None and tx is not None:
+                    kind, meaning = "transfer", "sent (authorship)"
+                    what = f"{tx_id} ({tx.type}, {len(tx.items)} item(s)) to {tx.recipient}"
+                elif party is not None and (tx_id, party) in records.acks:
+                    ack = records.acks[(tx_id, party)]
+                    kind, meaning = "acknowledgement", ack.meaning
+                    what = f"{tx_id} from {tx.sender if tx else '?'}"
+            events.append(SignatureEvent(when, signed, kind, meaning, what, commit))
+    finally:
+        resolver.close()
+    ws.cache.flush()
+    return events
+
+
+# -- rendering --------------------------------------------------------------------------
+def render_history(history: DocHistory, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(history.as_json(), ensure_ascii=False, indent=2)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["id", "date", "revision", "status", "sha256", "commit", "signer",
+                         "signature", "transfers"])
+        for rev in history.revisions:
+            carried = [t.transfer for t in history.transfers
+                       if (t.revision, t.sha256) == (rev.revision, rev.sha256)]
+            writer.writerow([history.id, rev.when.isoformat(timespec="seconds"), rev.revision,
+                             rev.status, rev.sha256, rev.commit,
+                             rev.signed_by.printed_name or "", rev.signed_by.status,
+                             " ".join(carried)])
+        return out.getvalue()
+    lines = [f"{history.id} — {history.title} ({history.path}, listed in {history.manifest})", ""]
+    for rev in history.revisions:
+        lines.append(f"{rev.when.isoformat(sep=' ', timespec='minutes')}  rev {rev.revision:<5} "
+                     f"{rev.status:<10} {rev.sha256[:16]}…  commit {rev.commit[:10]}  "
+                     f"{rev.signed_by.text()}")
+        lines.append(f"    {rev.subject}")
+        for t in history.transfers:
+            if (t.revision, t.sha256) == (rev.revision, rev.sha256):
+                ack = (f"{t.state} by {t.ack_by} {t.ack_date.isoformat(sep=' ', timespec='minutes')}"
+                       if t.ack_by and t.ack_date else t.state.upper())
+                lines.append(f"    → {t.transfer} to {t.to} ({t.action}): {ack}")
+    if not history.revisions:
+        lines.append("(no revision found in the history of its manifest)")
+    return "\n".join(lines) + "\n"
+
+
+def render_trail(events: list[SignatureEvent], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([e.as_json() for e in events], ensure_ascii=False, indent=2)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["date", "party", "person", "printed_name", "roles", "status", "kind",
+                         "meaning", "what", "commit"])
+        for e in events:
+            s = e.signed_by
+            writer.writerow([e.when.isoformat(timespec="seconds"), s.party or "", s.person or "",
+                             s.printed_name or "", " ".join(s.roles), s.status, e.kind,
+                             e.meaning, e.what, e.commit])
+        return out.getvalue()
+    lines = []
+    for e in events:
+        lines.append(f"{e.when.isoformat(sep=' ', timespec='seconds')}  {e.signed_by.text():<34} "
+                     f"{e.kind:<15} {e.meaning:<20} {e.what}  ({e.commit[:10]})")
+    return "\n".join(lines) + ("\n" if lines else "(no signatures)\n")

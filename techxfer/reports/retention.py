@@ -1,0 +1,154 @@
+"""``techxfer retention report``: every record's class, dates, computed end and state.
+
+Built from the committed state (HEAD): what the repository holds, not what is on a desk.
+Destroyed records stay in the report with the disposition that removed them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from techxfer.checks import check_state
+from techxfer.config import Config
+from techxfer.errors import UsageError
+from techxfer.model.times import now
+from techxfer.retention import RecordRetention, assess
+from techxfer.txops import committed
+from techxfer.workspace import Workspace
+
+STATES = ("retain", "eligible", "held", "destroyed")
+
+
+@dataclass
+class RetentionReport:
+    commit: str
+    config: Config
+    as_of: datetime
+    rows: list[RecordRetention] = field(default_factory=list)
+    dispositions: dict[str, str] = field(default_factory=dict)  # doc id → DISP id
+
+    def totals(self) -> dict[str, int]:
+        counts = Counter(r.state for r in self.rows)
+        return {state: counts.get(state, 0) for state in STATES}
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "report": "retention", "commit": self.commit,
+            "as_of": self.as_of.isoformat(timespec="seconds"), "totals": self.totals(),
+            "records": [{**r.as_json(), "disposition": self.dispositions.get(r.entry.id)}
+                        for r in self.rows],
+        }
+
+
+def build(ws: Workspace, as_of: datetime | None = None) -> RetentionReport:
+    as_of = as_of or now()
+    commit, snap, config = committed(ws)
+    report = RetentionReport(commit, config, as_of)
+    for entry in sorted(check_state(snap).entries(), key=lambda e: e.path):
+        report.rows.append(assess(entry, config, as_of))
+    for path in sorted(p for p in snap.paths if p.startswith("dispositions/")
+                       and p.endswith(".yaml")):
+        try:
+            raw = snap.load("disposition", path)
+        except Exception:  # a broken record is verify's business; the report goes on
+            continue
+        for item in raw.get("items", []):
+            report.dispositions[str(item.get("id"))] = str(raw.get("id"))
+    ws.cache.flush()
+    return report
+
+
+def _end(r: RecordRetention) -> str:
+    return "permanent" if r.end.permanent else (r.end.end.isoformat() if r.end.end else "?")
+
+
+CSV_COLUMNS = ["id", "path", "title", "revision", "status", "class", "created", "effective",
+               "released", "obsolete", "end", "basis", "state", "holds", "disposition"]
+
+
+def render_csv(report: RetentionReport) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for r in report.rows:
+        e = r.entry
+        dates = dict(e.dates)
+        writer.writerow([e.id, e.path, e.title, e.revision, e.status, r.retention_class,
+                         dates.get("created", ""), dates.get("effective", ""),
+                         dates.get("released", ""), dates.get("obsolete", ""), _end(r),
+                         r.end.reason, r.state, " ".join(r.holds),
+                         report.dispositions.get(e.id, "")])
+    return out.getvalue()
+
+
+def render_table(report: RetentionReport) -> str:
+    lines = [f"Retention as of {report.as_of.date()} (commit {report.commit[:10]})", ""]
+    lines.append(f"{'ID':<16} {'CLASS':<13} {'STATUS':<10} {'END':<11} {'STATE':<10} WHY")
+    for r in report.rows:
+        why = ", ".join(r.holds) if r.holds else report.dispositions.get(r.entry.id, r.end.reason)
+        lines.append(f"{r.entry.id:<16} {r.retention_class:<13} {r.entry.status:<10} "
+                     f"{_end(r):<11} {r.state:<10} {why}")
+    totals = report.totals()
+    lines += ["", "Totals: " + ", ".join(f"{k} {v}" for k, v in totals.items())]
+    return "\n".join(lines) + "\n"
+
+
+def render_pdf(report: RetentionReport) -> bytes:
+    from fpdf import FPDF
+
+    from techxfer.fonts import find_cjk_font
+
+    pdf = FPDF(orientation="L", format="A4")
+    pdf.add_font("cjk", fname=str(find_cjk_font()))
+    pdf.set_title("Retention report")
+    pdf.set_creator("techxfer")
+    pdf.alias_nb_pages()
+    pdf.add_page()
+    pdf.set_font("cjk", size=12)
+    products = ", ".join(p.name for p in report.config.repo.products)
+    pdf.cell(0, 7, f"Retention report / 保存期限报告 — {products}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("cjk", size=8)
+    pdf.cell(0, 5, f"As of {report.as_of.date()} · commit {report.commit}", new_x="LMARGIN",
+             new_y="NEXT")
+    cols = ((30, "ID"), (70, "Title"), (22, "Class"), (18, "Status"), (20, "End"),
+            (18, "State"), (0, "Basis / hold / disposition"))
+    for width, head in cols:
+        pdf.cell(width or pdf.epw - 178, 5, head, border="B")
+    pdf.ln()
+    for r in report.rows:
+        why = ", ".join(r.holds) if r.holds else report.dispositions.get(r.entry.id, r.end.reason)
+        values = (r.entry.id, r.entry.title, r.retention_class, r.entry.status, _end(r),
+                  r.state, why)
+        for (width, _), value in zip(cols, values, strict=True):
+            pdf.cell(width or pdf.epw - 178, 4.5, value[:60])
+        pdf.ln()
+    pdf.ln(3)
+    pdf.cell(0, 5, "Totals: " + ", ".join(f"{k} {v}" for k, v in report.totals().items()))
+    data: Any = pdf.output()
+    return bytes(data)
+
+
+def render(report: RetentionReport, fmt: str, output: str | None,
+           echo: Callable[[str], None]) -> None:
+    from techxfer.fileio import write_atomic
+
+    if fmt == "pdf":
+        if output is None:
+            raise UsageError("--format pdf needs -o FILE")
+        write_atomic(Path(output), render_pdf(report))
+        return
+    text = (render_csv(report) if fmt == "csv" else
+            json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n" if fmt == "json"
+            else render_table(report))
+    if output is None:
+        echo(text.rstrip("\n"))
+    else:
+        write_atomic(Path(output), text.encode())
