@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,19 +150,33 @@ def add_doc(repo: Path, rel: str, content: bytes, doc_id: str, revision: str = "
              "--category", category, "--revision", revision)
 
 
+@contextmanager
+def isolated_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The isolation of ``isolated_git`` for fixtures wider than one test (which are set
+    up before the autouse fixture of the test that first needs them)."""
+    home = tmp_path_factory.mktemp("fixture-home")
+    gitconfig = home / ".gitconfig"
+    gitconfig.write_text("[user]\n\tname = Test User\n\temail = test@example.invalid\n"
+                         "[init]\n\tdefaultBranch = main\n[commit]\n\tgpgSign = false\n")
+    values = {"HOME": str(home), "GIT_CONFIG_GLOBAL": str(gitconfig), "GIT_CONFIG_NOSYSTEM": "1",
+              "GNUPGHOME": str(home / ".gnupg")}
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 @pytest.fixture(scope="session")
 def base_repo(tmp_path_factory: pytest.TempPathFactory, keys: dict[str, SshKey]) -> Path:
     """Built once per run: initialised, people added, root commit, two documents committed
     by the registrant's doc-control. Tests copy it (``repo`` fixture)."""
-    import os as _os
-
-    home = tmp_path_factory.mktemp("base-home")
-    gitconfig = home / ".gitconfig"
-    gitconfig.write_text("[user]\n\tname = Test User\n\temail = test@example.invalid\n"
-                         "[init]\n\tdefaultBranch = main\n")
-    saved = {k: _os.environ.get(k) for k in ("HOME", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM")}
-    _os.environ.update(HOME=str(home), GIT_CONFIG_GLOBAL=str(gitconfig), GIT_CONFIG_NOSYSTEM="1")
-    try:
+    with isolated_env(tmp_path_factory):
         root = tmp_path_factory.mktemp("base") / "repo"
         init_repo(root, keys)
         (root / "design").mkdir()
@@ -169,12 +184,6 @@ def base_repo(tmp_path_factory: pytest.TempPathFactory, keys: dict[str, SshKey])
         add_doc(root, "design/drawing.pdf", b"%PDF-1.4 drawing rev A\n", "DRW-001")
         add_doc(root, "design/spec.txt", b"Specification rev A\n", "SPEC-001")
         commit_as(root, keys["wang"], "Register design documents")
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                _os.environ.pop(k, None)
-            else:
-                _os.environ[k] = v
     return root
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SshKey, add_doc, commit_as, git, techxfer
+from conftest import SshKey, add_doc, commit_as, git, isolated_env, techxfer
 
 
 def head(repo: Path, ref: str = "HEAD") -> str:
@@ -142,10 +142,11 @@ def free_port() -> int:
 def daemon_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]:
     base = tmp_path_factory.mktemp("daemon")
     port = free_port()
-    proc = subprocess.Popen(
-        ["git", "daemon", "--reuseaddr", f"--base-path={base}", "--export-all",
-         "--enable=receive-pack", "--listen=127.0.0.1", f"--port={port}", str(base)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    with isolated_env(tmp_path_factory):  # the hooks it runs inherit this environment
+        proc = subprocess.Popen(
+            ["git", "daemon", "--reuseaddr", f"--base-path={base}", "--export-all",
+             "--enable=receive-pack", "--listen=127.0.0.1", f"--port={port}", str(base)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-
 from conftest import TESTDATA
+
 from techxfer.errors import SignatureError
 from techxfer.sshsig import PublicKey, parse_ssh_public_key, verify_sshsig, verify_sshsig_with_key
 
@@ -127,7 +127,8 @@ def test_vector_verifies_and_names_its_key(name: str) -> None:
 CROSS = [(sig, key) for sig in NAMES for key in NAMES if sig != key]
 
 
-@pytest.mark.parametrize(("sig_name", "key_name"), CROSS, ids=[f"{s}-sig-by-{k}-key" for s, k in CROSS])
+@pytest.mark.parametrize(("sig_name", "key_name"), CROSS,
+                         ids=[f"{s}-sig-by-{k}-key" for s, k in CROSS])
 def test_rejected_against_another_vectors_key(sig_name: str, key_name: str) -> None:
     assert _key(sig_name) != _key(key_name)
     with pytest.raises(SignatureError):
@@ -344,7 +345,8 @@ def _webauthn_fields() -> tuple[Sshsig, int, bytes, int, bytes]:
     return sig, pos + 4, origin, after_origin + 4, client_data
 
 
-WEBAUTHN_CHANGES = ["origin-byte-flipped", "client-data-challenge-flipped", "client-data-type-flipped"]
+WEBAUTHN_CHANGES = ["origin-byte-flipped", "client-data-challenge-flipped",
+                    "client-data-type-flipped"]
 
 
 @pytest.mark.parametrize("change", WEBAUTHN_CHANGES)

@@ -44,8 +44,10 @@ def _emit(text: str | bytes, output: Path | None) -> None:
 @click.option("--rev", default="HEAD", show_default=True, help="Make the list at this commit.")
 @click.option("--verify/--no-verify", "run_verify", default=None,
               help="Run the audit and state its result (default: on for pdf).")
+@click.option("--as-of", metavar="DATE", help="Judge pending/overdue at this date (default: now).")
 def transfers_command(since: str | None, until: str | None, to: str | None, fmt: str,
-                      output: Path | None, lang: str, rev: str, run_verify: bool | None) -> int:
+                      output: Path | None, lang: str, rev: str, run_verify: bool | None,
+                      as_of: str | None) -> int:
     """The dated transfer list (转移文件清单): every transfer, its items and acknowledgement."""
     from techxfer.reports import render
     from techxfer.reports.transfer_list import build
@@ -55,7 +57,8 @@ def transfers_command(since: str | None, until: str | None, to: str | None, fmt:
         raise UsageError("--format pdf needs -o FILE")
     ws = Workspace.open()
     report = build(ws, rev=rev, since=_since(since, "--since"),
-                   until=_since(until, "--until", True), to=to, lang=lang)
+                   until=_since(until, "--until", True), to=to, lang=lang,
+                   as_of=_since(as_of, "--as-of", True))
     if run_verify or (run_verify is None and fmt == "pdf"):
         from techxfer.audit import Auditor
 
