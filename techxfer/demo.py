@@ -106,8 +106,10 @@ class Demo:
     def _name_parties(self) -> None:
         path = self.root / ".techxfer" / "parties.yaml"
         raw = yamlio.load(path.read_bytes(), "parties.yaml")
-        raw["parties"][REGISTRANT].update(name="示例医疗科技有限公司", name_en="Acme Medical Technology Co., Ltd.")
-        raw["parties"][MANUFACTURER].update(name="示例精密制造有限公司", name_en="Fab Precision Manufacturing Co., Ltd.")
+        raw["parties"][REGISTRANT].update(name="示例医疗科技有限公司",
+                                          name_en="Acme Medical Technology Co., Ltd.")
+        raw["parties"][MANUFACTURER].update(name="示例精密制造有限公司",
+                                            name_en="Fab Precision Manufacturing Co., Ltd.")
         path.write_bytes(yamlio.dump(raw))
         repo_path = self.root / ".techxfer" / "repo.yaml"
         repo = yamlio.load(repo_path.read_bytes(), "repo.yaml")

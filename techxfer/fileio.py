@@ -6,6 +6,7 @@ working tree is never left half-changed (DESIGN section 8).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Mapping
@@ -58,10 +59,8 @@ class Transaction:
             else:
                 write_atomic(path, data)
         for folder in reversed(self._made_dirs):
-            try:
+            with contextlib.suppress(OSError):  # not empty: something else lives there
                 folder.rmdir()
-            except OSError:
-                pass
 
     def __enter__(self) -> Transaction:
         return self

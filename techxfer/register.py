@@ -9,12 +9,12 @@ from typing import Any, Literal
 
 from techxfer import yamlio
 from techxfer.checks import State, load_manifest
-from techxfer.snapshot import is_manifest
 from techxfer.errors import ConfigError, UsageError
 from techxfer.fileio import Transaction
 from techxfer.initialise import render
 from techxfer.model.manifest import nearest_manifest
 from techxfer.model.policy import is_format_path
+from techxfer.snapshot import is_manifest
 from techxfer.workspace import Workspace
 
 

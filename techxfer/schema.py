@@ -41,8 +41,27 @@ def load_schema(kind: str) -> dict[str, Any]:
 def _validator(kind: str) -> Any:
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator(load_schema(kind),
-                                format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(load_schema(kind), format_checker=_format_checker())
+
+
+@cache
+def _format_checker() -> Any:
+    """jsonschema's checkers, plus date-time checked with the standard library (jsonschema
+    would need an extra package for it): a timestamp must be a real instant with a zone."""
+    from datetime import datetime
+
+    from jsonschema import FormatChecker
+
+    checker = FormatChecker()
+
+    @checker.checks("date-time", raises=ValueError)
+    def _date_time(value: object) -> bool:
+        if not isinstance(value, str):
+            return True
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parsed.tzinfo is not None
+
+    return checker
 
 
 def key_path(parts: Any) -> str:

@@ -186,7 +186,7 @@ def verify_sshsig_with_key(armored: bytes, message: bytes, key: PublicKey,
 def _verify(algorithm: str, key_blob: bytes, sig_blob: bytes, signed: bytes) -> None:
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec, padding, utils
+    from cryptography.hazmat.primitives.asymmetric import ec, padding
 
     kr = Reader(key_blob)
     kr.string()

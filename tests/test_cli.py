@@ -11,8 +11,17 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from conftest import TESTDATA, SshKey, add_doc, commit_as, git, init_repo, make_ssh_key, run, techxfer
+from conftest import (
+    TESTDATA,
+    SshKey,
+    add_doc,
+    commit_as,
+    git,
+    init_repo,
+    make_ssh_key,
+    run,
+    techxfer,
+)
 
 
 def snapshot_tree(root: Path) -> dict[str, bytes]:

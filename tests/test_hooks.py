@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from conftest import SshKey, add_doc, commit_as, git, isolated_env, techxfer
 
 

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from pypdf import PdfReader
-
 from conftest import SshKey, add_doc, commit_as, isolated_env, techxfer, use_signing_key
+from pypdf import PdfReader
 
 SCHEMA = Path(__file__).resolve().parents[1] / "manifest_schema" / "report-transfer-list.schema.json"
 

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from conftest import SshKey, add_doc, commit_as, git, init_repo, techxfer, use_signing_key
 
 

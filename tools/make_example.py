@@ -72,7 +72,7 @@ class Doc(FPDF):
     def table(self, rows: list[list[str]], widths: list[float]) -> None:
         self.set_font("cjk", size=9)
         for i, row in enumerate(rows):
-            for text, width in zip(row, widths):
+            for text, width in zip(row, widths, strict=True):
                 self.cell(width, 6, text, border=1, fill=False)
             self.ln()
             if i == 0:

@@ -25,7 +25,16 @@ def cli() -> None:
 
 def _register() -> None:
     from techxfer.cli import (
-        add, check, hooks, init, person, reports, retention, status, transfer, verify,
+        add,
+        check,
+        hooks,
+        init,
+        person,
+        reports,
+        retention,
+        status,
+        transfer,
+        verify,
     )
 
     for module in (init, person, add, status, check, transfer, verify, reports, retention, hooks):

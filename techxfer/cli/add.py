@@ -20,10 +20,9 @@ def add_command(path: str, doc_id: str, title: str, title_zh: str | None, catego
                 revision: str, owner: str | None, retention: str | None, status: str,
                 released: str | None) -> int:
     """Register PATH in its nearest MANIFEST.yaml, or record a new revision of it."""
+    from techxfer.cli.options import parse_date
     from techxfer.register import DocumentRequest, register
     from techxfer.workspace import Workspace
-
-    from techxfer.cli.options import parse_date
 
     req = DocumentRequest(path, doc_id, title, category, revision, owner, retention, title_zh,
                           status, parse_date(released, "--released") if released else None)

@@ -24,7 +24,7 @@ from techxfer.model.parties import Signer
 from techxfer.model.times import from_git_time, now
 from techxfer.snapshot import GitSnapshot, commit_snapshot
 from techxfer.transfers import ack_state, parse_record_path
-from techxfer.txops import Records, load_records
+from techxfer.txops import load_records
 from techxfer.workspace import Workspace
 
 

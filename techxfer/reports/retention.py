@@ -18,7 +18,7 @@ from typing import Any
 
 from techxfer.checks import check_state
 from techxfer.config import Config
-from techxfer.errors import UsageError
+from techxfer.errors import TechxferError, UsageError
 from techxfer.model.times import now
 from techxfer.retention import RecordRetention, assess
 from techxfer.txops import committed
@@ -58,9 +58,9 @@ def build(ws: Workspace, as_of: datetime | None = None) -> RetentionReport:
                        and p.endswith(".yaml")):
         try:
             raw = snap.load("disposition", path)
-        except Exception:  # a broken record is verify's business; the report goes on
-            continue
-        for item in raw.get("items", []):
+        except TechxferError:  # a broken record is verify's finding; the report goes on
+            continue  # noqa: S112
+        for item in raw.get("records", []):
             report.dispositions[str(item.get("id"))] = str(raw.get("id"))
     ws.cache.flush()
     return report
