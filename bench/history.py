@@ -57,7 +57,7 @@ class Person:
                                       serialization.PrivateFormat.OpenSSH,
                                       serialization.NoEncryption())
 
-    def sshsig(self, message: bytes) -> bytes:
+    def sshsig(self, message: bytes) -> str:
         """An SSHSIG armored signature, namespace git, sha512 — as ssh-keygen makes."""
         pub = self.key.public_key().public_bytes(serialization.Encoding.Raw,
                                                  serialization.PublicFormat.Raw)
@@ -70,7 +70,7 @@ class Person:
         b64 = base64.b64encode(blob).decode()
         lines = [b64[i:i + 70] for i in range(0, len(b64), 70)]
         return ("-----BEGIN SSH SIGNATURE-----\n" + "\n".join(lines)
-                + "\n-----END SSH SIGNATURE-----").encode()
+                + "\n-----END SSH SIGNATURE-----\n")
 
 
 PEOPLE = [
@@ -82,33 +82,49 @@ PEOPLE = [
 
 
 class Builder:
-    """Builds commits directly in the object database: blobs, folder trees, root tree."""
+    """Builds commits directly in the object database: blobs, folder trees, root tree.
+    Only the folders a commit touched (and their ancestors) are rewritten."""
 
     def __init__(self, path: Path) -> None:
         self.repo = pygit2.init_repository(str(path), initial_head="main")
-        self.files: dict[str, dict[str, tuple[pygit2.Oid, int]]] = {}  # folder → name → blob
+        self.files: dict[str, dict[str, tuple[pygit2.Oid, int]]] = {"": {}}  # folder → name → blob
+        self.children: dict[str, set[str]] = {"": set()}
+        self.trees: dict[str, pygit2.Oid] = {}
+        self.dirty: set[str] = {""}
         self.head: pygit2.Oid | None = None
         self.clock = START
         self.commits = 0
 
     def put(self, path: str, data: bytes) -> None:
         folder, _, name = path.rpartition("/")
-        self.files.setdefault(folder, {})[name] = (self.repo.create_blob(data),
-                                                   pygit2.enums.FileMode.BLOB)
+        self._folder(folder)
+        self.files[folder][name] = (self.repo.create_blob(data), pygit2.enums.FileMode.BLOB)
+        while True:
+            self.dirty.add(folder)
+            if not folder:
+                break
+            folder = folder.rpartition("/")[0]
+
+    def _folder(self, folder: str) -> None:
+        if folder in self.files:
+            return
+        self.files[folder] = {}
+        self.children[folder] = set()
+        parent = folder.rpartition("/")[0]
+        self._folder(parent)
+        self.children[parent].add(folder)
 
     def _tree(self, prefix: str) -> pygit2.Oid:
+        if prefix not in self.dirty and prefix in self.trees:
+            return self.trees[prefix]
         tb = self.repo.TreeBuilder()
-        for name, (oid, mode) in sorted(self.files.get(prefix, {}).items()):
+        for name, (oid, mode) in sorted(self.files[prefix].items()):
             tb.insert(name, oid, mode)
-        children: set[str] = set()
-        for folder in self.files:
-            if folder != prefix and (prefix == "" or folder.startswith(prefix + "/")):
-                rest = folder[len(prefix) + 1:] if prefix else folder
-                children.add(rest.split("/")[0])
-        for child in sorted(children):
-            tb.insert(child, self._tree(f"{prefix}/{child}" if prefix else child),
-                      pygit2.enums.FileMode.TREE)
-        return tb.write()
+        for child in sorted(self.children[prefix]):
+            tb.insert(child.rpartition("/")[2], self._tree(child), pygit2.enums.FileMode.TREE)
+        self.trees[prefix] = tb.write()
+        self.dirty.discard(prefix)
+        return self.trees[prefix]
 
     def commit(self, person: Person, message: str, minutes: int = 30) -> str:
         self.clock += timedelta(minutes=minutes)

@@ -17,7 +17,7 @@ from techxfer.findings import Code, Finding
 from techxfer.model.manifest import DocumentEntry, Manifest, nearest_manifest
 from techxfer.model.parties import INDEPENDENT_ROLES
 from techxfer.model.policy import MANIFEST_NAME, is_format_path
-from techxfer.snapshot import Snapshot, is_manifest
+from techxfer.snapshot import GitSnapshot, Snapshot, is_manifest
 
 
 def undecodable(path: str) -> bool:
@@ -60,9 +60,28 @@ class State:
         return self.snap.manifest_set
 
 
+_CONFIGS: dict[tuple[tuple[str, str], ...], Config] = {}
+_MANIFESTS: dict[tuple[str, str], Manifest] = {}
+
+
+def _config_key(snap: Snapshot) -> tuple[tuple[str, str], ...] | None:
+    """The blob ids of ``.techxfer/`` in a git state: equal keys, equal configuration."""
+    if not isinstance(snap, GitSnapshot):
+        return None
+    return tuple((p, snap.blob_id(p)) for p in snap.paths_under(CONFIG_DIR + "/"))
+
+
 def load_state_config(state: State) -> None:
+    key = _config_key(state.snap)
+    if key is not None and key in _CONFIGS:
+        state.config = _CONFIGS[key]
+        return
     try:
         state.config = load_config(state.snap)
+        if key is not None:
+            if len(_CONFIGS) > 256:
+                _CONFIGS.clear()
+            _CONFIGS[key] = state.config
     except SchemaError as exc:
         for problem in exc.problems:
             state.add(Code.MANIFEST_INVALID, exc.source, problem)
@@ -76,6 +95,11 @@ def load_manifest(state: State, path: str) -> Manifest | None:
         return state.manifests[path]
     if path in state.broken_manifests:
         return None
+    key = (path, state.snap.blob_id(path)) if isinstance(state.snap, GitSnapshot) \
+        and state.snap.is_file(path) else None
+    if key is not None and key in _MANIFESTS:
+        state.manifests[path] = _MANIFESTS[key]
+        return _MANIFESTS[key]
     try:
         manifest = Manifest.create(path, state.snap.load("manifest", path))
     except SchemaError as exc:
@@ -88,6 +112,10 @@ def load_manifest(state: State, path: str) -> Manifest | None:
         state.add(Code.MANIFEST_INVALID, path, exc.message.removeprefix(f"{path}: "))
         return None
     state.manifests[path] = manifest
+    if key is not None:
+        if len(_MANIFESTS) > 20_000:
+            _MANIFESTS.clear()
+        _MANIFESTS[key] = manifest
     return manifest
 
 
@@ -104,7 +132,8 @@ def expand_scope(state: State, scope: set[str]) -> set[str] | None:
     if not folders:
         return scope
     widened = set(scope)
-    widened.update(p for p in state.snap.paths if any(p.startswith(f) for f in folders))
+    for folder in folders:
+        widened.update(state.snap.paths_under(folder))
     return widened
 
 
@@ -201,13 +230,18 @@ def check_manifests(state: State, scope: set[str] | None) -> None:
             load_manifest(state, path)  # duplicate ids are judged across all manifests
         check_duplicates(state, changed_manifests)
 
-    listed: set[str] = set()
     for manifest in list(state.manifests.values()):
-        judge_all = scope is None or manifest.path in scope
-        for entry in manifest.entries:
-            listed.add(entry.path)
-            if judge_all or (scope is not None and entry.path in scope):
+        if scope is None or manifest.path in scope:
+            for entry in manifest.entries:
                 check_entry(state, entry, manifest_paths)
+        else:
+            by_path = manifest.by_path
+            for path in scope:
+                for entry in by_path.get(path, ()):
+                    check_entry(state, entry, manifest_paths)
+
+    def listed(path: str) -> bool:
+        return any(path in m.paths for m in state.manifests.values())
 
     if state.config is None:
         return
@@ -215,7 +249,7 @@ def check_manifests(state: State, scope: set[str] | None) -> None:
     for path in sorted(targets):
         if is_format_path(path) or undecodable(path) or not state.config.policy.is_controlled(path):
             continue
-        if path in listed:
+        if listed(path):
             continue
         owner = nearest_manifest(path, manifest_paths)
         if owner in state.broken_manifests:
@@ -225,16 +259,27 @@ def check_manifests(state: State, scope: set[str] | None) -> None:
 
 
 def check_duplicates(state: State, changed: set[str]) -> None:
-    by_id: dict[str, list[DocumentEntry]] = defaultdict(list)
-    by_path: dict[str, list[DocumentEntry]] = defaultdict(list)
-    for entry in state.entries():
-        by_id[entry.id].append(entry)
-        by_path[entry.path].append(entry)
-    for groups, what in ((by_id, "id"), (by_path, "path")):
-        for value, entries in sorted(groups.items()):
-            if len(entries) > 1 and any(e.manifest in changed for e in entries):
+    """Ids and paths listed twice, where a changed manifest is involved: each changed
+    manifest against itself and against every other (set intersections, so a commit
+    costs its own manifests, not the whole register)."""
+    reported: set[tuple[str, str]] = set()
+    for path in sorted(changed):
+        mine = state.manifests.get(path)
+        if mine is None:
+            continue
+        for what, values in (("id", mine.ids), ("path", mine.paths)):
+            clash = {v for v, n in values.items() if n > 1}
+            for other in state.manifests.values():
+                if other is not mine:
+                    clash |= values.keys() & (other.ids if what == "id" else other.paths).keys()
+            for value in sorted(clash):
+                if (what, value) in reported:
+                    continue
+                reported.add((what, value))
+                entries = [e for m in state.manifests.values() for e in m.entries
+                           if (e.id if what == "id" else e.path) == value]
                 places = "; ".join(e.where() for e in entries)
-                state.add(Code.DUPLICATE_ID, entries[1].manifest,
+                state.add(Code.DUPLICATE_ID, entries[1].manifest if len(entries) > 1 else path,
                           f"{what} {value!r} is listed more than once: {places}")
 
 

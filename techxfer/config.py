@@ -45,7 +45,7 @@ class Config:
 
 
 def hold_paths(snap: Snapshot) -> list[str]:
-    return sorted(p for p in snap.paths if p.startswith(HOLDS_DIR) and p.endswith(".yaml"))
+    return [p for p in snap.paths_under(HOLDS_DIR) if p.endswith(".yaml")]
 
 
 def load_config(snap: Snapshot) -> Config:

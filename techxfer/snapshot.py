@@ -33,6 +33,7 @@ class Snapshot(ABC):
     label: str
     _manifests: frozenset[str] | None = None
     _folded: dict[str, set[str]] | None = None
+    _sorted: list[str] | None = None
 
     @property
     def manifest_set(self) -> frozenset[str]:
@@ -40,6 +41,16 @@ class Snapshot(ABC):
         if self._manifests is None:
             self._manifests = frozenset(p for p in self.paths if is_manifest(p))
         return self._manifests
+
+    def paths_under(self, prefix: str) -> list[str]:
+        """Every path starting with ``prefix`` (a folder with its slash), by bisection."""
+        import bisect
+
+        if self._sorted is None:
+            self._sorted = sorted(self.paths)
+        start = bisect.bisect_left(self._sorted, prefix)
+        end = bisect.bisect_left(self._sorted, prefix + "\U0010ffff")
+        return self._sorted[start:end] if prefix else list(self._sorted)
 
     @property
     def folded(self) -> dict[str, set[str]]:
@@ -100,6 +111,7 @@ class GitSnapshot(Snapshot):
         twin.repo, twin.cache, twin.label = self.repo, self.cache, label
         twin.entries, twin._paths = dict(self.entries), dict(self._paths)
         twin._manifests = self._manifests
+        twin._sorted = self._sorted
         twin._folded = ({k: set(v) for k, v in self._folded.items()}
                         if self._folded is not None else None)
         return twin
@@ -117,6 +129,7 @@ class GitSnapshot(Snapshot):
                 self.entries[path] = entry
                 self._paths[path] = _kind(entry)
             if existed != (entry is not None):
+                self._sorted = None
                 manifests_changed |= is_manifest(path)
                 if self._folded is not None:
                     group = self._folded.setdefault(path.casefold(), set())
@@ -278,3 +291,13 @@ class ParentView(GitSnapshot):
     def is_file(self, path: str) -> bool:
         entry = self._entry(path)
         return entry is not None and entry.is_file
+
+    def paths_under(self, prefix: str) -> list[str]:
+        inside = set(self._after.paths_under(prefix))
+        for path, entry in self._old.items():
+            if path.startswith(prefix):
+                if entry is None:
+                    inside.discard(path)
+                else:
+                    inside.add(path)
+        return sorted(inside)

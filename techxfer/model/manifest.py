@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import posixpath
+from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from techxfer.model.policy import MANIFEST_NAME
@@ -60,6 +62,22 @@ class Manifest:
     @property
     def folder(self) -> str:
         return manifest_folder(self.path)
+
+    @cached_property
+    def ids(self) -> dict[str, int]:
+        """Each id with how often this manifest lists it."""
+        return dict(Counter(e.id for e in self.entries))
+
+    @cached_property
+    def paths(self) -> dict[str, int]:
+        return dict(Counter(e.path for e in self.entries))
+
+    @cached_property
+    def by_path(self) -> dict[str, list[DocumentEntry]]:
+        out: dict[str, list[DocumentEntry]] = {}
+        for entry in self.entries:
+            out.setdefault(entry.path, []).append(entry)
+        return out
 
     @classmethod
     def create(cls, path: str, raw: Any) -> Manifest:

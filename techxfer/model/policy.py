@@ -86,11 +86,21 @@ class Policy:
             hold_roles=tuple(RoleRef.parse(x) for x in raw.get("hold_roles", ["registrant:quality-head"])),
         )
 
+    @cached_property
+    def _rule_cache(self) -> dict[str, Rule | None]:
+        return {}
+
     def rule_for(self, path: str) -> Rule | None:
-        for rule in self.rules:
-            if rule.matches(path):
-                return rule
-        return None
+        """The first rule matching ``path`` (memoised: the same paths are asked about in
+        every commit of a history)."""
+        cache = self._rule_cache
+        if path in cache:
+            return cache[path]
+        found = next((rule for rule in self.rules if rule.matches(path)), None)
+        if len(cache) > 200_000:
+            cache.clear()
+        cache[path] = found
+        return found
 
     def is_controlled(self, path: str) -> bool:
         if is_format_path(path):
