@@ -113,6 +113,26 @@ def signatures_command(person: str | None, since: str | None, fmt: str, lang: st
     return 0
 
 
+@click.command("export")
+@click.option("--party", required=True, metavar="P", help="The party the copies are for.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="A new (or empty) folder for the copies and the export register.")
+@click.option("--stamp", is_flag=True, help="Stamp every PDF page: CONTROLLED COPY / 受控文件.")
+def export_command(party: str, out: Path, stamp: bool) -> int:
+    """Controlled copies of the effective documents PARTY may use, with an export register."""
+    from techxfer.export import export_copies
+    from techxfer.workspace import Workspace
+
+    done = export_copies(Workspace.open(), party, out, stamp=stamp)
+    made = [line for line in done.lines if line.copy]
+    skipped = [line for line in done.lines if line.status == "skipped"]
+    click.echo(f"Export {done.id} for {done.party} from commit {done.commit[:10]}: "
+               f"{len(made)} copies in {out} (register: export-register.csv/.json)")
+    for line in skipped:
+        click.echo(f"  skipped {line.entry.id} ({line.entry.path}): {line.reason}")
+    return 0
+
+
 def register(group: click.Group) -> None:
-    for command in (transfers_command, log_command, signatures_command):
+    for command in (transfers_command, log_command, signatures_command, export_command):
         group.add_command(command)
