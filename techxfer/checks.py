@@ -90,6 +90,19 @@ def load_state_config(state: State) -> None:
         state.add(Code.MANIFEST_INVALID, path if message else None, message or exc.message)
 
 
+def cached_manifest(snap: Snapshot, path: str) -> Manifest:
+    """One manifest as a model, memoised by blob in git states; ConfigError if broken."""
+    key = (path, snap.blob_id(path)) if isinstance(snap, GitSnapshot) else None
+    if key is not None and key in _MANIFESTS:
+        return _MANIFESTS[key]
+    manifest = Manifest.create(path, snap.load("manifest", path))
+    if key is not None:
+        if len(_MANIFESTS) > 20_000:
+            _MANIFESTS.clear()
+        _MANIFESTS[key] = manifest
+    return manifest
+
+
 def load_manifest(state: State, path: str) -> Manifest | None:
     if path in state.manifests:
         return state.manifests[path]

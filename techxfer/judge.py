@@ -15,7 +15,7 @@ from techxfer.config import CONFIG_DIR, Config
 from techxfer.errors import ConfigError, SignatureError
 from techxfer.findings import Code, Finding
 from techxfer.identity import holds_role
-from techxfer.model.manifest import DocumentEntry, Manifest
+from techxfer.model.manifest import DocumentEntry
 from techxfer.model.parties import Signer
 from techxfer.snapshot import Snapshot, is_manifest
 from techxfer.transfers import entry_record, parse_record_path
@@ -106,8 +106,10 @@ class _PgpVerifier:
 def load_manifest_entries(snap: Snapshot, path: str) -> tuple[DocumentEntry, ...]:
     if not snap.is_file(path):
         return ()
+    from techxfer.checks import cached_manifest
+
     try:
-        return Manifest.create(path, snap.load("manifest", path)).entries
+        return cached_manifest(snap, path).entries
     except ConfigError:
         return ()
 
