@@ -88,7 +88,8 @@ def main() -> None:
     server = work / "server.git"
     if server.exists():
         shutil.rmtree(server)
-    subprocess.run(["git", "clone", "-q", "--bare", str(repo), str(server)], check=True, env={**os.environ, **env})
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo), str(server)], check=True,
+                   env={**os.environ, **env})
     subprocess.run(["git", "update-ref", "refs/heads/main", base], cwd=server, check=True)
     timed([PY, "-m", "techxfer", "verify", base, "--json"], server, env)  # server's own history
     pre_s, proc = timed([PY, "-m", "techxfer.hooks", "pre-receive", "--"], server, env,

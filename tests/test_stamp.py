@@ -10,9 +10,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import TESTDATA, SshKey, add_doc, commit_as, techxfer, use_signing_key
 from pypdf import PdfReader
 
-from conftest import TESTDATA, SshKey, add_doc, commit_as, techxfer, use_signing_key
 from techxfer.stamp import StampError, stamp_pdf
 
 PDFS = sorted((TESTDATA / "pdfs").glob("*.pdf"))
