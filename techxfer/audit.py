@@ -226,7 +226,7 @@ class Auditor:
         state = check_state(snap, scope=changed if commit != root else None)
         findings += [Finding(f.code, f.path, f.message, commit) for f in state.findings]
         findings += book.record(commit, when, signer, judged_by[0].config, changed, parent_snap,
-                                snap, state)
+                                snap, state, lambda wanted: self._source(wanted, commit, parent_snap))
         if commit != root:
             self._move_policy(commit, policy, config_ok, changed, snap, state, book)
         for finding in findings:
@@ -235,6 +235,16 @@ class Auditor:
                 self.reported.add(key)
                 result.findings.append(finding)
         return CommitState(snap, policy)
+
+    def _source(self, wanted: str, commit: str, parent_snap: Snapshot) -> Snapshot | None:
+        """The snapshot at WANTED when it is a strict ancestor of COMMIT (a distribution names
+        the commit its copies were made from), else None."""
+        parents = self.repo.commit_info(commit).parents
+        if parents and wanted == parents[0]:
+            return parent_snap
+        if wanted == commit or not self.repo.has_commit(wanted) or not self.repo.is_ancestor(wanted, commit):
+            return None
+        return GitSnapshot(self.repo, self.repo.tree_entries(wanted), f"commit {wanted[:10]}", self.cache)
 
     def _diff(self, parent: str, commit: str) -> dict[str, Entry | None]:
         return self.repo.tree_changes(parent, commit)

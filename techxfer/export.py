@@ -6,6 +6,11 @@ owns and those whose current revision was transferred to it; obsolete, draft and
 destroyed documents are never exported as effective. Every copy gets a copy number and a
 line in the export register (CSV and JSON) written beside the copies. The output folder
 is built under a temporary name and renamed into place, so a failed export leaves nothing.
+
+With ``record``, the distribution is also recorded in the repository (GMP 2025 art. 43):
+``distributions/<EXP-ID>.yaml`` lists every copy with its number and both hashes, in one
+signed commit by a person holding a distribution role. The signer is checked before any
+copy is made; if the commit fails, neither the record nor the copies are left behind.
 """
 
 from __future__ import annotations
@@ -22,11 +27,15 @@ from pathlib import Path
 from typing import Any
 
 from techxfer.checks import check_state
-from techxfer.errors import UsageError
+from techxfer.errors import RefusedError, UsageError
+from techxfer.identity import holds_role
+from techxfer.judge import DISTRIBUTIONS_PREFIX
 from techxfer.model.manifest import DocumentEntry
-from techxfer.model.times import now
+from techxfer.model.parties import Signer
+from techxfer.model.times import format_instant, now
 from techxfer.snapshot import commit_snapshot
-from techxfer.txops import load_records
+from techxfer.transfers import new_id
+from techxfer.txops import current_signer, load_records
 from techxfer.workspace import Workspace
 
 REGISTER_COLUMNS = ["copy", "id", "title", "revision", "path", "sha256", "copy_sha256",
@@ -59,9 +68,42 @@ class Export:
     commit: str
     when: datetime
     lines: list[ExportLine] = field(default_factory=list)
+    signer: Signer | None = None  # who recorded it (--record)
+    record_commit: str | None = None
+
+    @property
+    def record_path(self) -> str:
+        return f"{DISTRIBUTIONS_PREFIX}{self.id}.yaml"
+
+    def record(self, stamped: bool) -> dict[str, Any]:
+        """The distribution record (``distribution`` schema) of a recorded export."""
+        assert self.signer is not None
+        copies = []
+        for line in self.lines:
+            if line.copy is None:
+                continue
+            e = line.entry
+            copy: dict[str, Any] = {"copy": line.copy, "id": e.id, "path": e.path,
+                                    "revision": e.revision, "sha256": e.sha256,
+                                    "copy_sha256": line.copy_sha256,
+                                    "stamped": line.status == "stamped"}
+            if line.transfer:
+                copy["transfer"] = line.transfer
+            copies.append(copy)
+        record: dict[str, Any] = {
+            "id": self.id, "date": format_instant(self.when), "party": self.signer.party.id,
+            "signer": self.signer.person.id, "recipient": self.party, "commit": self.commit,
+            "stamped": stamped, "copies": copies,
+        }
+        skipped = [{"id": line.entry.id, "path": line.entry.path, "revision": line.entry.revision,
+                    "reason": line.reason} for line in self.lines if line.status == "skipped"]
+        if skipped:
+            record["skipped"] = skipped
+        return record
 
 
-def export_copies(ws: Workspace, party: str, out: Path, *, stamp: bool) -> Export:
+def export_copies(ws: Workspace, party: str, out: Path, *, stamp: bool,
+                  record: bool = False) -> Export:
     head = ws.repo.head()
     if head is None:
         raise UsageError("the repository has no commits yet")
@@ -82,7 +124,16 @@ def export_copies(ws: Workspace, party: str, out: Path, *, stamp: bool) -> Expor
             for item in tx.items:
                 carried[(item.id, item.revision, item.sha256)] = tx.id
     when = now()
-    export = Export(f"EXP-{when:%Y%m%d}-{secrets.token_hex(4)}", recipient.id, out, head, when)
+    signer = None
+    if record:  # refuse before making any copy
+        signer = current_signer(ws, config, when)
+        if holds_role(config, signer, config.policy.distribution_roles) is None:
+            roles = ", ".join(map(str, config.policy.distribution_roles)) or "nobody"
+            raise RefusedError(f"{signer.party.id}:{signer.person.id} may not record a distribution "
+                               f"(distribution_roles: {roles}); nothing was exported")
+    exp_id = (new_id("EXP", signer.party.seat, when) if signer is not None
+              else f"EXP-{when:%Y%m%d}-{secrets.token_hex(4)}")
+    export = Export(exp_id, recipient.id, out, head, when, signer=signer)
     entries = sorted(state.entries(), key=lambda e: e.path)
     for entry in entries:
         if entry.status != "effective":
@@ -147,9 +198,27 @@ def _write(ws: Workspace, export: Export, snap: Any, stamp: bool) -> None:
             "export": export.id, "party": export.party, "commit": export.commit,
             "date": export.when.isoformat(timespec="seconds"), "copies": rows,
         }, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        if export.signer is not None:
+            export.record_commit = _record(ws, export, stamp)
         if export.out.exists():
             export.out.rmdir()
         staging.rename(export.out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _record(ws: Workspace, export: Export, stamp: bool) -> str:
+    """Commit the distribution record alone, signed; the tree and index are untouched if not."""
+    from techxfer.fileio import Transaction
+    from techxfer.initialise import render
+    from techxfer.signing import index_guard, signed_commit
+
+    path = export.record_path
+    data = render("distribution", export.record(stamp), path)
+    copies = sum(1 for line in export.lines if line.copy)
+    with Transaction() as tx, index_guard(ws.repo):
+        tx.write(ws.root / path, data)
+        ws.repo.add([path])
+        return signed_commit(ws.repo, f"Distribute {copies} controlled copies to {export.party} "
+                                      f"({export.id})", only=[path])

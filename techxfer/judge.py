@@ -22,6 +22,7 @@ from techxfer.transfers import entry_record, parse_record_path
 
 HOLDS_PREFIX = f"{CONFIG_DIR}/holds/"
 DISPOSITIONS_PREFIX = "dispositions/"
+DISTRIBUTIONS_PREFIX = "distributions/"
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,8 @@ def judged_paths(changed: Iterable[str], before: Snapshot, after: Snapshot
                  ) -> Iterator[tuple[str, str]]:
     """(path whose rule judges, what changed) for every change of a commit (DESIGN 1.3)."""
     for path in sorted(changed):
-        if parse_record_path(path) is not None or path.startswith((HOLDS_PREFIX, DISPOSITIONS_PREFIX)):
+        if parse_record_path(path) is not None or path.startswith(
+                (HOLDS_PREFIX, DISPOSITIONS_PREFIX, DISTRIBUTIONS_PREFIX)):
             continue  # records are judged by their own roles
         if is_manifest(path):
             for old, new in entry_changes(before, after, path):

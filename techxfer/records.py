@@ -1,4 +1,4 @@
-"""Transfer, acknowledgement and disposition records met along the history walk.
+"""Transfer, acknowledgement, disposition and distribution records met along the history walk.
 
 The book checks each new record as it appears (steps 4 and 5 of ``audit``), remembers
 when each transfer was made and acknowledged, and at the end reports acknowledgements
@@ -7,7 +7,7 @@ past their deadline and changes that never got the approval their rule asks for.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,7 +17,13 @@ from techxfer.config import Config, hold_paths
 from techxfer.errors import ConfigError, SchemaError
 from techxfer.findings import Code, Finding
 from techxfer.identity import holds_role, sender_roles
-from techxfer.judge import DISPOSITIONS_PREFIX, HOLDS_PREFIX, entry_changes, load_manifest_entries
+from techxfer.judge import (
+    DISPOSITIONS_PREFIX,
+    DISTRIBUTIONS_PREFIX,
+    HOLDS_PREFIX,
+    entry_changes,
+    load_manifest_entries,
+)
 from techxfer.model.manifest import DocumentEntry, nearest_manifest
 from techxfer.model.parties import Signer
 from techxfer.model.retention import Hold
@@ -56,7 +62,10 @@ class RecordBook:
     # -- during the walk ------------------------------------------------------------------
     def record(self, commit: str, when: datetime, signer: Signer | None, config: Config | None,
                changed: Iterable[str], before: Snapshot, after: Snapshot,
-               state: State) -> list[Finding]:
+               state: State, source: Callable[[str], Snapshot | None] | None = None
+               ) -> list[Finding]:
+        """Check the records this commit adds. SOURCE gives the snapshot at an ancestor commit
+        (None when it is not one): a distribution names the commit its copies came from."""
         out: list[Finding] = []
         for path in sorted(changed):
             parsed = parse_record_path(path)
@@ -67,6 +76,8 @@ class RecordBook:
             elif path.startswith(DISPOSITIONS_PREFIX) and before.exists(path):
                 out.append(Finding(Code.RECORD_DELETED, path, "a disposition record was changed "
                                    "or removed; they are never changed", commit))
+            elif path.startswith(DISTRIBUTIONS_PREFIX):
+                out += self._distribution(commit, signer, config, path, before, after, source)
         for path in sorted(changed):
             if is_manifest(path):
                 out += self._register_change(commit, when, config, path, before, after, changed)
@@ -198,6 +209,81 @@ class RecordBook:
                 self.approvals.setdefault(commit, set()).add(tx.manifest_digest)
             for item in tx.items:
                 self.needs_approval.pop((item.id, item.revision, item.sha256), None)
+        return out
+
+    def _distribution(self, commit: str, signer: Signer | None, config: Config | None, path: str,
+                      before: Snapshot, after: Snapshot,
+                      source: Callable[[str], Snapshot | None] | None) -> list[Finding]:
+        """A distribution of controlled copies (``techxfer export --record``): added once by a
+        distribution role of the party named, and every copy an effective revision of the
+        commit it names, carried to the recipient by a recorded transfer or its own."""
+        if before.exists(path):
+            verb = "changed" if after.exists(path) else "removed"
+            return [Finding(Code.RECORD_DELETED, path, f"a distribution record was {verb}; "
+                            "records of distribution are kept, never changed", commit)]
+        out: list[Finding] = []
+        try:
+            raw = after.load("distribution", path)
+        except SchemaError as exc:
+            return [Finding(Code.TRANSFER_INVALID, path, p, commit) for p in exc.problems]
+        except ConfigError as exc:
+            return [Finding(Code.TRANSFER_INVALID, path, exc.message, commit)]
+        exp_id = str(raw["id"])
+
+        def bad(message: str, code: Code = Code.TRANSFER_INVALID) -> None:
+            out.append(Finding(code, path, f"{exp_id}: {message}", commit))
+
+        if path != f"{DISTRIBUTIONS_PREFIX}{exp_id}.yaml":
+            bad(f"the record's id differs from its file name {path}")
+        if signer is None or config is None:
+            return out
+        who = f"{signer.party.id}:{signer.person.id}"
+        if signer.party.id != raw["party"] or signer.person.id != raw["signer"]:
+            bad(f"recorded as made by {raw['party']}:{raw['signer']} but signed by {who}",
+                Code.UNAUTHORIZED_CHANGE)
+        elif holds_role(config, signer, config.policy.distribution_roles) is None:
+            bad(f"{who} holds no role that may record a distribution "
+                f"({', '.join(map(str, config.policy.distribution_roles))})", Code.UNAUTHORIZED_CHANGE)
+        recipient = config.parties.resolve(str(raw["recipient"]))
+        if recipient is None:
+            bad(f"recipient {raw['recipient']} is no party")
+            return out
+        snap = before if source is None else source(str(raw["commit"]))
+        if snap is None:
+            bad(f"the copies were made from commit {str(raw['commit'])[:10]}, which is not in the "
+                "history before this record")
+            return out
+        numbers: set[str] = set()
+        for copy in raw["copies"]:
+            number, doc_id = str(copy["copy"]), str(copy["id"])
+            if not number.startswith(exp_id + "-") or number in numbers:
+                bad(f"copy number {number} is not a unique number of {exp_id}")
+            numbers.add(number)
+            entry = _entry(snap, str(copy["path"]), doc_id)
+            if entry is None:
+                bad(f"copy {number}: {doc_id} ({copy['path']}) is not in the register of the "
+                    "commit the copies were made from")
+                continue
+            if (entry.revision, entry.sha256) != (copy["revision"], copy["sha256"]):
+                bad(f"copy {number}: {doc_id} rev {copy['revision']} {str(copy['sha256'])[:12]}… "
+                    f"differs from the register's rev {entry.revision} {entry.sha256[:12]}…")
+            elif entry.status != "effective":
+                bad(f"copy {number}: {doc_id} rev {entry.revision} is {entry.status}, "
+                    "handed out as a controlled copy")
+            if not copy.get("stamped", raw["stamped"]) and copy["copy_sha256"] != copy["sha256"]:
+                bad(f"copy {number}: an unstamped copy whose content differs from the original")
+            tx_id = copy.get("transfer")
+            if tx_id is None:
+                if config.party_id(entry.owner) != recipient.id:
+                    bad(f"copy {number}: {doc_id} is owned by {entry.owner} and no transfer to "
+                        f"{recipient.id} is named")
+                continue
+            sent = self.sent.get(str(tx_id))
+            if sent is None or sent.transfer.recipient != recipient.id or not any(
+                    (i.id, i.revision, i.sha256) == (doc_id, entry.revision, entry.sha256)
+                    for i in sent.transfer.items):
+                bad(f"copy {number}: transfer {tx_id} did not carry {doc_id} rev "
+                    f"{copy['revision']} to {recipient.id}")
         return out
 
     def _register_change(self, commit: str, when: datetime, config: Config | None, manifest: str,

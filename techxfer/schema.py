@@ -19,7 +19,7 @@ from techxfer import yamlio
 from techxfer.errors import SchemaError
 
 KINDS = ("repo", "parties", "policy", "retention", "hold", "manifest", "transfer", "ack",
-         "disposition")
+         "disposition", "distribution")
 
 
 def schema_path(kind: str) -> Traversable:

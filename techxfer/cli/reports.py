@@ -118,18 +118,23 @@ def signatures_command(person: str | None, since: str | None, fmt: str, lang: st
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="A new (or empty) folder for the copies and the export register.")
 @click.option("--stamp", is_flag=True, help="Stamp every PDF page: CONTROLLED COPY / 受控文件.")
-def export_command(party: str, out: Path, stamp: bool) -> int:
+@click.option("--record", is_flag=True,
+              help="Record the distribution in the repository: distributions/<EXP-ID>.yaml in a "
+                   "signed commit (needs a distribution role).")
+def export_command(party: str, out: Path, stamp: bool, record: bool) -> int:
     """Controlled copies of the effective documents PARTY may use, with an export register."""
     from techxfer.export import export_copies
     from techxfer.workspace import Workspace
 
-    done = export_copies(Workspace.open(), party, out, stamp=stamp)
+    done = export_copies(Workspace.open(), party, out, stamp=stamp, record=record)
     made = [line for line in done.lines if line.copy]
     skipped = [line for line in done.lines if line.status == "skipped"]
     click.echo(f"Export {done.id} for {done.party} from commit {done.commit[:10]}: "
                f"{len(made)} copies in {out} (register: export-register.csv/.json)")
     for line in skipped:
         click.echo(f"  skipped {line.entry.id} ({line.entry.path}): {line.reason}")
+    if done.record_commit:
+        click.echo(f"Recorded in {done.record_path}, signed commit {done.record_commit[:10]}")
     return 0
 
 

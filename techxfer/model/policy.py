@@ -9,7 +9,7 @@ from typing import Any, Literal
 AckKind = Literal["received", "approved", "none"]
 
 # Paths that are never controlled documents: the format's own files.
-FORMAT_PREFIXES = (".techxfer/", "transfers/", "dispositions/")
+FORMAT_PREFIXES = (".techxfer/", "transfers/", "dispositions/", "distributions/")
 MANIFEST_NAME = "MANIFEST.yaml"
 
 
@@ -63,6 +63,7 @@ class Policy:
     transfer_roles: tuple[RoleRef, ...]
     ack_roles: tuple[RoleRef, ...]
     hold_roles: tuple[RoleRef, ...]
+    distribution_roles: tuple[RoleRef, ...] = ()
 
     @classmethod
     def create(cls, raw: Any) -> Policy:
@@ -84,6 +85,8 @@ class Policy:
             transfer_roles=tuple(RoleRef.parse(x) for x in raw["transfer_roles"]),
             ack_roles=tuple(RoleRef.parse(x) for x in raw["ack_roles"]),
             hold_roles=tuple(RoleRef.parse(x) for x in raw.get("hold_roles", ["registrant:quality-head"])),
+            distribution_roles=tuple(RoleRef.parse(x) for x in
+                                     raw.get("distribution_roles", raw["transfer_roles"])),
         )
 
     @cached_property
