@@ -223,7 +223,8 @@ class Auditor:
         config_ok = signer is not None and not any(
             f.code == Code.UNAUTHORIZED_CHANGE and (f.path or "").startswith(CONFIG_DIR + "/")
             for f in findings)
-        state = check_state(snap, scope=changed if commit != root else None)
+        state = check_state(snap, scope=changed if commit != root else None,
+                            before=parent_snap if len(judged_by) == 1 else None)
         findings += [Finding(f.code, f.path, f.message, commit) for f in state.findings]
         findings += book.record(commit, when, signer, judged_by[0].config, changed, parent_snap,
                                 snap, state, lambda wanted: self._source(wanted, commit, parent_snap))

@@ -1,8 +1,10 @@
 """Results keyed by git blob id, kept under ``.git/techxfer/`` between runs.
 
 A blob id names exact content, so its SHA-256 and its schema-valid parse never change:
-a second audit hashes and parses nothing it has seen. The cache is an optimisation
-only; if it cannot be opened (read-only repository) everything still works in memory.
+a second audit hashes and parses nothing it has seen. Manifests are kept entry by entry
+(keyed by the entry's bytes and the schema it was validated against), not whole: their
+versions share all but an entry or two. The cache is an optimisation only; if it cannot
+be opened (read-only repository) everything still works in memory.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +32,9 @@ class BlobCache:
         self._parsed: dict[tuple[str, str], Any] = {}
         self._new_sha: dict[str, str] = {}
         self._new_parsed: dict[tuple[str, str], str] = {}
+        self._new_entries: dict[str, str] = {}
         self._db: sqlite3.Connection | None = None
-        self.entries = EntryCache()
+        self.entries = EntryCache(self._load_entry, self._store_entry)
         if gitdir is not None:
             try:
                 folder = gitdir / "techxfer"
@@ -41,6 +45,7 @@ class BlobCache:
                     "CREATE TABLE IF NOT EXISTS parsed (blob TEXT, kind TEXT, data TEXT, "
                     "PRIMARY KEY (blob, kind))"
                 )
+                self._db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, data TEXT)")
             except (OSError, sqlite3.Error):
                 self._db = None
 
@@ -74,8 +79,25 @@ class BlobCache:
         self._parsed[key] = value
         self._new_parsed[key] = json.dumps(value, ensure_ascii=False)
 
+    def _entry_key(self, chunk: bytes) -> str:
+        return hashlib.sha1(_manifest_schema_tag() + chunk, usedforsecurity=False).hexdigest()
+
+    def _load_entry(self, chunk: bytes) -> dict[str, Any] | None:
+        if self._db is None:
+            return None
+        row = self._db.execute("SELECT data FROM entries WHERE key=?",
+                               (self._entry_key(chunk),)).fetchone()
+        if not row:
+            return None
+        value = json.loads(row[0])
+        return value if isinstance(value, dict) else None
+
+    def _store_entry(self, chunk: bytes, entry: dict[str, Any]) -> None:
+        if self._db is not None:
+            self._new_entries[self._entry_key(chunk)] = json.dumps(entry, ensure_ascii=False)
+
     def flush(self) -> None:
-        if self._db is None or not (self._new_sha or self._new_parsed):
+        if self._db is None or not (self._new_sha or self._new_parsed or self._new_entries):
             return
         try:
             with self._db:
@@ -85,7 +107,19 @@ class BlobCache:
                     "INSERT OR REPLACE INTO parsed VALUES (?, ?, ?)",
                     [(b, k, d) for (b, k), d in self._new_parsed.items()],
                 )
+                self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)",
+                                     self._new_entries.items())
         except sqlite3.Error:
             return
         self._new_sha.clear()
         self._new_parsed.clear()
+        self._new_entries.clear()
+
+
+@cache
+def _manifest_schema_tag() -> bytes:
+    """Cached entries are valid under the schema they were checked against, and no other."""
+    from techxfer import schema
+
+    text = json.dumps(schema.load_schema("manifest"), sort_keys=True).encode()
+    return hashlib.sha1(text, usedforsecurity=False).hexdigest().encode() + b"\0"

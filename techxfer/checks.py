@@ -2,14 +2,18 @@
 
 ``check_state`` collects findings and never stops at the first. With a ``scope`` (the
 staged paths) it judges only what those paths touch, so a commit costs what it
-changes; a change to ``.techxfer/`` or to which manifests exist widens it to everything.
+changes; a change to ``.techxfer/`` widens it to everything, and a manifest added or
+removed to its folder. Given the state ``before`` (the parent, already judged), a changed
+manifest costs only its changed entries.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from techxfer.config import CONFIG_DIR, Config, load_config
 from techxfer.errors import ConfigError, SchemaError, SignatureError
@@ -18,6 +22,7 @@ from techxfer.model.manifest import DocumentEntry, Manifest, nearest_manifest
 from techxfer.model.parties import INDEPENDENT_ROLES
 from techxfer.model.policy import MANIFEST_NAME, is_format_path
 from techxfer.snapshot import GitSnapshot, Snapshot, is_manifest
+from techxfer.transfers import entry_record
 
 
 def undecodable(path: str) -> bool:
@@ -60,8 +65,130 @@ class State:
         return self.snap.manifest_set
 
 
+# Models memoised by blob id for the life of the process (a history walk meets the same
+# blobs again and again). Bounded: the oldest go first.
 _CONFIGS: dict[tuple[tuple[str, str], ...], Config] = {}
 _MANIFESTS: dict[tuple[str, str], Manifest] = {}
+_ENTRIES: dict[tuple[str, int, int], tuple[dict[str, Any], DocumentEntry]] = {}
+_DELTAS: dict[tuple[str, str | None, str | None], tuple[EntryPair, ...]] = {}
+_LAST: dict[str, tuple[list[dict[str, Any]], Manifest]] = {}
+MAX_MANIFESTS = 512
+MAX_ENTRIES = 200_000
+MAX_DELTAS = 1024
+
+
+def _bounded_put(cache: dict[Any, Any], key: Any, value: Any, limit: int) -> None:
+    if len(cache) >= limit:
+        for old in list(itertools.islice(cache, max(1, limit // 8))):
+            del cache[old]
+    cache[key] = value
+
+
+def make_manifest(path: str, raw: Any) -> Manifest:
+    """``Manifest.create``, reusing the work of the last version of the same manifest.
+
+    An entry dict parsed once (manifest_parse keeps it by its bytes) at the same place
+    gives the same DocumentEntry; when the last version had as many entries, only the
+    places whose dict changed are looked at, and the indexes (ids, paths, by_path) are the
+    last version's with those places patched. A history walk meets thousands of versions
+    of a 100-entry manifest that differ in one entry."""
+    docs = raw.get("documents") or []
+    if not isinstance(docs, list) or not docs:
+        return Manifest.create(path, raw)
+    last = _LAST.get(path)
+    prev: Manifest | None = None
+    if last is not None and len(last[0]) == len(docs):
+        prev_docs, prev = last
+        entries: list[DocumentEntry | None] = list(prev.entries)
+        changed = [i for i, (a, b) in enumerate(zip(prev_docs, docs, strict=True)) if a is not b]
+    else:
+        entries = [None] * len(docs)
+        changed = list(range(len(docs)))
+    fresh: list[int] = []
+    for i in changed:
+        hit = _ENTRIES.get((path, i, id(docs[i])))
+        if hit is not None and hit[0] is docs[i]:
+            entries[i] = hit[1]
+        else:
+            fresh.append(i)
+    if fresh:
+        built = Manifest.create(path, {"documents": [docs[i] for i in fresh]}).entries
+        for i, entry in zip(fresh, built, strict=True):
+            entry = replace(entry, index=i)
+            entries[i] = entry
+            # The dict is kept with its entry, so its id() cannot be reused while cached.
+            _bounded_put(_ENTRIES, (path, i, id(docs[i])), (docs[i], entry), MAX_ENTRIES)
+    manifest = Manifest(path, tuple(e for e in entries if e is not None), "format" in raw)
+    if prev is not None and len(changed) <= 16:
+        _patch_indexes(manifest, prev, changed)
+    _bounded_put(_LAST, path, (docs, manifest), MAX_MANIFESTS)
+    return manifest
+
+
+def _patch_indexes(manifest: Manifest, prev: Manifest, changed: list[int]) -> None:
+    """Set MANIFEST's cached ids, paths and by_path from PREV's, patched at CHANGED."""
+    ids, paths, by_path = dict(prev.ids), dict(prev.paths), dict(prev.by_path)
+    for i in changed:
+        old, new = prev.entries[i], manifest.entries[i]
+        for counts, was, now in ((ids, old.id, new.id), (paths, old.path, new.path)):
+            counts[was] -= 1
+            if not counts[was]:
+                del counts[was]
+            counts[now] = counts.get(now, 0) + 1
+        left = [e for e in by_path[old.path] if e is not old]
+        if left:
+            by_path[old.path] = left
+        else:
+            del by_path[old.path]
+        by_path[new.path] = sorted([*by_path.get(new.path, ()), new], key=lambda e: e.index)
+    manifest.__dict__.update(ids=ids, paths=paths, by_path=by_path)
+
+
+EntryPair = tuple["DocumentEntry | None", "DocumentEntry | None"]
+
+
+def _blob(snap: Snapshot, path: str) -> str | None:
+    return snap.blob_id(path) if snap.is_file(path) else None
+
+
+def manifest_delta(before: Snapshot, after: Snapshot, manifest: str) -> tuple[EntryPair, ...]:
+    """(old, new) pairs of the entries that differ between two versions of one manifest
+    (by id; None where absent). An unreadable version counts as empty."""
+    key = None
+    if isinstance(before, GitSnapshot) and isinstance(after, GitSnapshot):
+        key = (manifest, _blob(before, manifest), _blob(after, manifest))
+        if key in _DELTAS:
+            return _DELTAS[key]
+    pairs: list[EntryPair] = []
+    old_entries, new_entries = manifest_entries(before, manifest), manifest_entries(after, manifest)
+    if len(old_entries) == len(new_entries):  # the usual case: compare place by place
+        moved = [(o, n) for o, n in zip(old_entries, new_entries, strict=True) if o is not n]
+        if all(o.id == n.id for o, n in moved):
+            old_entries = tuple(o for o, _ in moved)
+            new_entries = tuple(n for _, n in moved)
+    old = {e.id: e for e in old_entries}
+    new = {e.id: e for e in new_entries}
+    for doc_id in sorted(old.keys() | new.keys()):
+        o, n = old.get(doc_id), new.get(doc_id)
+        if o is n:
+            continue
+        differs = o is None or n is None or o.raw != n.raw or o.path != n.path
+        if differs and (o is None or n is None or entry_record(o) != entry_record(n)):
+            pairs.append((o, n))
+    result = tuple(pairs)
+    if key is not None:
+        _bounded_put(_DELTAS, key, result, MAX_DELTAS)
+    return result
+
+
+def manifest_entries(snap: Snapshot, path: str) -> tuple[DocumentEntry, ...]:
+    """The entries of one manifest; () when it is absent or unreadable."""
+    if not snap.is_file(path):
+        return ()
+    try:
+        return cached_manifest(snap, path).entries
+    except ConfigError:
+        return ()
 
 
 def _config_key(snap: Snapshot) -> tuple[tuple[str, str], ...] | None:
@@ -79,9 +206,7 @@ def load_state_config(state: State) -> None:
     try:
         state.config = load_config(state.snap)
         if key is not None:
-            if len(_CONFIGS) > 256:
-                _CONFIGS.clear()
-            _CONFIGS[key] = state.config
+            _bounded_put(_CONFIGS, key, state.config, 256)
     except SchemaError as exc:
         for problem in exc.problems:
             state.add(Code.MANIFEST_INVALID, exc.source, problem)
@@ -95,11 +220,9 @@ def cached_manifest(snap: Snapshot, path: str) -> Manifest:
     key = (path, snap.blob_id(path)) if isinstance(snap, GitSnapshot) else None
     if key is not None and key in _MANIFESTS:
         return _MANIFESTS[key]
-    manifest = Manifest.create(path, snap.load("manifest", path))
+    manifest = make_manifest(path, snap.load("manifest", path))
     if key is not None:
-        if len(_MANIFESTS) > 20_000:
-            _MANIFESTS.clear()
-        _MANIFESTS[key] = manifest
+        _bounded_put(_MANIFESTS, key, manifest, MAX_MANIFESTS)
     return manifest
 
 
@@ -114,7 +237,7 @@ def load_manifest(state: State, path: str) -> Manifest | None:
         state.manifests[path] = _MANIFESTS[key]
         return _MANIFESTS[key]
     try:
-        manifest = Manifest.create(path, state.snap.load("manifest", path))
+        manifest = make_manifest(path, state.snap.load("manifest", path))
     except SchemaError as exc:
         state.broken_manifests.add(path)
         for problem in exc.problems:
@@ -126,39 +249,51 @@ def load_manifest(state: State, path: str) -> Manifest | None:
         return None
     state.manifests[path] = manifest
     if key is not None:
-        if len(_MANIFESTS) > 20_000:
-            _MANIFESTS.clear()
-        _MANIFESTS[key] = manifest
+        _bounded_put(_MANIFESTS, key, manifest, MAX_MANIFESTS)
     return manifest
 
 
-def expand_scope(state: State, scope: set[str]) -> set[str] | None:
-    """Widen the staged paths to everything they can affect (None: everything).
+def expand_scope(state: State, scope: set[str], before: Snapshot | None = None
+                 ) -> tuple[set[str] | None, set[str]]:
+    """Widen the staged paths to everything they can affect (None: everything), and say
+    which changed manifests must be judged whole.
 
     A change under ``.techxfer/`` can change what is controlled and who owns it; a
-    manifest added, changed or removed re-decides which manifest governs every file
-    below its folder.
+    manifest added or removed re-decides which manifest governs every file below its
+    folder. A manifest that only changed content affects the paths of its changed entries
+    (old and new), when the state before is known; otherwise its whole folder.
     """
     if any(p.startswith(CONFIG_DIR + "/") for p in scope):
-        return None
-    folders = [p[: -len(MANIFEST_NAME)] for p in scope if is_manifest(p)]
-    if not folders:
-        return scope
+        return None, set()
+    manifests = [p for p in scope if is_manifest(p)]
+    if not manifests:
+        return scope, set()
     widened = set(scope)
-    for folder in folders:
-        widened.update(state.snap.paths_under(folder))
-    return widened
+    whole: set[str] = set()
+    for manifest in manifests:
+        if before is not None and before.is_file(manifest) and state.snap.is_file(manifest):
+            for old, new in manifest_delta(before, state.snap, manifest):
+                widened.update(e.path for e in (old, new) if e is not None)
+            continue
+        whole.add(manifest)
+        widened.update(state.snap.paths_under(manifest[: -len(MANIFEST_NAME)]))
+    return widened, whole
 
 
-def check_state(snap: Snapshot, scope: set[str] | None = None) -> State:
+def check_state(snap: Snapshot, scope: set[str] | None = None, before: Snapshot | None = None
+                ) -> State:
+    """The register checks of SNAP: everything, or what SCOPE (changed paths) touches.
+    BEFORE, the state SCOPE changed (already judged), lets a changed manifest cost only
+    its changed entries."""
     state = State(snap)
+    whole: set[str] | None = None
     if scope is not None:
-        scope = expand_scope(state, scope)
+        scope, whole = expand_scope(state, scope, before)
     load_state_config(state)
     if scope is None:
         check_parties(state)
     check_paths(state, scope)
-    check_manifests(state, scope)
+    check_manifests(state, scope, whole)
     return state
 
 
@@ -223,7 +358,7 @@ def check_paths(state: State, scope: set[str] | None) -> None:
                           "everyone who can clone this repository can read it")
 
 
-def check_manifests(state: State, scope: set[str] | None) -> None:
+def check_manifests(state: State, scope: set[str] | None, whole: set[str] | None = None) -> None:
     snap = state.snap
     manifest_paths = state.manifest_paths
     if scope is None:
@@ -241,10 +376,10 @@ def check_manifests(state: State, scope: set[str] | None) -> None:
     if changed_manifests:
         for path in sorted(manifest_paths - set(state.manifests)):
             load_manifest(state, path)  # duplicate ids are judged across all manifests
-        check_duplicates(state, changed_manifests)
+        check_duplicates(state, changed_manifests, None if scope is None else scope, whole)
 
     for manifest in list(state.manifests.values()):
-        if scope is None or manifest.path in scope:
+        if scope is None or whole is None or manifest.path in whole:
             for entry in manifest.entries:
                 check_entry(state, entry, manifest_paths)
         else:
@@ -271,20 +406,32 @@ def check_manifests(state: State, scope: set[str] | None) -> None:
         state.add(Code.UNLISTED_FILE, path, f"controlled file is not listed {where}")
 
 
-def check_duplicates(state: State, changed: set[str]) -> None:
+def check_duplicates(state: State, changed: set[str], scope: set[str] | None = None,
+                     whole: set[str] | None = None) -> None:
     """Ids and paths listed twice, where a changed manifest is involved: each changed
     manifest against itself and against every other (set intersections, so a commit
-    costs its own manifests, not the whole register)."""
+    costs its own manifests, not the whole register). A manifest not judged whole (its
+    unchanged entries were judged before) is asked only about its entries in SCOPE."""
     reported: set[tuple[str, str]] = set()
     for path in sorted(changed):
         mine = state.manifests.get(path)
         if mine is None:
             continue
+        focus: list[DocumentEntry] | None = None
+        if scope is not None and whole is not None and path not in whole:
+            focus = [e for p in scope for e in mine.by_path.get(p, ())]
         for what, values in (("id", mine.ids), ("path", mine.paths)):
-            clash = {v for v, n in values.items() if n > 1}
-            for other in state.manifests.values():
-                if other is not mine:
-                    clash |= values.keys() & (other.ids if what == "id" else other.paths).keys()
+            if focus is not None:
+                asked = {e.id if what == "id" else e.path for e in focus}
+                clash = {v for v in asked if values[v] > 1}
+                for other in state.manifests.values():
+                    if other is not mine:
+                        clash |= asked & (other.ids if what == "id" else other.paths).keys()
+            else:
+                clash = {v for v, n in values.items() if n > 1}
+                for other in state.manifests.values():
+                    if other is not mine:
+                        clash |= values.keys() & (other.ids if what == "id" else other.paths).keys()
             for value in sorted(clash):
                 if (what, value) in reported:
                     continue

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from techxfer.config import CONFIG_DIR, Config
-from techxfer.errors import ConfigError, SignatureError
+from techxfer.errors import SignatureError
 from techxfer.findings import Code, Finding
 from techxfer.identity import holds_role
 from techxfer.model.manifest import DocumentEntry
 from techxfer.model.parties import Signer
 from techxfer.snapshot import Snapshot, is_manifest
-from techxfer.transfers import entry_record, parse_record_path
+from techxfer.transfers import parse_record_path
 
 HOLDS_PREFIX = f"{CONFIG_DIR}/holds/"
 DISPOSITIONS_PREFIX = "dispositions/"
@@ -105,25 +105,17 @@ class _PgpVerifier:
 
 
 def load_manifest_entries(snap: Snapshot, path: str) -> tuple[DocumentEntry, ...]:
-    if not snap.is_file(path):
-        return ()
-    from techxfer.checks import cached_manifest
+    from techxfer.checks import manifest_entries
 
-    try:
-        return cached_manifest(snap, path).entries
-    except ConfigError:
-        return ()
+    return manifest_entries(snap, path)
 
 
 def entry_changes(before: Snapshot, after: Snapshot, manifest: str
                   ) -> Iterator[tuple[DocumentEntry | None, DocumentEntry | None]]:
     """(old, new) pairs of entries that differ between two versions of one manifest."""
-    old = {e.id: e for e in load_manifest_entries(before, manifest)}
-    new = {e.id: e for e in load_manifest_entries(after, manifest)}
-    for doc_id in sorted(set(old) | set(new)):
-        o, n = old.get(doc_id), new.get(doc_id)
-        if o is None or n is None or entry_record(o) != entry_record(n):
-            yield o, n
+    from techxfer.checks import manifest_delta
+
+    yield from manifest_delta(before, after, manifest)
 
 
 def judged_paths(changed: Iterable[str], before: Snapshot, after: Snapshot

@@ -12,6 +12,7 @@ full loader. Either way the result is schema-validated, per entry or whole.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from techxfer import schema, yamlio
@@ -22,10 +23,27 @@ _EMPTY = re.compile(rb"\A(?:#[^\n]*\n|\s*\n)*(?:format: 1\n)?documents: \[\]\n?\
 
 
 class EntryCache:
-    """Validated entries keyed by their exact bytes, for the life of one run."""
+    """Validated entries keyed by their exact bytes: in memory for the run, and in the
+    blob cache's table between runs when LOAD and STORE are given."""
 
-    def __init__(self) -> None:
+    def __init__(self, load: Callable[[bytes], dict[str, Any] | None] | None = None,
+                 store: Callable[[bytes, dict[str, Any]], None] | None = None) -> None:
         self.entries: dict[bytes, dict[str, Any]] = {}
+        self._load = load
+        self._store = store
+
+    def get(self, key: bytes) -> dict[str, Any] | None:
+        hit = self.entries.get(key)
+        if hit is None and self._load is not None:
+            hit = self._load(key)
+            if hit is not None:
+                self.entries[key] = hit
+        return hit
+
+    def put(self, key: bytes, entry: dict[str, Any]) -> None:
+        self.entries[key] = entry
+        if self._store is not None:
+            self._store(key, entry)
 
 
 def _split(data: bytes) -> tuple[bool, list[bytes]] | None:
@@ -78,7 +96,7 @@ def _fast(data: bytes, source: str, cache: EntryCache) -> dict[str, Any] | None:
     fresh: list[tuple[bytes, dict[str, Any]]] = []
     for chunk in chunks:
         key = chunk.rstrip(b"\n")
-        entry = cache.entries.get(key)
+        entry = cache.get(key)
         if entry is None:
             parsed = _parse_chunk(chunk, source)
             if parsed is None:
@@ -97,5 +115,5 @@ def _fast(data: bytes, source: str, cache: EntryCache) -> dict[str, Any] | None:
             schema.validate("manifest", value, source)
             raise
         for key, entry in fresh:
-            cache.entries[key] = entry
+            cache.put(key, entry)
     return value

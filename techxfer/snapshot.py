@@ -165,14 +165,14 @@ class GitSnapshot(Snapshot):
 
     def load(self, kind: str, path: str) -> Any:
         entry = self._entry(path)
+        if kind == "manifest" and entry is not None and entry.is_file:
+            # Cached entry by entry (cache.entries), never whole: versions share entries.
+            return parse_manifest(self.read(path), path, self.cache.entries)
         if entry is not None and entry.is_file:
             hit = self.cache.parsed(entry.oid, kind)
             if hit is not None:
                 return hit
-        if kind == "manifest" and entry is not None and entry.is_file:
-            value = parse_manifest(self.read(path), path, self.cache.entries)
-        else:
-            value = super().load(kind, path)
+        value = super().load(kind, path)
         if entry is not None:
             self.cache.put_parsed(entry.oid, kind, value)
         return value
