@@ -57,6 +57,8 @@ def main() -> None:
     gen: dict[str, object] = {}
     if not (repo / ".git").exists():
         gen = history.generate(repo, args.commits, args.docs, 8)
+        # Packed, as a clone from a server is (the generator writes loose objects).
+        subprocess.run(["git", "repack", "-a", "-d", "-q"], cwd=repo, check=True)
         print(f"generated {gen}", flush=True)
     env = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": str(work / "gitconfig")}
     (work / "gitconfig").write_text("[user]\n\tname = bench\n\temail = bench@example.invalid\n")

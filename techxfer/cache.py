@@ -34,7 +34,7 @@ class BlobCache:
         self._new_parsed: dict[tuple[str, str], str] = {}
         self._new_entries: dict[str, str] = {}
         self._db: sqlite3.Connection | None = None
-        self.entries = EntryCache(self._load_entry, self._store_entry)
+        self.entries = EntryCache(self._load_entries, self._store_entry)
         if gitdir is not None:
             try:
                 folder = gitdir / "techxfer"
@@ -82,15 +82,22 @@ class BlobCache:
     def _entry_key(self, chunk: bytes) -> str:
         return hashlib.sha1(_manifest_schema_tag() + chunk, usedforsecurity=False).hexdigest()
 
-    def _load_entry(self, chunk: bytes) -> dict[str, Any] | None:
+    def _load_entries(self, chunks: list[bytes]) -> dict[bytes, dict[str, Any]]:
         if self._db is None:
-            return None
-        row = self._db.execute("SELECT data FROM entries WHERE key=?",
-                               (self._entry_key(chunk),)).fetchone()
-        if not row:
-            return None
-        value = json.loads(row[0])
-        return value if isinstance(value, dict) else None
+            return {}
+        keys = {self._entry_key(chunk): chunk for chunk in chunks}
+        found: dict[bytes, dict[str, Any]] = {}
+        listed = list(keys)
+        for start in range(0, len(listed), 500):  # SQLite's limit on bound parameters
+            part = listed[start:start + 500]
+            marks = ",".join("?" * len(part))  # placeholders only; the keys are bound
+            rows = self._db.execute(f"SELECT key, data FROM entries WHERE key IN ({marks})",  # noqa: S608
+                                    part)
+            for key, data in rows:
+                value = json.loads(data)
+                if isinstance(value, dict):
+                    found[keys[key]] = value
+        return found
 
     def _store_entry(self, chunk: bytes, entry: dict[str, Any]) -> None:
         if self._db is not None:

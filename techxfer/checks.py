@@ -9,6 +9,7 @@ manifest costs only its changed entries.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable
@@ -97,6 +98,12 @@ def make_manifest(path: str, raw: Any) -> Manifest:
         return Manifest.create(path, raw)
     last = _LAST.get(path)
     prev: Manifest | None = None
+    if last is None and not any((path, i, id(doc)) in _ENTRIES for i, doc in enumerate(docs)):
+        manifest = Manifest.create(path, raw)  # first sight: build every entry at once
+        for i, (doc, entry) in enumerate(zip(docs, manifest.entries, strict=True)):
+            _bounded_put(_ENTRIES, (path, i, id(doc)), (doc, entry), MAX_ENTRIES)
+        _bounded_put(_LAST, path, (docs, manifest), MAX_MANIFESTS)
+        return manifest
     if last is not None and len(last[0]) == len(docs):
         prev_docs, prev = last
         entries: list[DocumentEntry | None] = list(prev.entries)
@@ -253,8 +260,18 @@ def load_manifest(state: State, path: str) -> Manifest | None:
     return manifest
 
 
-def expand_scope(state: State, scope: set[str], before: Snapshot | None = None
-                 ) -> tuple[set[str] | None, set[str]]:
+@dataclass
+class Scope:
+    """What a change touches: the paths to judge (None: everything), the changed manifests
+    to judge whole, and for the others the ids and paths their changed entries introduce
+    (only those can create a duplicate)."""
+
+    paths: set[str] | None
+    whole: set[str] = field(default_factory=set)
+    introduced: dict[str, tuple[set[str], set[str]]] = field(default_factory=dict)
+
+
+def expand_scope(state: State, scope: set[str], before: Snapshot | None = None) -> Scope:
     """Widen the staged paths to everything they can affect (None: everything), and say
     which changed manifests must be judged whole.
 
@@ -264,20 +281,29 @@ def expand_scope(state: State, scope: set[str], before: Snapshot | None = None
     (old and new), when the state before is known; otherwise its whole folder.
     """
     if any(p.startswith(CONFIG_DIR + "/") for p in scope):
-        return None, set()
+        return Scope(None)
     manifests = [p for p in scope if is_manifest(p)]
     if not manifests:
-        return scope, set()
-    widened = set(scope)
-    whole: set[str] = set()
+        return Scope(scope)
+    result = Scope(set(scope))
+    assert result.paths is not None
     for manifest in manifests:
         if before is not None and before.is_file(manifest) and state.snap.is_file(manifest):
-            for old, new in manifest_delta(before, state.snap, manifest):
-                widened.update(e.path for e in (old, new) if e is not None)
-            continue
-        whole.add(manifest)
-        widened.update(state.snap.paths_under(manifest[: -len(MANIFEST_NAME)]))
-    return widened, whole
+            was: Manifest | None = None
+            now: Manifest | None = None
+            with contextlib.suppress(ConfigError):  # unreadable: judged whole below
+                was, now = cached_manifest(before, manifest), cached_manifest(state.snap, manifest)
+            if was is not None and now is not None:
+                for old, new in manifest_delta(before, state.snap, manifest):
+                    result.paths.update(e.path for e in (old, new) if e is not None)
+                # Ids and paths listed more often than before (a copy of an entry included).
+                result.introduced[manifest] = (
+                    {k for k, n in now.ids.items() - was.ids.items() if n > was.ids.get(k, 0)},
+                    {k for k, n in now.paths.items() - was.paths.items() if n > was.paths.get(k, 0)})
+                continue
+        result.whole.add(manifest)
+        result.paths.update(state.snap.paths_under(manifest[: -len(MANIFEST_NAME)]))
+    return result
 
 
 def check_state(snap: Snapshot, scope: set[str] | None = None, before: Snapshot | None = None
@@ -286,14 +312,12 @@ def check_state(snap: Snapshot, scope: set[str] | None = None, before: Snapshot 
     BEFORE, the state SCOPE changed (already judged), lets a changed manifest cost only
     its changed entries."""
     state = State(snap)
-    whole: set[str] | None = None
-    if scope is not None:
-        scope, whole = expand_scope(state, scope, before)
+    judged = Scope(None) if scope is None else expand_scope(state, scope, before)
     load_state_config(state)
-    if scope is None:
+    if judged.paths is None:
         check_parties(state)
-    check_paths(state, scope)
-    check_manifests(state, scope, whole)
+    check_paths(state, judged.paths)
+    check_manifests(state, judged)
     return state
 
 
@@ -358,8 +382,9 @@ def check_paths(state: State, scope: set[str] | None) -> None:
                           "everyone who can clone this repository can read it")
 
 
-def check_manifests(state: State, scope: set[str] | None, whole: set[str] | None = None) -> None:
+def check_manifests(state: State, judged: Scope) -> None:
     snap = state.snap
+    scope, whole = judged.paths, judged.whole
     manifest_paths = state.manifest_paths
     if scope is None:
         wanted = set(manifest_paths)
@@ -373,13 +398,13 @@ def check_manifests(state: State, scope: set[str] | None, whole: set[str] | None
     for path in sorted(wanted):
         load_manifest(state, path)
     changed_manifests = wanted if scope is None else {p for p in scope if p in manifest_paths}
-    if changed_manifests:
+    if any(p not in judged.introduced or any(judged.introduced[p]) for p in changed_manifests):
         for path in sorted(manifest_paths - set(state.manifests)):
             load_manifest(state, path)  # duplicate ids are judged across all manifests
-        check_duplicates(state, changed_manifests, None if scope is None else scope, whole)
+        check_duplicates(state, changed_manifests, judged.introduced)
 
     for manifest in list(state.manifests.values()):
-        if scope is None or whole is None or manifest.path in whole:
+        if scope is None or manifest.path in whole:
             for entry in manifest.entries:
                 check_entry(state, entry, manifest_paths)
         else:
@@ -406,23 +431,22 @@ def check_manifests(state: State, scope: set[str] | None, whole: set[str] | None
         state.add(Code.UNLISTED_FILE, path, f"controlled file is not listed {where}")
 
 
-def check_duplicates(state: State, changed: set[str], scope: set[str] | None = None,
-                     whole: set[str] | None = None) -> None:
+def check_duplicates(state: State, changed: set[str],
+                     introduced: dict[str, tuple[set[str], set[str]]] | None = None) -> None:
     """Ids and paths listed twice, where a changed manifest is involved: each changed
     manifest against itself and against every other (set intersections, so a commit
-    costs its own manifests, not the whole register). A manifest not judged whole (its
-    unchanged entries were judged before) is asked only about its entries in SCOPE."""
+    costs its own manifests, not the whole register). For a manifest in INTRODUCED (its
+    unchanged entries were judged before) only the ids and paths its change introduced
+    are asked about."""
     reported: set[tuple[str, str]] = set()
     for path in sorted(changed):
         mine = state.manifests.get(path)
         if mine is None:
             continue
-        focus: list[DocumentEntry] | None = None
-        if scope is not None and whole is not None and path not in whole:
-            focus = [e for p in scope for e in mine.by_path.get(p, ())]
+        focus = introduced.get(path) if introduced else None
         for what, values in (("id", mine.ids), ("path", mine.paths)):
             if focus is not None:
-                asked = {e.id if what == "id" else e.path for e in focus}
+                asked = focus[0] if what == "id" else focus[1]
                 clash = {v for v in asked if values[v] > 1}
                 for other in state.manifests.values():
                     if other is not mine:

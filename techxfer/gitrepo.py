@@ -345,10 +345,43 @@ class GitRepo:
 
     def commits_adding(self, folder: str, rev: str = "HEAD") -> dict[str, str]:
         """Path → the commit that added it, for every file added under ``folder``: one
-        ``git log`` (history simplification is far faster than a libgit2 walk here)."""
+        ``git log`` (history simplification is far faster than a libgit2 walk here).
+
+        The answer is kept under ``.git/techxfer/`` with the commit it was made at; the
+        next call asks git only about the commits since (records are only ever added, and
+        where a path was added twice the oldest commit still wins)."""
         if self.head() is None:
             return {}
-        out = self.git(["log", "--format=%x00%H", "--diff-filter=A", "--name-only", "-z", rev,
+        import hashlib
+        import json
+
+        from techxfer.fileio import write_atomic
+
+        tip = self.resolve(rev)
+        store = self.gitdir / "techxfer" / f"added-{hashlib.sha256(folder.encode()).hexdigest()[:12]}.json"
+        base: str | None = None
+        added: dict[str, str] = {}
+        try:
+            saved = json.loads(store.read_text(encoding="utf-8"))
+            base, added = str(saved["tip"]), {str(k): str(v) for k, v in saved["added"].items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            base = None
+        if base == tip:
+            return added
+        if base is not None and self.has_commit(base) and self.is_ancestor(base, tip):
+            for path, commit in self._log_adding(folder, f"{base}..{tip}").items():
+                added.setdefault(path, commit)
+        else:
+            added = self._log_adding(folder, tip)
+        try:
+            store.parent.mkdir(exist_ok=True)
+            write_atomic(store, json.dumps({"tip": tip, "added": added}).encode())
+        except OSError:
+            pass  # a read-only repository: answered, not kept
+        return added
+
+    def _log_adding(self, folder: str, revs: str) -> dict[str, str]:
+        out = self.git(["log", "--format=%x00%H", "--diff-filter=A", "--name-only", "-z", revs,
                         "--", folder])
         added: dict[str, str] = {}
         commit = ""

@@ -26,19 +26,26 @@ class EntryCache:
     """Validated entries keyed by their exact bytes: in memory for the run, and in the
     blob cache's table between runs when LOAD and STORE are given."""
 
-    def __init__(self, load: Callable[[bytes], dict[str, Any] | None] | None = None,
+    def __init__(self, load: Callable[[list[bytes]], dict[bytes, dict[str, Any]]] | None = None,
                  store: Callable[[bytes, dict[str, Any]], None] | None = None) -> None:
         self.entries: dict[bytes, dict[str, Any]] = {}
+        self.last: dict[str, tuple[list[bytes], list[dict[str, Any]]]] = {}  # per manifest
         self._load = load
         self._store = store
 
     def get(self, key: bytes) -> dict[str, Any] | None:
         hit = self.entries.get(key)
         if hit is None and self._load is not None:
-            hit = self._load(key)
+            hit = self._load([key]).get(key)
             if hit is not None:
                 self.entries[key] = hit
         return hit
+
+    def prefetch(self, keys: list[bytes]) -> None:
+        """Load these entries from the store in one query (a manifest seen first)."""
+        missing = [k for k in keys if k not in self.entries]
+        if missing and self._load is not None:
+            self.entries.update(self._load(missing))
 
     def put(self, key: bytes, entry: dict[str, Any]) -> None:
         self.entries[key] = entry
@@ -92,18 +99,25 @@ def _fast(data: bytes, source: str, cache: EntryCache) -> dict[str, Any] | None:
     if split is None:
         return None
     has_format, chunks = split
-    documents = []
+    keys = [chunk.rstrip(b"\n") for chunk in chunks]
+    last = cache.last.get(source)
+    if last is not None and len(last[0]) == len(keys):  # versions differ in an entry or two
+        documents = list(last[1])
+        places = [i for i, (a, b) in enumerate(zip(last[0], keys, strict=True)) if a != b]
+    else:
+        documents = [{}] * len(keys)
+        places = list(range(len(keys)))
+        cache.prefetch(keys)
     fresh: list[tuple[bytes, dict[str, Any]]] = []
-    for chunk in chunks:
-        key = chunk.rstrip(b"\n")
-        entry = cache.get(key)
+    for i in places:
+        entry = cache.get(keys[i])
         if entry is None:
-            parsed = _parse_chunk(chunk, source)
+            parsed = _parse_chunk(chunks[i], source)
             if parsed is None:
                 return None
-            fresh.append((key, parsed))
+            fresh.append((keys[i], parsed))
             entry = parsed
-        documents.append(entry)
+        documents[i] = entry
     value: dict[str, Any] = {"format": 1} if has_format else {}
     value["documents"] = documents
     if fresh:
@@ -116,4 +130,7 @@ def _fast(data: bytes, source: str, cache: EntryCache) -> dict[str, Any] | None:
             raise
         for key, entry in fresh:
             cache.put(key, entry)
+    if len(cache.last) > 4096:
+        cache.last.clear()
+    cache.last[source] = (keys, documents)
     return value

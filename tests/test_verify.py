@@ -185,6 +185,28 @@ def test_duplicate_ids(repo: Path, keys: dict[str, SshKey]) -> None:
     assert "DUPLICATE_ID" in codes(repo)
 
 
+@pytest.mark.parametrize("how", ["exact copy of an entry", "copy in another folder's manifest",
+                                 "revision and a copy at once"])
+def test_duplicate_entries_added_later(repo: Path, keys: dict[str, SshKey], how: str) -> None:
+    # verify judges a changed manifest by its changed entries; a duplicate must still show.
+    if how == "copy in another folder's manifest":
+        (repo / "design/sub").mkdir()
+        (repo / "design/sub/MANIFEST.yaml").write_text("format: 1\ndocuments: []\n")
+        add_doc(repo, "design/sub/x.txt", b"x", "X-1")
+        commit_as(repo, keys["wang"], "a sub-folder register")
+        edit_yaml(repo / "design/sub/MANIFEST.yaml",
+                  lambda d: d["documents"][0].update(id="DRW-001"))
+    else:
+        def change(d: Any) -> None:
+            d["documents"].append(dict(d["documents"][0]))
+            if how.startswith("revision"):
+                d["documents"][1]["revision"] = "B"
+        edit_yaml(repo / "design/MANIFEST.yaml", change)
+    commit_as(repo, keys["wang"], "duplicate")
+    found = [f for f in verify(repo)[1] if f["code"] == "DUPLICATE_ID"]
+    assert found and "DRW-001" in found[0]["message"], verify(repo)[1]
+
+
 @pytest.mark.parametrize("bad", ["../../etc/passwd", "sub/../../x.txt"])
 def test_path_traversal_in_a_manifest(repo: Path, keys: dict[str, SshKey], bad: str) -> None:
     edit_yaml(repo / "design/MANIFEST.yaml", lambda d: d["documents"][0].update(path=bad))

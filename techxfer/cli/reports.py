@@ -62,7 +62,8 @@ def transfers_command(since: str | None, until: str | None, to: str | None, fmt:
     if run_verify or (run_verify is None and fmt == "pdf"):
         from techxfer.audit import Auditor
 
-        report.verified = Auditor(ws.repo, ws.cache).run(report.commit).ok
+        # Resumes from the audit's checkpoint at that commit when verify has been run there.
+        report.verified = Auditor(ws.repo, ws.cache).run(report.commit, resume=True).ok
     if fmt == "table":
         lines: list[str] = []
         render.render_table(report, lines.append)

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from techxfer.checks import check_state
+from techxfer.checks import cached_manifest
 from techxfer.config import Config, load_config
-from techxfer.errors import UsageError
+from techxfer.errors import ConfigError, UsageError
 from techxfer.model.times import now
-from techxfer.snapshot import commit_snapshot
+from techxfer.snapshot import Snapshot, commit_snapshot
 from techxfer.transfers import Acknowledgement, Transfer, ack_state
 from techxfer.txops import load_records
 from techxfer.workspace import Workspace
@@ -108,6 +108,19 @@ def signature(config: Config, party_id: str, person_id: str, role: str, meaning:
     )
 
 
+def _titles(snap: Snapshot, lang: str) -> dict[str, str]:
+    """Each document's title at this commit, read from the manifests (no register checks:
+    the report states whether verify was clean instead)."""
+    titles: dict[str, str] = {}
+    for path in sorted(snap.manifest_set):
+        try:
+            entries = cached_manifest(snap, path).entries
+        except ConfigError:
+            continue
+        titles.update((e.id, e.title_in(lang)) for e in entries)
+    return titles
+
+
 def build(ws: Workspace, *, rev: str = "HEAD", since: datetime | None = None,
           until: datetime | None = None, to: str | None = None, lang: str = "en",
           as_of: datetime | None = None) -> TransferList:
@@ -120,7 +133,7 @@ def build(ws: Workspace, *, rev: str = "HEAD", since: datetime | None = None,
         if recipient is None:
             raise UsageError(f"--to: unknown party {to!r}")
     records = load_records(snap)
-    titles = {e.id: e.title_in(lang) for e in check_state(snap).entries()}
+    titles = _titles(snap, lang)
     added = ws.repo.commits_adding("transfers/")
     as_of = as_of or now()
     days = config.repo.ack_within_days
