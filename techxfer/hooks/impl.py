@@ -33,14 +33,18 @@ def pre_commit() -> int:
     from techxfer.cache import BlobCache
     from techxfer.checks import check_state
     from techxfer.gitrepo import GitRepo
-    from techxfer.snapshot import index_snapshot
+    from techxfer.snapshot import commit_snapshot, index_snapshot
 
     repo = GitRepo.open(".", from_env=True)
     scope = repo.staged_paths()
     if not scope:
         return 0
     cache = BlobCache(repo.gitdir)
-    state = check_state(index_snapshot(repo, cache), scope)
+    # Judged against HEAD: a changed manifest costs its changed entries. What HEAD already
+    # holds is for `techxfer check` and `verify`; the hook refuses what this commit adds.
+    head = repo.head()
+    before = commit_snapshot(repo, head, cache) if head is not None else None
+    state = check_state(index_snapshot(repo, cache), scope, before)
     cache.flush()
     if state.findings:
         report("pre-commit", state.findings, "commit")
