@@ -18,6 +18,7 @@ Findings are collected; nothing stops the walk.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -81,12 +82,33 @@ class AuditResult:
 
 
 def trust_root(repo: GitRepo, tip: str, given: str | None) -> str:
+    """``--trust-root``, else git config ``techxfer.trustRoot``, else the first commit.
+
+    Finding the first commit walks the whole history; the answer is kept under
+    ``.git/techxfer/`` with the tip it was found from, and reused when that tip is an
+    ancestor and the commits since add no other root (a server hook then walks only the
+    pushed commits)."""
     rev = given or repo.config_get("techxfer.trustRoot")
     if rev:
         return repo.resolve(rev)
+    import json
+
+    from techxfer.fileio import write_atomic
+
+    store = repo.gitdir / "techxfer" / "trust-root.json"
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        saved = json.loads(store.read_text(encoding="utf-8"))
+        known, root = str(saved["tip"]), str(saved["root"])
+        if repo.has_commit(known) and repo.has_commit(root) and repo.is_ancestor(known, tip) \
+                and not any(not repo.commit_info(c).parents for c in repo.walk(tip, hide=[known])):
+            return root
     roots = [c for c in repo.walk(tip) if not repo.commit_info(c).parents]
     if not roots:
         raise GitError("no root commit found")
+    if len(roots) == 1:  # several roots: their order is the walk's; not worth keeping
+        with contextlib.suppress(OSError):
+            store.parent.mkdir(exist_ok=True)
+            write_atomic(store, json.dumps({"tip": tip, "root": roots[0]}).encode())
     return roots[0]
 
 
@@ -96,6 +118,7 @@ class Auditor:
         self.repo = repo
         self.cache = cache
         self.as_of = as_of or now()
+        repo.stream_objects()
         self.progress = progress
         self.signatures = SignatureChecker()
         self.reported: set[tuple[str, str | None, str]] = set()
@@ -164,17 +187,16 @@ class Auditor:
     def _resume(self, root: str, tip: str) -> tuple[str, dict[str, Any]] | None:
         from techxfer import checkpoint
 
-        best: tuple[str, dict[str, Any]] | None = None
-        for commit in checkpoint.available(self.repo.gitdir, root):
+        for commit in checkpoint.available(self.repo.gitdir, root):  # newest first
             try:
                 if not self.repo.is_ancestor(commit, tip):
                     continue
             except GitError:
                 continue
             saved = checkpoint.load(self.repo.gitdir, root, commit)
-            if saved is not None and (best is None or saved["commits"] > best[1]["commits"]):
-                best = (commit, saved)
-        return best
+            if saved is not None:
+                return commit, saved
+        return None
 
     def _save(self, root: str, tip: str, state: CommitState, book: RecordBook,
               findings: list[Finding], commits: int) -> None:

@@ -50,6 +50,13 @@ def load(gitdir: Path, root: str, commit: str) -> dict[str, Any] | None:
 
 
 def available(gitdir: Path, root: str) -> list[str]:
-    """Commit ids with a checkpoint under this trust root."""
+    """Commit ids with a checkpoint under this trust root, the newest first (the newest
+    ancestor of a tip is where its walk resumes)."""
     prefix = f"{root[:16]}-"
-    return [p.stem[len(prefix):] for p in _folder(gitdir).glob(f"{prefix}*.pickle")]
+    found = []
+    for path in _folder(gitdir).glob(f"{prefix}*.pickle"):
+        try:
+            found.append((path.stat().st_mtime, path.stem[len(prefix):]))
+        except OSError:
+            continue
+    return [commit for _, commit in sorted(found, reverse=True)]

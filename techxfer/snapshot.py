@@ -223,6 +223,8 @@ class WorkTreeSnapshot(Snapshot):
         if not self.is_file(path):
             return super().load(kind, path)
         data = self.read(path)
+        if kind == "manifest":  # entry by entry, shared with the committed versions
+            return parse_manifest(data, path, self.cache.entries)
         oid = git_blob_id(data)
         hit = self.cache.parsed(oid, kind)
         if hit is not None:
