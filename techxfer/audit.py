@@ -169,6 +169,8 @@ class Auditor:
                         states.pop(p, None)
                 if self.progress:
                     self.progress(n, len(order))
+                if n % 1000 == 0:
+                    self.cache.flush()  # what was learnt goes to disk, not on the heap
             result.commits += len(order)
             assert state is not None
             walked = list(result.findings)

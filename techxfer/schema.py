@@ -9,6 +9,7 @@ lazily: it costs about 0.1 s, and a hook that meets no new file never pays it.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -104,8 +105,118 @@ def _leaf_errors(error: Any) -> list[Any]:
     return [error]
 
 
+Check = Callable[[Any], bool]
+_ANNOTATIONS = {"description", "title", "$comment", "examples", "default", "$schema", "$id", "$defs"}
+_TYPES: dict[str, Check] = {
+    "string": lambda v: isinstance(v, str),
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "boolean": lambda v: isinstance(v, bool),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+}
+
+
+def _compile(node: Any, root: dict[str, Any], depth: int = 0) -> Check | None:
+    """A predicate that is True only for instances the schema NODE accepts, for the subset
+    of JSON Schema techxfer's schemas use; None when NODE uses anything else. Built from
+    the same regexes (``re.search``, as jsonschema does) and the same format checker, so
+    a True is jsonschema's answer; a False only sends the instance to jsonschema, which
+    then explains. jsonschema costs about 1 ms a manifest entry, this about 20 µs."""
+    import re
+
+    if depth > 16 or not isinstance(node, dict):
+        return None
+    if set(node) - _ANNOTATIONS - {"type", "pattern", "enum", "const", "required", "properties",
+                                   "additionalProperties", "patternProperties", "items",
+                                   "minLength", "maxLength", "minItems", "format", "$ref"}:
+        return None
+    checks: list[Check] = []
+    if "$ref" in node:
+        ref = node["$ref"]
+        if not (isinstance(ref, str) and ref.startswith("#/$defs/")):
+            return None
+        target = _compile(root.get("$defs", {}).get(ref.removeprefix("#/$defs/")), root, depth + 1)
+        if target is None:
+            return None
+        checks.append(target)
+    if "type" in node:
+        if node["type"] not in _TYPES:
+            return None
+        checks.append(_TYPES[node["type"]])
+    if "const" in node:
+        const = node["const"]
+        checks.append(lambda v: type(v) is type(const) and v == const)
+    if "enum" in node:
+        allowed = frozenset(x for x in node["enum"] if isinstance(x, str))
+        checks.append(lambda v: isinstance(v, str) and v in allowed)
+    if "pattern" in node:
+        search = re.compile(node["pattern"]).search
+        checks.append(lambda v: not isinstance(v, str) or search(v) is not None)
+    if "minLength" in node or "maxLength" in node:
+        low, high = node.get("minLength", 0), node.get("maxLength", 1 << 62)
+        checks.append(lambda v: not isinstance(v, str) or low <= len(v) <= high)
+    if "format" in node:
+        fmt, conforms = node["format"], _format_checker().conforms
+        checks.append(lambda v: conforms(v, fmt))
+    if "minItems" in node:
+        least = node["minItems"]
+        checks.append(lambda v: not isinstance(v, list) or len(v) >= least)
+    if "items" in node:
+        item = _compile(node["items"], root, depth + 1)
+        if item is None:
+            return None
+        checks.append(lambda v: not isinstance(v, list) or all(item(x) for x in v))
+    if "required" in node:
+        needed = tuple(node["required"])
+        checks.append(lambda v: not isinstance(v, dict) or all(k in v for k in needed))
+    if {"properties", "patternProperties", "additionalProperties"} & set(node):
+        props: dict[str, Check] = {}
+        for name, sub in node.get("properties", {}).items():
+            compiled = _compile(sub, root, depth + 1)
+            if compiled is None:
+                return None
+            props[name] = compiled
+        patterns = []
+        for pattern, sub in node.get("patternProperties", {}).items():
+            compiled = _compile(sub, root, depth + 1)
+            if compiled is None:
+                return None
+            patterns.append((re.compile(pattern).search, compiled))
+        extra = node.get("additionalProperties", True)
+        if extra not in (True, False):
+            return None
+
+        def members(v: Any) -> bool:
+            if not isinstance(v, dict):
+                return True
+            for key, value in v.items():
+                if not isinstance(key, str):
+                    return False
+                check = props.get(key)
+                matched = [c for s, c in patterns if s(key)]
+                if check is None and not matched and not extra:
+                    return False
+                if check is not None and not check(value):
+                    return False
+                if not all(c(value) for c in matched):
+                    return False
+            return True
+
+        checks.append(members)
+    return lambda v: all(check(v) for check in checks)
+
+
+@cache
+def _quick(kind: str) -> Check | None:
+    schema = load_schema(kind)
+    return _compile(schema, schema)
+
+
 def validate(kind: str, data: object, source: str) -> None:
     """Raise SchemaError(source, problems) listing every violation with its key path."""
+    quick = _quick(kind)
+    if quick is not None and quick(data):
+        return
     errors = list(_validator(kind).iter_errors(data))
     if not errors:
         return
