@@ -98,7 +98,7 @@ def make_manifest(path: str, raw: Any) -> Manifest:
         return Manifest.create(path, raw)
     last = _LAST.get(path)
     prev: Manifest | None = None
-    if last is None and not any((path, i, id(doc)) in _ENTRIES for i, doc in enumerate(docs)):
+    if last is None:
         manifest = Manifest.create(path, raw)  # first sight: build every entry at once
         for i, (doc, entry) in enumerate(zip(docs, manifest.entries, strict=True)):
             _bounded_put(_ENTRIES, (path, i, id(doc)), (doc, entry), MAX_ENTRIES)
@@ -445,17 +445,11 @@ def check_duplicates(state: State, changed: set[str],
             continue
         focus = introduced.get(path) if introduced else None
         for what, values in (("id", mine.ids), ("path", mine.paths)):
-            if focus is not None:
-                asked = focus[0] if what == "id" else focus[1]
-                clash = {v for v in asked if values[v] > 1}
-                for other in state.manifests.values():
-                    if other is not mine:
-                        clash |= asked & (other.ids if what == "id" else other.paths).keys()
-            else:
-                clash = {v for v, n in values.items() if n > 1}
-                for other in state.manifests.values():
-                    if other is not mine:
-                        clash |= values.keys() & (other.ids if what == "id" else other.paths).keys()
+            asked = values.keys() if focus is None else focus[0] if what == "id" else focus[1]
+            clash = {v for v in asked if values[v] > 1}
+            for other in state.manifests.values():
+                if other is not mine:
+                    clash |= asked & (other.ids if what == "id" else other.paths).keys()
             for value in sorted(clash):
                 if (what, value) in reported:
                     continue

@@ -11,11 +11,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from techxfer.checks import manifest_delta
 from techxfer.config import CONFIG_DIR, Config
 from techxfer.errors import SignatureError
 from techxfer.findings import Code, Finding
 from techxfer.identity import holds_role
-from techxfer.model.manifest import DocumentEntry
 from techxfer.model.parties import Signer
 from techxfer.snapshot import Snapshot, is_manifest
 from techxfer.transfers import parse_record_path
@@ -104,20 +104,6 @@ class _PgpVerifier:
         return fpr.upper() if fpr else None
 
 
-def load_manifest_entries(snap: Snapshot, path: str) -> tuple[DocumentEntry, ...]:
-    from techxfer.checks import manifest_entries
-
-    return manifest_entries(snap, path)
-
-
-def entry_changes(before: Snapshot, after: Snapshot, manifest: str
-                  ) -> Iterator[tuple[DocumentEntry | None, DocumentEntry | None]]:
-    """(old, new) pairs of entries that differ between two versions of one manifest."""
-    from techxfer.checks import manifest_delta
-
-    yield from manifest_delta(before, after, manifest)
-
-
 def judged_paths(changed: Iterable[str], before: Snapshot, after: Snapshot
                  ) -> Iterator[tuple[str, str]]:
     """(path whose rule judges, what changed) for every change of a commit (DESIGN 1.3)."""
@@ -126,7 +112,7 @@ def judged_paths(changed: Iterable[str], before: Snapshot, after: Snapshot
                 (HOLDS_PREFIX, DISPOSITIONS_PREFIX, DISTRIBUTIONS_PREFIX)):
             continue  # records are judged by their own roles
         if is_manifest(path):
-            for old, new in entry_changes(before, after, path):
+            for old, new in manifest_delta(before, after, path):
                 for entry in (old, new):
                     if entry is not None:
                         yield entry.path, f"register entry {entry.id} in {path}"

@@ -12,18 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from techxfer.checks import State
+from techxfer.checks import State, manifest_delta, manifest_entries
 from techxfer.config import Config, hold_paths
 from techxfer.errors import ConfigError, SchemaError
 from techxfer.findings import Code, Finding
 from techxfer.identity import holds_role, sender_roles
-from techxfer.judge import (
-    DISPOSITIONS_PREFIX,
-    DISTRIBUTIONS_PREFIX,
-    HOLDS_PREFIX,
-    entry_changes,
-    load_manifest_entries,
-)
+from techxfer.judge import DISPOSITIONS_PREFIX, DISTRIBUTIONS_PREFIX, HOLDS_PREFIX
 from techxfer.model.manifest import DocumentEntry, nearest_manifest
 from techxfer.model.parties import Signer
 from techxfer.model.retention import Hold
@@ -62,8 +56,7 @@ class RecordBook:
     # -- during the walk ------------------------------------------------------------------
     def record(self, commit: str, when: datetime, signer: Signer | None, config: Config | None,
                changed: Iterable[str], before: Snapshot, after: Snapshot,
-               state: State, source: Callable[[str], Snapshot | None] | None = None
-               ) -> list[Finding]:
+               state: State, source: Callable[[str], Snapshot | None]) -> list[Finding]:
         """Check the records this commit adds. SOURCE gives the snapshot at an ancestor commit
         (None when it is not one): a distribution names the commit its copies came from."""
         out: list[Finding] = []
@@ -213,7 +206,7 @@ class RecordBook:
 
     def _distribution(self, commit: str, signer: Signer | None, config: Config | None, path: str,
                       before: Snapshot, after: Snapshot,
-                      source: Callable[[str], Snapshot | None] | None) -> list[Finding]:
+                      source: Callable[[str], Snapshot | None]) -> list[Finding]:
         """A distribution of controlled copies (``techxfer export --record``): added once by a
         distribution role of the party named, and every copy an effective revision of the
         commit it names, carried to the recipient by a recorded transfer or its own."""
@@ -248,7 +241,7 @@ class RecordBook:
         if recipient is None:
             bad(f"recipient {raw['recipient']} is no party")
             return out
-        snap = before if source is None else source(str(raw["commit"]))
+        snap = source(str(raw["commit"]))
         if snap is None:
             bad(f"the copies were made from commit {str(raw['commit'])[:10]}, which is not in the "
                 "history before this record")
@@ -290,7 +283,7 @@ class RecordBook:
                          before: Snapshot, after: Snapshot, changed: Iterable[str]
                          ) -> list[Finding]:
         out: list[Finding] = []
-        for old, new in entry_changes(before, after, manifest):
+        for old, new in manifest_delta(before, after, manifest):
             if new is not None and config is not None and new.status != "destroyed":
                 rule = config.policy.rule_for(new.path)
                 if rule is not None and rule.ack == "approved":
@@ -399,7 +392,7 @@ def _entry(snap: Snapshot, path: str, doc_id: str) -> DocumentEntry | None:
     manifest = nearest_manifest(path, snap.manifest_set)
     if manifest is None:
         return None
-    return next((e for e in load_manifest_entries(snap, manifest) if e.id == doc_id), None)
+    return next((e for e in manifest_entries(snap, manifest) if e.id == doc_id), None)
 
 
 def _listed_elsewhere(snap: Snapshot, old: DocumentEntry) -> bool:

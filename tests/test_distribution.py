@@ -201,6 +201,14 @@ def test_an_obsolete_revision_handed_out_is_caught(copy: Path, keys: dict[str, S
     assert any("SPEC-001 rev A is obsolete, handed out as a controlled copy" in m for m in found), found
 
 
+def test_a_record_that_is_not_yaml_is_transfer_invalid(copy: Path, keys: dict[str, SshKey]) -> None:
+    path = f"distributions/{OTHER_ID}.yaml"
+    (copy / path).write_text("id: [not closed\ncopies: {\n", encoding="utf-8")
+    commit_as(copy, keys["zhao"], "a broken record")
+    findings = verify(copy)
+    assert [(f["code"], f["path"]) for f in findings] == [("TRANSFER_INVALID", path)], findings
+
+
 @pytest.mark.parametrize("signer,record_as,needle", [
     ("li", ("fab", "li.na"), "holds no role that may record a distribution"),
     ("wang", ("fab", "zhao.min"), "recorded as made by fab:zhao.min but signed by acme:wang.fang"),

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from techxfer.checks import check_state
+from techxfer.checks import check_state, manifest_entries
 from techxfer.config import CONFIG_DIR, Config, load_config
 from techxfer.errors import TechxferError, UsageError
 from techxfer.gitrepo import Entry
-from techxfer.judge import SignatureChecker, load_manifest_entries
+from techxfer.judge import SignatureChecker
 from techxfer.model.parties import Signer
 from techxfer.model.times import from_git_time, now
 from techxfer.snapshot import GitSnapshot, commit_snapshot
@@ -151,7 +151,7 @@ def document_history(ws: Workspace, doc_id: str, *, lang: str = "en",
         for commit in ws.repo.commits_touching([current.manifest]):
             _, entries = _one_file(ws, commit, current.manifest)
             view = GitSnapshot(ws.repo, entries, f"commit {commit[:10]}", ws.cache)
-            entry = next((e for e in load_manifest_entries(view, current.manifest)
+            entry = next((e for e in manifest_entries(view, current.manifest)
                           if e.id == doc_id), None)
             if entry is None:
                 continue

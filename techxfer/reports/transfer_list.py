@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from techxfer.checks import cached_manifest
+from techxfer.checks import manifest_entries
 from techxfer.config import Config, load_config
-from techxfer.errors import ConfigError, UsageError
+from techxfer.errors import UsageError
 from techxfer.model.times import now
 from techxfer.snapshot import Snapshot, commit_snapshot
 from techxfer.transfers import Acknowledgement, Transfer, ack_state
@@ -113,11 +113,7 @@ def _titles(snap: Snapshot, lang: str) -> dict[str, str]:
     the report states whether verify was clean instead)."""
     titles: dict[str, str] = {}
     for path in sorted(snap.manifest_set):
-        try:
-            entries = cached_manifest(snap, path).entries
-        except ConfigError:
-            continue
-        titles.update((e.id, e.title_in(lang)) for e in entries)
+        titles.update((e.id, e.title_in(lang)) for e in manifest_entries(snap, path))
     return titles
 
 
