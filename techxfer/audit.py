@@ -19,7 +19,7 @@ Findings are collected; nothing stops the walk.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -29,7 +29,7 @@ from techxfer.checks import State, check_state
 from techxfer.config import CONFIG_DIR, Config, load_config
 from techxfer.errors import ConfigError, GitError
 from techxfer.findings import Code, Finding
-from techxfer.gitrepo import Entry, GitRepo
+from techxfer.gitrepo import CommitInfo, Entry, GitRepo
 from techxfer.judge import SignatureChecker, authorize, config_paths_changed
 from techxfer.model.times import from_git_time, now
 from techxfer.records import RecordBook
@@ -112,6 +112,12 @@ def trust_root(repo: GitRepo, tip: str, given: str | None) -> str:
     return roots[0]
 
 
+def _merge_changes(per_parent: list[dict[str, Entry | None]]) -> set[str]:
+    """Paths whose merged content is in no parent: what the merge itself introduced."""
+    candidates = set().union(*per_parent)
+    return {p for p in candidates if all(p in changes for changes in per_parent)}
+
+
 class Auditor:
     def __init__(self, repo: GitRepo, cache: BlobCache, *, as_of: datetime | None = None,
                  progress: Progress | None = None) -> None:
@@ -122,6 +128,8 @@ class Auditor:
         self.progress = progress
         self.signatures = SignatureChecker()
         self.reported: set[tuple[str, str | None, str]] = set()
+        self.infos: dict[str, CommitInfo] = {}
+        self.changes: Generator[dict[str, Entry | None], None, None] = repo.tree_changes(())
 
     def run(self, tip_rev: str = "HEAD", root_rev: str | None = None, *,
             resume: bool = False, only: set[str] | None = None) -> AuditResult:
@@ -154,17 +162,23 @@ class Auditor:
             result.findings.extend(saved["findings"])
             result.commits = saved["commits"]
             hide = [commit]
-        order = list(self.repo.walk(tip, hide=hide)) if tip not in states else []
+        order = list(self.repo.walk_info(tip, hide=hide)) if tip not in states else []
+        self.infos = {info.id: info for info in order}
+        known = self.infos.keys() | states.keys()
         children: dict[str, int] = {}
-        for c in order:
-            for p in self.repo.commit_info(c).parents:
+        pairs: list[tuple[str, str]] = []  # (commit, parent) diffs, in the order they are read
+        for info in order:
+            for p in info.parents:
                 children[p] = children.get(p, 0) + 1
+                if p in known and info.id != root:
+                    pairs.append((info.id, p))
+        self.changes = self.repo.tree_changes(pairs)
         state = states.get(tip)
         try:
-            for n, commit in enumerate(order, 1):
-                state = self._commit(commit, root, states, children, book, result)
-                states[commit] = state
-                for p in self.repo.commit_info(commit).parents:
+            for n, info in enumerate(order, 1):
+                state = self._commit(info, root, states, children, book, result)
+                states[info.id] = state
+                for p in info.parents:
                     if children.get(p) == 0:
                         states.pop(p, None)
                 if self.progress:
@@ -180,6 +194,7 @@ class Auditor:
             result.transfers, result.acknowledgements = book.counts()
             result.pending = book.pending_ids(self.as_of)
         finally:
+            self.changes.close()
             self.signatures.close()
             self.cache.flush()
         if only is not None:
@@ -210,9 +225,9 @@ class Auditor:
         })
 
     # -- one commit -----------------------------------------------------------------------
-    def _commit(self, commit: str, root: str, states: dict[str, CommitState],
+    def _commit(self, info: CommitInfo, root: str, states: dict[str, CommitState],
                 children: dict[str, int], book: RecordBook, result: AuditResult) -> CommitState:
-        info = self.repo.commit_info(commit)
+        commit = info.id
         parents = [p for p in info.parents if p in states]
         label = f"commit {commit[:10]}"
         if commit == root or not parents:
@@ -224,8 +239,9 @@ class Auditor:
         else:
             first = states[parents[0]]
             judged_by = [states[p].policy for p in parents]
-            changes = self._diff(parents[0], commit)
-            changed = set(changes) if len(parents) == 1 else self._merge_changes(commit, parents)
+            per_parent = [self._diff(commit, p) for p in parents]
+            changes = per_parent[0]
+            changed = set(changes) if len(parents) == 1 else _merge_changes(per_parent)
             old = {p: first.snap.entries.get(p) for p in changes}
             snap = self._advance(parents[0], first.snap, children, label, changes)
             parent_snap = ParentView(snap, old, f"commit {parents[0][:10]}")
@@ -264,15 +280,20 @@ class Auditor:
     def _source(self, wanted: str, commit: str, parent_snap: Snapshot) -> Snapshot | None:
         """The snapshot at WANTED when it is a strict ancestor of COMMIT (a distribution names
         the commit its copies were made from), else None."""
-        parents = self.repo.commit_info(commit).parents
+        info = self.infos.get(commit) or self.repo.commit_info(commit)
+        parents = info.parents
         if parents and wanted == parents[0]:
             return parent_snap
         if wanted == commit or not self.repo.has_commit(wanted) or not self.repo.is_ancestor(wanted, commit):
             return None
         return GitSnapshot(self.repo, self.repo.tree_entries(wanted), f"commit {wanted[:10]}", self.cache)
 
-    def _diff(self, parent: str, commit: str) -> dict[str, Entry | None]:
-        return self.repo.tree_changes(parent, commit)
+    def _diff(self, commit: str, parent: str) -> dict[str, Entry | None]:
+        """The next answer of the walk's one ``git diff-tree`` (asked in ``run``'s order)."""
+        changes = next(self.changes, None)
+        if changes is None:
+            raise GitError(f"no tree comparison for {commit[:10]} against {parent[:10]}")
+        return changes
 
     def _advance(self, parent: str, snap: GitSnapshot, children: dict[str, int], label: str,
                  changes: dict[str, Entry | None]) -> GitSnapshot:
@@ -280,12 +301,6 @@ class Auditor:
         nxt = snap if children[parent] == 0 else snap.copy(label)
         nxt.apply(changes, label)
         return nxt
-
-    def _merge_changes(self, commit: str, parents: list[str]) -> set[str]:
-        """Paths whose merged content is in no parent: what the merge itself introduced."""
-        per_parent = [self.repo.tree_changes(p, commit) for p in parents]
-        candidates = set().union(*per_parent)
-        return {p for p in candidates if all(p in changes for changes in per_parent)}
 
     def _root_policy(self, snap: Snapshot, commit: str, result: AuditResult) -> PolicyState:
         try:

@@ -9,11 +9,13 @@ as pygit2 gives them, with undecodable bytes as surrogate escapes, which callers
 from __future__ import annotations
 
 import os
-import re
 import subprocess
-from collections.abc import Iterator, Mapping, Sequence
+import tempfile
+import threading
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import pygit2
 
@@ -53,15 +55,62 @@ class CommitInfo:
     author: str
 
 
-_TREE_MODE = b"40000"
+def _feed(pipe: IO[bytes], data: bytes) -> None:
+    try:
+        pipe.write(data)
+        pipe.close()
+    except (BrokenPipeError, ValueError):
+        pass  # the reader stopped early or git failed; its exit status tells
 
 
-_RAW_ENTRY = re.compile(rb"([0-7]+) ([^\0]+)\0(.{20})", re.DOTALL)
+def _nul_fields(stream: IO[bytes], size: int = 1 << 16) -> Iterator[bytes]:
+    """The NUL-terminated fields of a stream, read a block at a time."""
+    rest = b""
+    while block := stream.read(size):
+        fields = (rest + block).split(b"\0")
+        rest = fields.pop()
+        yield from fields
+    if rest:
+        yield rest
 
 
-def _raw_entries(raw: bytes) -> dict[bytes, tuple[bytes, bytes]]:
-    """A raw git tree object: name → (octal mode, 20-byte object id)."""
-    return {name: (mode, oid) for mode, name, oid in _RAW_ENTRY.findall(raw)}
+def _parse_diff_tree(fields: Iterator[bytes], pairs: Sequence[tuple[str, str]]
+                     ) -> Iterator[dict[str, Entry | None]]:
+    """``git diff-tree --stdin -r -z --always`` output: per input line the commit id, then
+    ``:oldmode newmode oldid newid status`` and the path, as NUL-terminated fields."""
+    expected = iter(pairs)
+    current: dict[str, Entry | None] | None = None
+    for field in fields:
+        if field[:1] == b":":
+            meta = field.split(b" ")
+            path = next(fields).decode("utf-8", "surrogateescape")
+            if current is None:
+                raise GitError("git diff-tree: a change before any commit")
+            current[path] = None if meta[4][:1] == b"D" else Entry(meta[3].decode(), int(meta[1], 8))
+            continue
+        if current is not None:
+            yield current
+        commit = field.strip().decode()
+        want = next(expected, None)
+        if want is None or commit != want[0]:
+            raise GitError(f"git diff-tree answered {commit[:10]} out of order")
+        current = {}
+    if current is not None:
+        yield current
+    if next(expected, None) is not None:
+        raise GitError("git diff-tree stopped before the last commit")
+
+
+def _info(c: pygit2.Commit) -> CommitInfo:
+    return CommitInfo(
+        id=str(c.id),
+        parents=tuple(str(p) for p in c.parent_ids),
+        tree=str(c.tree_id),
+        commit_time=c.commit_time,
+        commit_offset=c.commit_time_offset,
+        message=c.message,
+        author=c.author.name,
+    )
 
 
 def zsplit(data: bytes) -> list[bytes]:
@@ -147,16 +196,7 @@ class GitRepo:
         return str(commit.id)
 
     def commit_info(self, commit_id: str) -> CommitInfo:
-        c = self._commit(commit_id)
-        return CommitInfo(
-            id=str(c.id),
-            parents=tuple(str(p) for p in c.parent_ids),
-            tree=str(c.tree_id),
-            commit_time=c.commit_time,
-            commit_offset=c.commit_time_offset,
-            message=c.message,
-            author=c.author.name,
-        )
+        return _info(self._commit(commit_id))
 
     def commit_signature(self, commit_id: str) -> tuple[bytes, bytes] | None:
         """(signature, signed payload) exactly as git signed them, or None if unsigned."""
@@ -246,60 +286,65 @@ class GitRepo:
             paths.add(delta.new_file.path)
         return paths
 
-    def tree_changes(self, old_commit: str, new_commit: str) -> dict[str, Entry | None]:
-        """Path → new entry (None when removed) for every file that differs.
+    def tree_changes(self, pairs: Sequence[tuple[str, str]]
+                     ) -> Generator[dict[str, Entry | None], None, None]:
+        """For each (commit, parent) in order: path → the commit's entry (None when removed)
+        for every file that differs from the parent.
 
-        Compares tree ids and descends only into subtrees that differ, so a commit costs
-        the folders it touches (measured over 3,000 commits of a packed 5,000-file
-        history: 0.5 ms a commit, against 1.3 ms for libgit2's whole-tree diff)."""
-        out: dict[str, Entry | None] = {}
-        self._diff_trees(self._commit(old_commit).tree, self._commit(new_commit).tree, "", out)
-        return out
-
-    def _diff_trees(self, old: pygit2.Tree | None, new: pygit2.Tree | None, prefix: str,
-                    out: dict[str, Entry | None]) -> None:
-        if old is not None and new is not None and len(old) + len(new) > 512:
-            # A wide folder (transfers/ grows by one a transfer): libgit2 compares it faster.
-            for delta in old.diff_to_tree(new).deltas:
-                if delta.status == pygit2.enums.DeltaStatus.DELETED:
-                    out.setdefault(prefix + delta.old_file.path, None)
-                else:
-                    if delta.old_file.path != delta.new_file.path:
-                        out.setdefault(prefix + delta.old_file.path, None)
-                    out[prefix + delta.new_file.path] = Entry(str(delta.new_file.id),
-                                                              delta.new_file.mode)
+        One ``git diff-tree --stdin`` answers the whole list while the caller works on the
+        first answers (measured over 10,000 commits of a packed 5,000-file history: 0.4 s
+        in all, against 5.8 s comparing the trees through pygit2)."""
+        if not pairs:
             return
-        before = _raw_entries(old.read_raw()) if old is not None else {}
-        after = _raw_entries(new.read_raw()) if new is not None else {}
-        for name in sorted(before.keys() | after.keys()):
-            o, n = before.get(name), after.get(name)
-            if o == n:
-                continue
-            path = prefix + name.decode("utf-8", "surrogateescape")
-            o_tree = o is not None and o[0] == _TREE_MODE
-            n_tree = n is not None and n[0] == _TREE_MODE
-            if o_tree or n_tree:
-                self._diff_trees(self._tree(o[1]) if o is not None and o_tree else None,
-                                 self._tree(n[1]) if n is not None and n_tree else None,
-                                 path + "/", out)
-            if o is not None and not o_tree and (n is None or n_tree):
-                out.setdefault(path, None)
-            if n is not None and not n_tree:
-                out[path] = Entry(n[1].hex(), int(n[0], 8))
-
-    def _tree(self, raw_oid: bytes) -> pygit2.Tree:
-        tree = self._repo[pygit2.Oid(raw=raw_oid)]
-        assert isinstance(tree, pygit2.Tree)
-        return tree
+        cwd = self._repo.workdir or self._repo.path
+        with tempfile.TemporaryFile() as errors:
+            try:
+                proc = subprocess.Popen(
+                    ["git", "diff-tree", "--stdin", "-r", "-z", "--no-abbrev", "--no-renames",
+                     "--always"], cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                    stderr=errors)
+            except FileNotFoundError:
+                raise GitError("git is not installed or not on PATH") from None
+            assert proc.stdin is not None and proc.stdout is not None
+            feed = b"".join(f"{c} {p}\n".encode() for c, p in pairs)
+            writer = threading.Thread(target=_feed, args=(proc.stdin, feed), daemon=True)
+            writer.start()
+            finished, garbled = False, None
+            try:
+                yield from _parse_diff_tree(_nul_fields(proc.stdout), pairs)
+                finished = True
+            except GitError as exc:
+                garbled = exc
+            finally:  # also when the caller stops early: git is not left running
+                proc.stdout.close()
+                if not finished:
+                    proc.kill()
+                writer.join()
+                status = proc.wait()
+            errors.seek(0)
+            message = errors.read().decode("utf-8", "replace").strip()
+            if message and (garbled is not None or status != 0):
+                raise GitError(f"git diff-tree failed: {message}")
+            if garbled is not None:
+                raise garbled
+            if status != 0:
+                raise GitError(f"git diff-tree failed: exit status {status}")
 
     def walk(self, tip: str, *, hide: Sequence[str] = ()) -> Iterator[str]:
         """Commit ids reachable from ``tip``, parents before children."""
-        sort = pygit2.enums.SortMode.TOPOLOGICAL | pygit2.enums.SortMode.REVERSE
-        walker = self._repo.walk(tip, sort)
+        for commit in self._walker(tip, hide):
+            yield str(commit.id)
+
+    def walk_info(self, tip: str, *, hide: Sequence[str] = ()) -> Iterator[CommitInfo]:
+        """``walk``, with each commit's details read on the way (one lookup a commit)."""
+        for commit in self._walker(tip, hide):
+            yield _info(commit)
+
+    def _walker(self, tip: str, hide: Sequence[str]) -> pygit2.Walker:
+        walker = self._repo.walk(tip, pygit2.enums.SortMode.TOPOLOGICAL | pygit2.enums.SortMode.REVERSE)
         for h in hide:
             walker.hide(h)
-        for commit in walker:
-            yield str(commit.id)
+        return walker
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         if ancestor == descendant:
