@@ -147,10 +147,14 @@ class GitRepo:
 
     @staticmethod
     def stream_objects() -> None:
-        """Turn off libgit2's object cache for this process: a history walk reads most
-        objects once, and the cache would grow to 256 MB (measured: peak 308 MB → 198 MB
-        over 10,000 commits, same time)."""
+        """Set libgit2 for a history walk, which reads most objects once: no object cache,
+        which would grow to 256 MB (measured: peak 308 MB → 198 MB over 10,000 commits,
+        same time), and the packs mapped a window at a time."""
         pygit2.settings.enable_caching(False)
+        # Packs are mapped 8 MB at a time, 32 MB at most, instead of whole: resident
+        # memory stays flat as packs grow (measured: 203 → 173 MB, same time).
+        pygit2.settings.mwindow_size = 8 << 20
+        pygit2.settings.mwindow_mapped_limit = 32 << 20
 
     @staticmethod
     def init(path: Path) -> GitRepo:

@@ -23,8 +23,13 @@ _EMPTY = re.compile(rb"\A(?:#[^\n]*\n|\s*\n)*(?:format: 1\n)?documents: \[\]\n?\
 
 
 class EntryCache:
-    """Validated entries keyed by their exact bytes: in memory for the run, and in the
-    blob cache's table between runs when LOAD and STORE are given."""
+    """Validated entries keyed by their exact bytes: the last few thousand in memory, and
+    all of them in the blob cache's table between runs when LOAD and STORE are given.
+
+    Memory is bounded: a walk meets every revision of every entry, but once a manifest
+    has been seen only its changed entries are looked up (``last``), and those are new."""
+
+    LIMIT = 8192
 
     def __init__(self, load: Callable[[list[bytes]], dict[bytes, dict[str, Any]]] | None = None,
                  store: Callable[[bytes, dict[str, Any]], None] | None = None) -> None:
@@ -38,16 +43,23 @@ class EntryCache:
         if hit is None and self._load is not None:
             hit = self._load([key]).get(key)
             if hit is not None:
+                self._room(1)
                 self.entries[key] = hit
         return hit
+
+    def _room(self, wanted: int) -> None:
+        if len(self.entries) + wanted > self.LIMIT:
+            self.entries.clear()
 
     def prefetch(self, keys: list[bytes]) -> None:
         """Load these entries from the store in one query (a manifest seen first)."""
         missing = [k for k in keys if k not in self.entries]
         if missing and self._load is not None:
+            self._room(len(missing))
             self.entries.update(self._load(missing))
 
     def put(self, key: bytes, entry: dict[str, Any]) -> None:
+        self._room(1)
         self.entries[key] = entry
         if self._store is not None:
             self._store(key, entry)
