@@ -142,7 +142,11 @@ class Auditor:
         tip = self.repo.resolve(tip_rev)
         root = trust_root(self.repo, tip, root_rev)
         result = AuditResult(root, tip)
-        if not self.repo.is_ancestor(root, tip):
+        # A checkpoint of this root was saved by a walk from the root, so the root is an
+        # ancestor of it, and it of the tip: the costly ancestry test (a walk of the whole
+        # history, 60 ms at 10,000 commits) is needed only without one.
+        start = self._resume(root, tip) if resume else None
+        if start is None and not self.repo.is_ancestor(root, tip):
             result.findings.append(Finding(
                 Code.HISTORY_REWRITTEN, None,
                 f"the trust root {root[:10]} is not an ancestor of {tip_rev} ({tip[:10]}): the "
@@ -151,7 +155,6 @@ class Auditor:
         states: dict[str, CommitState] = {}
         book = RecordBook()
         hide = list(self.repo.commit_info(root).parents)
-        start = self._resume(root, tip) if resume else None
         if start is not None:
             commit, saved = start
             states[commit] = CommitState(

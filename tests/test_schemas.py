@@ -139,6 +139,14 @@ CASES = [
     ("retention", ("classes", "batch-record", "rules", 0, "from"), "birthday",
      "classes.batch-record.rules[0].from"),
     ("retention", ("classes", "permanent", "permanent"), "yes", "classes.permanent.permanent"),
+    # oneOf with not: an ssh key and an OpenPGP fingerprint in one entry
+    ("parties", ("parties", "acme", "people", 0, "keys", 0, "openpgp"), "A" * 40,
+     "parties.acme.people[0].keys[0]"),
+    ("parties", ("parties", "acme", "people", 0, "roles"), ["quality-head", "quality-head"],
+     "parties.acme.people[0].roles"),
+    ("parties", ("parties",), {}, "parties"),
+    # if/then: a policy change transfers no documents
+    ("transfer", ("type",), "policy-change", "items"),
 ]
 
 
@@ -184,3 +192,48 @@ def test_huge_file_is_refused_before_parsing() -> None:
     with pytest.raises(ConfigError) as info:
         yamlio.load(b"a: " + b"x" * (yamlio.MAX_BYTES + 1), "big.yaml")
     assert "big.yaml" in info.value.message
+
+
+@pytest.mark.parametrize("kind", sorted(GOOD))
+def test_the_compiled_check_covers_every_schema(kind: str) -> None:
+    """Each schema compiles to the fast check, and it passes the good example (a schema
+    using a keyword or format the check does not know would fall back to jsonschema)."""
+    quick = schema._quick(kind)
+    assert quick is not None
+    assert quick(GOOD[kind])
+
+
+DATES = ["2026-11-23", "2026-02-30", "2026-1-2", "２０２６-11-23", "2026-11-23T00:00:00",
+         "20261123", " 2026-11-23", "2026-11-23\n", "0000-01-01", 20261123, None]
+TIMES = [WHEN, "2026-11-23T10:00:00Z", "2026-11-23T10:00:00", "2026-11-23", "2026-11-23T25:00:00Z",
+         "2026-11-23 10:00:00+08:00", "yesterday", "2026-11-23T10:00:00+08:00\n", 5]
+
+
+@pytest.mark.parametrize("value", DATES)
+def test_compiled_date_agrees_with_jsonschema(value: Any) -> None:
+    doc = mutate(GOOD["manifest"], ("documents", 0, "created"), value)
+    says = not list(schema._validator("manifest").iter_errors(doc))
+    quick = schema._quick("manifest")
+    assert quick is not None
+    assert quick(doc) == says  # for these values the fast check decides exactly as jsonschema
+    assert says == (value == "2026-11-23")
+
+
+@pytest.mark.parametrize("value", TIMES)
+def test_compiled_date_time_agrees_with_jsonschema(value: Any) -> None:
+    doc = mutate(GOOD["ack"], ("date",), value)
+    says = not list(schema._validator("ack").iter_errors(doc))
+    quick = schema._quick("ack")
+    assert quick is not None
+    assert quick(doc) == says
+    assert says == (value in (WHEN, "2026-11-23T10:00:00Z"))
+
+
+@pytest.mark.parametrize("kind,path,value,where", CASES,
+                         ids=[f"{c[0]}:{'.'.join(map(str, c[1]))}" for c in CASES])
+def test_compiled_check_never_passes_what_jsonschema_refuses(kind: str, path: tuple[Any, ...],
+                                                             value: Any, where: str) -> None:
+    quick = schema._quick(kind)
+    assert quick is not None
+    assert quick(GOOD[kind])
+    assert not quick(mutate(GOOD[kind], path, value))
