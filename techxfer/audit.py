@@ -30,9 +30,10 @@ from techxfer.config import CONFIG_DIR, Config, load_config
 from techxfer.errors import ConfigError, GitError
 from techxfer.findings import Code, Finding
 from techxfer.gitrepo import CommitInfo, Entry, GitRepo
-from techxfer.judge import SignatureChecker, authorize, config_paths_changed
+from techxfer.judge import Identified, SignatureChecker, authorize, bad_signature, config_paths_changed
 from techxfer.model.times import from_git_time, now
 from techxfer.records import RecordBook
+from techxfer.sigworker import AheadSignatures
 from techxfer.snapshot import GitSnapshot, ParentView, Snapshot
 from techxfer.transfers import config_digest
 
@@ -130,6 +131,7 @@ class Auditor:
         self.reported: set[tuple[str, str | None, str]] = set()
         self.infos: dict[str, CommitInfo] = {}
         self.changes: Generator[dict[str, Entry | None], None, None] = repo.tree_changes(())
+        self.ahead = AheadSignatures(repo, ())
 
     def run(self, tip_rev: str = "HEAD", root_rev: str | None = None, *,
             resume: bool = False, only: set[str] | None = None) -> AuditResult:
@@ -176,6 +178,7 @@ class Auditor:
                 if p in known and info.id != root:
                     pairs.append((info.id, p))
         self.changes = self.repo.tree_changes(pairs)
+        self.ahead = AheadSignatures(self.repo, list(self.infos))
         state = states.get(tip)
         try:
             for n, info in enumerate(order, 1):
@@ -198,6 +201,7 @@ class Auditor:
             result.pending = book.pending_ids(self.as_of)
         finally:
             self.changes.close()
+            self.ahead.close()
             self.signatures.close()
             self.cache.flush()
         if only is not None:
@@ -255,9 +259,15 @@ class Auditor:
         when = from_git_time(info.commit_time, info.commit_offset)
         findings: list[Finding] = []
         signer = None
-        signature = self.repo.commit_signature(commit)
+        ahead = self.ahead.get(commit)
+        verified: Identified | None = None
+        if ahead is not None:
+            verified = ("ssh", ahead[1]) if ahead[0] == "ssh" else bad_signature(commit, ahead[1])
+        signature = self.repo.commit_signature(commit) if verified is None else None
         for judge in judged_by:
-            check = self.signatures.check(commit, signature, judge.config, when)
+            identified = verified if verified is not None else \
+                self.signatures.identify(commit, signature, judge.config)
+            check = self.signatures.resolve(commit, identified, judge.config, when)
             if check.finding:
                 findings.append(check.finding)
             signer = check.signer if check.finding is None else None

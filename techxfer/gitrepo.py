@@ -123,8 +123,9 @@ def zsplit(data: bytes) -> list[bytes]:
 class GitRepo:
     """A repository, opened once, read with pygit2."""
 
-    def __init__(self, repo: pygit2.Repository) -> None:
+    def __init__(self, repo: pygit2.Repository, *, from_env: bool = False) -> None:
         self._repo = repo
+        self.from_env = from_env  # opened as a hook must (a helper process opens it alike)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] = ".", *, from_env: bool = False) -> GitRepo:
@@ -137,7 +138,7 @@ class GitRepo:
         try:
             if from_env:
                 flags = pygit2.enums.RepositoryOpenFlag.FROM_ENV
-                return cls(pygit2.Repository(os.fspath(path), flags=flags))
+                return cls(pygit2.Repository(os.fspath(path), flags=flags), from_env=True)
             found = pygit2.discover_repository(os.fspath(path))
             if found is None:
                 raise GitError(f"{os.fspath(path)}: not inside a git repository")

@@ -25,11 +25,18 @@ DISPOSITIONS_PREFIX = "dispositions/"
 DISTRIBUTIONS_PREFIX = "distributions/"
 
 
+def bad_signature(commit: str, message: str) -> Finding:
+    return Finding(Code.BAD_SIGNATURE, None, f"the signature does not verify: {message}", commit)
+
+
 @dataclass(frozen=True)
 class SignatureCheck:
     signer: Signer | None
     finding: Finding | None
     key_kind: str | None = None
+
+
+Identified = tuple[str, str | None] | Finding  # (key kind, identity), or why there is none
 
 
 class SignatureChecker:
@@ -40,22 +47,29 @@ class SignatureChecker:
 
     def check(self, commit: str, signature: tuple[bytes, bytes] | None, config: Config | None,
               when: datetime) -> SignatureCheck:
+        return self.resolve(commit, self.identify(commit, signature, config), config, when)
+
+    def identify(self, commit: str, signature: tuple[bytes, bytes] | None,
+                 config: Config | None) -> Identified:
+        """The key that made a good signature, as (kind, identity), or the finding."""
         from techxfer import signatures
 
         if signature is None:
-            return SignatureCheck(None, Finding(Code.UNSIGNED_COMMIT, None,
-                                                "the commit carries no signature", commit))
+            return Finding(Code.UNSIGNED_COMMIT, None, "the commit carries no signature", commit)
         sig, payload = signature
-        identity: str | None
         try:
             if signatures.signature_kind(sig) == "ssh":
-                kind, identity = "ssh", signatures.verify_sshsig(sig, payload, "git").openssh()
-            else:
-                kind, identity = "openpgp", self._openpgp(config).verify(sig, payload)
+                return "ssh", signatures.verify_sshsig(sig, payload, "git").openssh()
+            return "openpgp", self._openpgp(config).verify(sig, payload)
         except SignatureError as exc:
-            return SignatureCheck(None, Finding(Code.BAD_SIGNATURE, None,
-                                                f"the signature does not verify: {exc.message}",
-                                                commit))
+            return bad_signature(commit, exc.message)
+
+    def resolve(self, commit: str, identified: Identified, config: Config | None,
+                when: datetime) -> SignatureCheck:
+        """Who holds the key in the parties in force, and was it valid at WHEN."""
+        if isinstance(identified, Finding):
+            return SignatureCheck(None, identified)
+        kind, identity = identified
         if identity is None:
             return SignatureCheck(None, Finding(Code.UNKNOWN_KEY, None,
                                                 "signed with an OpenPGP key nobody holds", commit))
