@@ -19,6 +19,7 @@ Findings are collected; nothing stops the walk.
 from __future__ import annotations
 
 import contextlib
+from collections import deque
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,10 +35,11 @@ from techxfer.judge import Identified, SignatureChecker, authorize, bad_signatur
 from techxfer.model.times import from_git_time, now
 from techxfer.records import RecordBook
 from techxfer.sigworker import AheadSignatures
-from techxfer.snapshot import GitSnapshot, ParentView, Snapshot
+from techxfer.snapshot import GitSnapshot, ParentView, Snapshot, is_manifest
 from techxfer.transfers import config_digest
 
 Progress = Callable[[int, int], None]
+READ_AHEAD = 8  # commits whose tree changes are taken ahead of the one judged
 
 
 def in_force_digest(snap: Snapshot) -> str:
@@ -132,6 +134,7 @@ class Auditor:
         self.infos: dict[str, CommitInfo] = {}
         self.changes: Generator[dict[str, Entry | None], None, None] = repo.tree_changes(())
         self.ahead = AheadSignatures(repo, ())
+        self.window: deque[dict[str, Entry | None]] = deque()
 
     def run(self, tip_rev: str = "HEAD", root_rev: str | None = None, *,
             resume: bool = False, only: set[str] | None = None) -> AuditResult:
@@ -178,6 +181,7 @@ class Auditor:
                 if p in known and info.id != root:
                     pairs.append((info.id, p))
         self.changes = self.repo.tree_changes(pairs)
+        self.window.clear()
         self.ahead = AheadSignatures(self.repo, list(self.infos))
         state = states.get(tip)
         try:
@@ -202,6 +206,7 @@ class Auditor:
         finally:
             self.changes.close()
             self.ahead.close()
+            self.repo.stop_reading_ahead()
             self.signatures.close()
             self.cache.flush()
         if only is not None:
@@ -302,11 +307,21 @@ class Auditor:
         return GitSnapshot(self.repo, self.repo.tree_entries(wanted), f"commit {wanted[:10]}", self.cache)
 
     def _diff(self, commit: str, parent: str) -> dict[str, Entry | None]:
-        """The next answer of the walk's one ``git diff-tree`` (asked in ``run``'s order)."""
-        changes = next(self.changes, None)
-        if changes is None:
+        """The next answer of the walk's one ``git diff-tree`` (asked in ``run``'s order).
+
+        Answers are taken a few commits ahead, and the manifests they change announced to
+        the repository, which reads them ahead in another process."""
+        while len(self.window) < READ_AHEAD:
+            changes = next(self.changes, None)
+            if changes is None:
+                break
+            self.window.append(changes)
+            for path, entry in changes.items():
+                if entry is not None and is_manifest(path):
+                    self.repo.expect_blob(entry.oid)
+        if not self.window:
             raise GitError(f"no tree comparison for {commit[:10]} against {parent[:10]}")
-        return changes
+        return self.window.popleft()
 
     def _advance(self, parent: str, snap: GitSnapshot, children: dict[str, int], label: str,
                  changes: dict[str, Entry | None]) -> GitSnapshot:

@@ -118,3 +118,21 @@ def test_walk_info_is_walk_with_details(history: tuple[Path, list[str]]) -> None
     assert [i.id for i in infos] == list(r.walk(commits[-1]))
     assert infos[0].id == commits[0] and infos[-1].parents == (commits[3], commits[4])
     assert infos == [r.commit_info(i.id) for i in infos]
+
+
+def test_blobs_read_ahead_in_order_skipped_or_unannounced(history: tuple[Path, list[str]]) -> None:
+    repo, (c1, c2, *_) = history
+    r = GitRepo.open(repo)
+    blobs = [git(repo, "rev-parse", f"{c}:a.txt").stdout.strip() for c in (c1, c2)]
+    link = git(repo, "rev-parse", f"{c2}:link").stdout.strip()
+    for oid in (*blobs, link, blobs[0]):
+        r.expect_blob(oid)
+    assert r.read_blob(blobs[0]) == b"one\n"
+    assert r.read_blob(link) == b"a.txt"  # the second announced blob is skipped over
+    assert r.read_blob(blobs[1]) == b"two\n"  # already passed: read in-process
+    assert r.read_blob(blobs[0]) == b"one\n"  # announced twice, taken twice
+    r.expect_blob("0" * 40)  # missing: the in-process read says so in its own words
+    with pytest.raises(GitError, match="missing"):
+        r.read_blob("0" * 40)
+    r.stop_reading_ahead()
+    assert r.read_blob(blobs[1]) == b"two\n"
