@@ -78,9 +78,58 @@ def _split(data: bytes) -> tuple[bool, list[bytes]] | None:
     ]
 
 
+_LINE = re.compile(r"(?:- |  )([A-Za-z_][A-Za-z0-9_-]*): (.+)")
+_BOOL_NULL = frozenset({  # the words YAML 1.1 reads as booleans or null
+    "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+    "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL"})
+_HEX = re.compile(r"[0-9a-f]*[a-f][0-9a-f]*")
+_QUOTED = re.compile(r"'([^']*)'")
+_SPECIAL = frozenset(":#'\"\\{}[],&*!|>%@`")
+
+
+def _flat_entry(chunk: bytes) -> dict[str, Any] | None:
+    """The common entry, parsed without YAML: one ``key: value`` a line, each value a
+    single-quoted string without quotes inside, or a plain scalar that YAML can only read
+    as that same string (starting with a letter and not a boolean or null word, or a hex
+    string with a letter and not YAML's binary ``0b…``; no indicator, comment or control
+    character anywhere). Anything else returns None and goes to the YAML loader; a test
+    holds the two to the same answers."""
+    entry: dict[str, Any] = {}
+    lines = chunk.decode("utf-8").split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    if not lines or not lines[0].startswith("- "):
+        return None
+    for n, line in enumerate(lines):
+        match = _LINE.fullmatch(line)
+        if match is None or (n > 0) != line.startswith("  "):
+            return None
+        key, raw = match.groups()
+        if key in entry or key in _BOOL_NULL or not raw.isprintable():
+            return None
+        quoted = _QUOTED.fullmatch(raw)
+        if quoted is not None:
+            value = quoted.group(1)
+        elif raw != raw.strip() or any(c in _SPECIAL for c in raw):
+            return None
+        elif (raw[0].isalpha() and raw not in _BOOL_NULL) or (
+                _HEX.fullmatch(raw) and not raw.startswith("0b")):  # YAML's 0b101 is a number
+            value = raw
+        else:
+            return None
+        entry[key] = value
+    return entry
+
+
 def _parse_chunk(chunk: bytes, source: str) -> dict[str, Any] | None:
     if b"&" in chunk or b"*" in chunk or b"!" in chunk:
         return None  # anchors, aliases, tags: the full loader refuses or judges them
+    try:
+        flat = _flat_entry(chunk)
+    except UnicodeDecodeError:
+        return None
+    if flat is not None:
+        return flat
     for line in chunk.split(b"\n")[1:]:
         if line and not line.startswith(b"  "):
             return None

@@ -1,0 +1,93 @@
+"""Manifest entries parsed without YAML must be exactly what the YAML loader gives, and
+everything else must go to the loader."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from techxfer import yamlio
+from techxfer.manifest_parse import _flat_entry, parse_manifest
+
+TAKEN = [
+    "PART-00-0000", "doc-0000.pdf", "Document PART-00-0000", "design-output",
+    "b33518a5f3829621dedd1c8a343bcd41f3e6052801a277659cb028b9bd877b2b",
+    "3e5f", "1e5", "e", "a  b", "图纸 第二版", "Drawing (rev. B)", "x?y", "a-", "yess", "Nope",
+    "'2024-01-08'", "' padded '", "'yes'", "'123'", "'a: b # c'", "''", "'图纸'",
+]
+REFUSED = [
+    "yes", "No", "ON", "off", "null", "NULL", "true", "123", "0x1f", "1.5", "2024-01-08",
+    "0b1", "0b101", "0bc", ".inf", "~", "-x", "a: b", "a #c", "'it''s'", "\"quoted\"", "[a]", "{a: 1}",
+    "a, b", "*alias", "&anchor x", "!tag x", "|", ">", "@x", "`x`", "%x", "a\tb", "a ",
+    "'a' # c", "a\u2028b", "a\x85b", "\ufeffa", "12345", "0123",
+]
+
+
+def entry(value: str, key: str = "title") -> bytes:
+    return f"- id: DOC-1\n  {key}: {value}\n  path: a.pdf\n".encode()
+
+
+def loaded(chunk: bytes) -> object:
+    value = yamlio.load(chunk, "t.yaml")
+    assert isinstance(value, list) and len(value) == 1
+    return value[0]
+
+
+@pytest.mark.parametrize("value", TAKEN)
+def test_taken_values_are_read_as_yaml_reads_them(value: str) -> None:
+    chunk = entry(value)
+    flat = _flat_entry(chunk)
+    assert flat is not None, value
+    assert flat == loaded(chunk)
+    assert all(isinstance(v, str) for v in flat.values())
+
+
+@pytest.mark.parametrize("value", REFUSED)
+def test_anything_else_goes_to_the_loader(value: str) -> None:
+    assert _flat_entry(entry(value)) is None
+
+
+@pytest.mark.parametrize("chunk", [
+    b"- id: A\n  id: B\n",  # duplicate key: the loader refuses it
+    b"- id: A\n  yes: B\n",  # a key YAML reads as a boolean
+    b"- id: A\n    path: b\n",  # deeper indentation: a continuation or nesting
+    b"- id: A\n  items:\n  - x\n",  # nested list
+    b"- id: A\n\n  path: b\n",  # blank line
+    b"- id: A\n# note\n  path: b\n",  # comment
+    b"- id: A # note\n",
+    b"-  id: A\n",
+    b"id: A\n",
+    b"",
+])
+def test_shapes_other_than_a_flat_entry_go_to_the_loader(chunk: bytes) -> None:
+    assert _flat_entry(chunk) is None
+
+
+def test_random_values_never_differ_from_yaml() -> None:
+    """A thousand values from an alphabet of letters, digits, spaces, quotes and YAML
+    indicators: whenever the fast path answers, it answers as the loader does."""
+    rng = random.Random(2026)
+    alphabet = "aAyYnNoOtTfFeE019 -._:#'\"[]{},&*!|>%@`~?图\t"
+    answered = 0
+    for _ in range(1000):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 8)))
+        chunk = entry(value)
+        flat = _flat_entry(chunk)
+        if flat is None:
+            continue
+        answered += 1
+        assert flat == loaded(chunk), value
+    assert answered > 100
+
+
+def test_a_manifest_of_flat_entries_parses_as_with_the_loader_alone() -> None:
+    docs = b"".join(
+        f"- id: DOC-{i}\n  path: d/{i}.pdf\n  title: Document {i}\n  revision: A\n"
+        f"  category: design-output\n  owner: registrant\n  status: effective\n"
+        f"  sha256: {'ab' * 32}\n  retention: permanent\n  effective: '2024-01-08'\n".encode()
+        for i in range(20))
+    data = b"format: 1\ndocuments:\n" + docs
+    from techxfer.manifest_parse import EntryCache
+
+    assert parse_manifest(data, "M.yaml", EntryCache()) == yamlio.load(data, "M.yaml")
