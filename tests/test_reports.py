@@ -145,3 +145,30 @@ def test_signature_trail(history: Path) -> None:
     assert json.loads(techxfer(history, "signatures", "--since", "2099-01-01", "--format", "json").stdout) == []
     rows = list(csv.DictReader(io.StringIO(techxfer(history, "signatures", "--format", "csv").stdout)))
     assert len(rows) == 6 and rows[0]["printed_name"] == "张伟"
+
+
+def test_transfers_of_the_same_second_keep_their_commit_order(tmp_path: Path) -> None:
+    """Record dates have one-second resolution and ids are random: two transfers made in
+    the same second are listed in the order of their commits, not of their ids."""
+    from datetime import UTC, datetime
+
+    from conftest import git
+
+    from techxfer.gitrepo import GitRepo
+    from techxfer.reports.transfer_list import chronological
+    from techxfer.transfers import Transfer
+
+    git(tmp_path, "init", "-q", "r")
+    repo = tmp_path / "r"
+    commits = []
+    for n in (1, 2):
+        git(repo, "commit", "-q", "--allow-empty", "-m", f"transfer {n}")
+        commits.append(git(repo, "rev-parse", "HEAD").stdout.strip())
+    when = datetime(2026, 11, 23, 10, 0, 0, tzinfo=UTC)
+    first, second = (Transfer(i, when, "acme", "fab", "initial", "r", None, "wang.fang", "doc-control",
+                              "0" * 64, ()) for i in ("TX-20261123-R-ffffffff", "TX-20261123-R-00000000"))
+    added = {f"transfers/{first.id}/transfer.yaml": commits[0],
+             f"transfers/{second.id}/transfer.yaml": commits[1]}
+    r = GitRepo.open(repo)
+    assert chronological([second, first], added, r) == [first, second]
+    assert chronological([first, second], added, r) == [first, second]

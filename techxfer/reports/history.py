@@ -22,6 +22,7 @@ from techxfer.gitrepo import Entry
 from techxfer.judge import SignatureChecker
 from techxfer.model.parties import Signer
 from techxfer.model.times import from_git_time, now
+from techxfer.reports.transfer_list import chronological
 from techxfer.snapshot import GitSnapshot, commit_snapshot
 from techxfer.transfers import ack_state, parse_record_path
 from techxfer.txops import load_records
@@ -168,7 +169,7 @@ def document_history(ws: Workspace, doc_id: str, *, lang: str = "en",
     config = load_config(snap)
     records = load_records(snap)
     as_of = as_of or now()
-    for tx in sorted(records.transfers.values(), key=lambda t: (t.date, t.id)):
+    for tx in chronological(records.transfers.values(), ws.repo.commits_adding("transfers/"), ws.repo):
         for item in tx.items:
             if item.id != doc_id:
                 continue

@@ -7,13 +7,16 @@ the commits that added them come from one ``git log`` over ``transfers/``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cmp_to_key
 from typing import Any
 
 from techxfer.checks import manifest_entries
 from techxfer.config import Config, load_config
 from techxfer.errors import UsageError
+from techxfer.gitrepo import GitRepo
 from techxfer.model.times import now
 from techxfer.snapshot import Snapshot, commit_snapshot
 from techxfer.transfers import Acknowledgement, Transfer, ack_state
@@ -134,7 +137,7 @@ def build(ws: Workspace, *, rev: str = "HEAD", since: datetime | None = None,
     as_of = as_of or now()
     days = config.repo.ack_within_days
     report = TransferList(commit, config, lang)
-    for tx in sorted(records.transfers.values(), key=lambda t: (t.date, t.id)):
+    for tx in chronological(records.transfers.values(), added, ws.repo):
         if (since and tx.date < since) or (until and tx.date > until):
             continue
         if recipient and tx.recipient != recipient:
@@ -154,3 +157,21 @@ def build(ws: Workspace, *, rev: str = "HEAD", since: datetime | None = None,
                                        ack.comment if ack else None))
     ws.cache.flush()
     return report
+
+
+def chronological(transfers: Iterable[Transfer], added: Mapping[str, str], repo: GitRepo) -> list[Transfer]:
+    """Transfers by date; those dated within the same second (a record's resolution) in
+    the order their commits were made, not by their ids, which are random."""
+    def order(a: Transfer, b: Transfer) -> int:
+        if a.date != b.date:
+            return -1 if a.date < b.date else 1
+        ca = added.get(f"transfers/{a.id}/transfer.yaml")
+        cb = added.get(f"transfers/{b.id}/transfer.yaml")
+        if ca and cb and ca != cb:
+            if repo.is_ancestor(ca, cb):
+                return -1
+            if repo.is_ancestor(cb, ca):
+                return 1
+        return (a.id > b.id) - (a.id < b.id)
+
+    return sorted(transfers, key=cmp_to_key(order))
