@@ -9,6 +9,7 @@ as pygit2 gives them, with undecodable bytes as surrogate escapes, which callers
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import subprocess
 import tempfile
@@ -60,9 +61,17 @@ class CommitInfo:
 def _feed(pipe: IO[bytes], data: bytes) -> None:
     try:
         pipe.write(data)
-        pipe.close()
-    except (BrokenPipeError, ValueError):
+    except (OSError, ValueError):
         pass  # the reader stopped early or git failed; its exit status tells
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            pipe.close()
+
+
+def _object_id(kind: bytes, data: bytes, oid: str) -> str:
+    """The id git gives DATA as an object of KIND, in the hash of OID (SHA-1 or SHA-256)."""
+    digest = hashlib.sha1 if len(oid) == 40 else hashlib.sha256
+    return digest(kind + b" %d\0" % len(data) + data).hexdigest()
 
 
 def _nul_fields(stream: IO[bytes], size: int = 1 << 16) -> Iterator[bytes]:
@@ -85,9 +94,9 @@ def _parse_diff_tree(fields: Iterator[bytes], pairs: Sequence[tuple[str, str]]
     for field in fields:
         if field[:1] == b":":
             meta = field.split(b" ")
-            path = next(fields).decode("utf-8", "surrogateescape")
-            if current is None:
-                raise GitError("git diff-tree: a change before any commit")
+            path = next(fields, b"").decode("utf-8", "surrogateescape")
+            if current is None or len(meta) != 5 or not path:
+                raise GitError("git diff-tree: a change line out of place")
             current[path] = None if meta[4][:1] == b"D" else Entry(meta[3].decode(), int(meta[1], 8))
             continue
         if current is not None:
@@ -119,17 +128,18 @@ class _BlobsAhead:
     """``git cat-file --batch`` fed with the blobs a caller will ask for. At most LIMIT are
     asked and not yet taken (2.6 KB of ids, less than the smallest pipe), so a request is
     never left waiting on git while git waits for its answers to be read. Any surprise
-    (git gone, an answer that is not the blob asked) ends the read-ahead: callers then
-    read in-process, which reports missing or damaged objects in its own words."""
+    (git gone, an answer that is not the blob asked, bytes that do not hash to its id)
+    ends the read-ahead: callers then read in-process, which reports missing or damaged
+    objects in its own words."""
 
     LIMIT = 64
 
-    def __init__(self, cwd: str) -> None:
+    def __init__(self, cwd: str, env: dict[str, str]) -> None:
         self._queued: deque[str] = deque()
         self._waiting: Counter[str] = Counter()
         self._proc: subprocess.Popen[bytes] | None
         try:
-            self._proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=cwd,
+            self._proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=cwd, env=env,
                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                           stderr=subprocess.DEVNULL)
         except OSError:
@@ -161,8 +171,8 @@ class _BlobsAhead:
                     break
                 size = int(header[2])
                 data = self._proc.stdout.read(size + 1)
-                if len(data) != size + 1:
-                    break
+                if len(data) != size + 1 or _object_id(b"blob", data[:-1], want) != want:
+                    break  # never another object's bytes under this id
                 if want == oid:
                     return data[:-1]
         except (OSError, ValueError):
@@ -205,13 +215,23 @@ class GitRepo:
         one ``git cat-file --batch`` reads ahead on another core (a walk's manifests: 2 s
         of 10,000 commits in-process). Blobs asked for out of order are read in-process."""
         if self._ahead is None:
-            self._ahead = _BlobsAhead(self._repo.workdir or self._repo.path)
+            self._ahead = _BlobsAhead(self._repo.workdir or self._repo.path, self.git_env())
         self._ahead.request(oid)
 
     def stop_reading_ahead(self) -> None:
         if self._ahead is not None:
             self._ahead.close()
             self._ahead = None
+
+    def git_env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The environment of the git processes run on this repository, so they read the
+        objects pygit2 reads: no replace refs (``refs/replace/`` would let git show another
+        object in place of a signed one; libgit2 ignores them), and, where GIT_DIR is set
+        (a hook's ``GIT_DIR=.``), this repository's git directory by its absolute path."""
+        env = {**os.environ, **(extra or {}), "GIT_NO_REPLACE_OBJECTS": "1"}
+        if "GIT_DIR" in env:
+            env["GIT_DIR"] = os.path.abspath(self._repo.path)
+        return env
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] = ".", *, from_env: bool = False) -> GitRepo:
@@ -396,8 +416,8 @@ class GitRepo:
             try:
                 proc = subprocess.Popen(
                     ["git", "diff-tree", "--stdin", "-r", "-z", "--no-abbrev", "--no-renames",
-                     "--always"], cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                    stderr=errors)
+                     "--ignore-submodules=none", "--always"], cwd=cwd, env=self.git_env(),
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
             except FileNotFoundError:
                 raise GitError("git is not installed or not on PATH") from None
             assert proc.stdin is not None and proc.stdout is not None
@@ -499,7 +519,6 @@ class GitRepo:
         where a path was added twice the oldest commit still wins)."""
         if self.head() is None:
             return {}
-        import hashlib
         import json
 
         from techxfer.fileio import write_atomic
@@ -552,7 +571,8 @@ class GitRepo:
 
     def changed_worktree_paths(self) -> list[str]:
         """Paths whose working-tree content differs from HEAD, untracked ones included."""
-        out = self.git(["status", "--porcelain=v1", "-z", "--untracked-files=all"])
+        out = self.git(["status", "--porcelain=v1", "-z", "--untracked-files=all",
+                        "--ignore-submodules=none"])
         paths = []
         records = zsplit(out)
         i = 0
@@ -570,7 +590,7 @@ class GitRepo:
     def git(self, args: Sequence[str], *, input: bytes | None = None,
             env: Mapping[str, str] | None = None) -> bytes:
         cwd = self._repo.workdir or self._repo.path
-        return run_git(args, cwd=Path(cwd), input=input, env=env)
+        return run_git(args, cwd=Path(cwd), input=input, env=self.git_env(env))
 
     def add(self, paths: Sequence[str]) -> None:
         if paths:

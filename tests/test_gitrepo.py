@@ -136,3 +136,52 @@ def test_blobs_read_ahead_in_order_skipped_or_unannounced(history: tuple[Path, l
         r.read_blob("0" * 40)
     r.stop_reading_ahead()
     assert r.read_blob(blobs[1]) == b"two\n"
+
+
+def test_replace_refs_are_ignored_as_pygit2_ignores_them(history: tuple[Path, list[str]]) -> None:
+    """refs/replace/ would make git answer for another commit or blob than the signed one."""
+    repo, (c1, c2, *_) = history
+    expected = git_answer(repo, c2, c1)
+    one = git(repo, "rev-parse", f"{c1}:a.txt").stdout.strip()
+    two = git(repo, "rev-parse", f"{c2}:a.txt").stdout.strip()
+    stand_in = git(repo, "commit-tree", "-p", c1, "-m", "stand-in", f"{c1}^{{tree}}").stdout.strip()
+    git(repo, "replace", c2, stand_in)
+    git(repo, "replace", one, two)
+    assert git(repo, "cat-file", "blob", one).stdout == "two\n"  # what git itself now shows
+    r = GitRepo.open(repo)
+    assert list(r.tree_changes([(c2, c1)])) == [expected]
+    r.expect_blob(one)
+    assert r.read_blob(one) == b"one\n"
+    assert r.git(["cat-file", "blob", one]) == b"one\n"
+
+
+def test_submodule_links_are_changes_whatever_gitmodules_says(history: tuple[Path, list[str]]) -> None:
+    repo, commits = history
+    (repo / ".gitmodules").write_text('[submodule "x"]\n\tpath = docs/x\n\turl = ./x\n\tignore = all\n')
+    git(repo, "add", ".gitmodules")
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{commits[0]},docs/x")
+    git(repo, "commit", "-q", "-m", "a submodule link")
+    added = git(repo, "rev-parse", "HEAD").stdout.strip()
+    git(repo, "update-index", "--force-remove", "docs/x")
+    git(repo, "commit", "-q", "-m", "link removed")
+    removed = git(repo, "rev-parse", "HEAD").stdout.strip()
+    changes = list(GitRepo.open(repo).tree_changes([(added, commits[-1]), (removed, added)]))
+    assert changes[0]["docs/x"] == Entry(commits[0], 0o160000)
+    assert changes[1] == {"docs/x": None}
+
+
+def test_git_processes_of_a_hook_find_the_repository(history: tuple[Path, list[str]],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """git runs push hooks in the git directory with GIT_DIR=. (in a non-bare repository
+    too): the helper git processes must read that repository, not the working tree's."""
+    repo, (c1, c2, *_) = history
+    expected = git_answer(repo, c2, c1)
+    blob = git(repo, "rev-parse", f"{c1}:a.txt").stdout.strip()
+    head = git(repo, "rev-parse", "HEAD").stdout.strip()
+    monkeypatch.setenv("GIT_DIR", ".")
+    monkeypatch.chdir(repo / ".git")
+    r = GitRepo.open(".", from_env=True)
+    assert list(r.tree_changes([(c2, c1)])) == [expected]
+    r.expect_blob(blob)
+    assert r._ahead is not None and r._ahead.take(blob) == b"one\n"  # from git, not the fallback
+    assert r.git(["rev-parse", "HEAD"]).decode().strip() == head

@@ -151,6 +151,28 @@ def test_manufacturer_records_are_fine_registrant_records_are_not(repo: Path, ke
     assert codes(repo) == {"UNAUTHORIZED_CHANGE"}
 
 
+def test_a_replace_ref_does_not_hide_a_commit(repo: Path, keys: dict[str, SshKey]) -> None:
+    """git replace makes git (not techxfer) show a harmless stand-in for the bad commit."""
+    add_doc(repo, "design/drawing.pdf", b"changed by fab", "DRW-001", revision="B")
+    commit_as(repo, keys["zhao"], "fab edits a design drawing")
+    bad = head(repo)
+    stand_in = git(repo, "commit-tree", "-p", "HEAD~1", "-m", "harmless", "HEAD~1^{tree}").stdout.strip()
+    git(repo, "replace", bad, stand_in)
+    assert "harmless" in git(repo, "log", "-1", "--format=%s").stdout
+    findings = verify(repo)[1]
+    assert {(f["code"], f["commit"]) for f in findings} >= {("UNAUTHORIZED_CHANGE", bad)}
+
+
+def test_a_submodule_link_hidden_by_gitmodules_is_judged(repo: Path, keys: dict[str, SshKey]) -> None:
+    (repo / ".gitmodules").write_text('[submodule "x"]\n\tpath = design/x\n\turl = ./x\n\tignore = all\n')
+    git(repo, "add", ".gitmodules")
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{head(repo)},design/x")
+    use_signing_key(repo, keys["wang"])
+    git(repo, "commit", "-q", "--no-verify", "-S", "-m", "a submodule link in the design folder")
+    findings = verify(repo)[1]
+    assert ("UNSAFE_PATH", "design/x") in {(f["code"], f["path"]) for f in findings}
+
+
 def test_register_entry_moved_onto_a_path_one_may_not_write(repo: Path, keys: dict[str, SshKey]) -> None:
     """Manifests are judged by the files their entries list: the manufacturer may not
     rewrite a design entry even inside a manifest it could otherwise touch."""
