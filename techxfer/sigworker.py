@@ -9,16 +9,18 @@ signature work (about 0.3 ms a commit) leaves the walk's path.
 
 The worker answers one line per commit, in the order asked:
 ``<commit> ssh <key>`` (a good signature by that OpenSSH key), ``<commit> bad <message>``
-(no good signature), or ``<commit> -`` (unsigned or OpenPGP: the walk checks those itself,
-against the keyring in force). Anything unexpected from the worker ends its use and the
-walk checks the remaining commits itself; its answers are never a reason to pass a commit
-that the in-process check would fail.
+(no good signature; the message as a JSON string), or ``<commit> -`` (unsigned or
+OpenPGP: the walk checks those itself, against the keyring in force). Anything unexpected
+from the worker ends its use and the walk checks the remaining commits itself; its answers
+are never a reason to pass a commit that the in-process check would fail.
 
-    python -m techxfer.sigworker GITDIR [--from-env]   (commit ids on standard input)
+    python -P -m techxfer.sigworker GITDIR [--from-env]   (commit ids on standard input)
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import subprocess
 import sys
 import threading
@@ -46,7 +48,7 @@ def answer(repo: GitRepo, commit: str) -> str:
             return "-"
         return "ssh " + signatures.verify_sshsig(sig, payload, "git").openssh()
     except SignatureError as exc:
-        return "bad " + " ".join(exc.message.split())
+        return "bad " + json.dumps(exc.message)  # one line, the message exactly
 
 
 def serve(gitdir: str, from_env: bool, commits: IO[str], out: IO[str]) -> None:
@@ -68,7 +70,9 @@ class AheadSignatures:
         self._proc: subprocess.Popen[str] | None = None
         if len(commits) < (MIN_COMMITS if min_commits is None else min_commits):
             return
-        args = [sys.executable, "-m", "techxfer.sigworker", str(repo.gitdir)]
+        # -P: the worker imports the installed techxfer, never a techxfer/ folder of the
+        # audited checkout (the current directory), which would answer for its own commits.
+        args = [sys.executable, "-P", "-m", "techxfer.sigworker", str(repo.gitdir)]
         if repo.from_env:
             args.append("--from-env")
         try:
@@ -90,7 +94,13 @@ class AheadSignatures:
         line = next(self._lines, "")
         said, _, rest = line.rstrip("\n").partition(" ")
         kind, _, detail = rest.partition(" ")
-        if said != commit or kind not in ("ssh", "bad", "-") or (kind != "-" and not detail):
+        if kind == "bad":
+            try:
+                detail = json.loads(detail)
+            except ValueError:
+                detail = ""
+        if (said != commit or kind not in ("ssh", "bad", "-") or (kind != "-" and not detail)
+                or not isinstance(detail, str)):
             self.close()  # out of step or gone: the walk checks the rest itself
             return None
         return None if kind == "-" else (kind, detail)
@@ -111,14 +121,16 @@ class AheadSignatures:
 def _feed(pipe: IO[str], data: str) -> None:
     try:
         pipe.write(data)
-        pipe.close()
-    except (BrokenPipeError, ValueError, OSError):
-        pass
+    except (OSError, ValueError):
+        pass  # the walk stopped early
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            pipe.close()
 
 
 def main(argv: list[str]) -> int:
     if not argv or len(argv) > 2 or (len(argv) == 2 and argv[1] != "--from-env"):
-        print("usage: python -m techxfer.sigworker GITDIR [--from-env]", file=sys.stderr)
+        print("usage: python -P -m techxfer.sigworker GITDIR [--from-env]", file=sys.stderr)
         return 2
     try:
         serve(argv[0], len(argv) == 2, sys.stdin, sys.stdout)

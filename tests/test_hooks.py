@@ -34,6 +34,21 @@ def test_pre_commit_refuses_content_changed_without_the_register(hooked: Path, k
     assert head(hooked) == before
 
 
+def test_hooks_never_import_a_techxfer_folder_of_the_checkout(hooked: Path, keys: dict[str, SshKey]) -> None:
+    """git runs the hook in the working tree; a techxfer/ folder there must not replace
+    the installed hook code (it would wave its own commits through)."""
+    fake = hooked / "techxfer" / "hooks"
+    fake.mkdir(parents=True)
+    (hooked / "techxfer" / "__init__.py").write_text("")
+    (fake / "__init__.py").write_text("")
+    (fake / "__main__.py").write_text("raise SystemExit(0)\n")
+    before = head(hooked)
+    (hooked / "design/drawing.pdf").write_bytes(b"%PDF-1.4 silently changed\n")
+    proc = commit_as(hooked, keys["wang"], "sneaky", "design/drawing.pdf", check=False)
+    assert proc.returncode != 0 and "HASH_MISMATCH" in proc.stderr
+    assert head(hooked) == before
+
+
 def test_pre_commit_accepts_a_registered_revision(hooked: Path, keys: dict[str, SshKey]) -> None:
     before = head(hooked)
     add_doc(hooked, "design/drawing.pdf", b"%PDF-1.4 rev B\n", "DRW-001", revision="B")
@@ -227,3 +242,28 @@ def test_server_refuses_force_push(server: tuple[Path, str], repo: Path, keys: d
 
 def test_server_refuses_deleting_main(server: tuple[Path, str], repo: Path) -> None:
     refused(repo, server[0], "origin", ":main", needle="protected branch")
+
+
+def test_server_refuses_replace_refs(server: tuple[Path, str], repo: Path) -> None:
+    """A replace ref would make git log on the server show a stand-in for a signed commit."""
+    bare, _ = server
+    stand_in = git(repo, "commit-tree", "-m", "stand-in", "HEAD^{tree}").stdout.strip()
+    git(repo, "replace", head(repo), stand_in)
+    refused(repo, bare, "origin", "refs/replace/*:refs/replace/*", needle="replace refs are refused")
+    assert git(bare, "for-each-ref", "refs/replace/").stdout == ""
+
+
+def test_server_hook_in_a_repository_with_a_working_tree(tmp_path: Path, repo: Path,
+                                                          keys: dict[str, SshKey]) -> None:
+    """git runs pre-receive in the git directory with GIT_DIR=. there too."""
+    target = tmp_path / "shared"
+    git(tmp_path, "clone", "-q", str(repo), str(target))
+    techxfer(tmp_path, "hooks", "install", "--server", str(target / ".git"))
+    add_doc(repo, "design/drawing.pdf", b"%PDF-1.4 rev B\n", "DRW-001", revision="B")
+    commit_as(repo, keys["wang"], "rev B")
+    git(repo, "push", "-q", str(target), "HEAD:refs/heads/incoming")
+    assert head(target, "incoming") == head(repo)
+    git(repo, "commit", "-q", "--allow-empty", "-m", "unsigned")  # and the hook does judge
+    proc = git(repo, "push", str(target), "HEAD:refs/heads/incoming", check=False)
+    assert proc.returncode != 0 and "UNSIGNED_COMMIT" in proc.stderr, proc.stderr
+    assert head(target, "incoming") == head(repo, "HEAD~1")

@@ -14,7 +14,7 @@ from techxfer.audit import Auditor
 from techxfer.cache import BlobCache
 from techxfer.findings import Finding
 from techxfer.gitrepo import GitRepo
-from techxfer.judge import SignatureChecker
+from techxfer.judge import SignatureChecker, bad_signature
 
 
 def forge(repo: Path, rev: str, old: str, new: str) -> str:
@@ -56,8 +56,7 @@ def test_worker_answers_as_the_walk_would(mixed: tuple[Path, list[str]]) -> None
             assert identified == answer
             kinds.append("ssh")
         else:
-            assert isinstance(identified, Finding) and identified.code.value == "BAD_SIGNATURE"
-            assert answer[1] in identified.message
+            assert identified == bad_signature(commit, answer[1])  # the message exactly
             kinds.append("bad")
     assert kinds[-3:] == ["ssh", "-", "bad"] and set(kinds[:-3]) == {"ssh"}
 
@@ -94,3 +93,26 @@ def test_verify_finds_the_same_with_and_without_the_worker(
     git(repo, "update-ref", "refs/heads/main", commits[-2])
     result = Auditor(GitRepo.open(repo), BlobCache(None)).run()
     assert sorted((f.code.value, f.commit) for f in result.findings) == [("UNSIGNED_COMMIT", commits[-2])]
+
+
+def test_the_worker_never_imports_a_techxfer_folder_of_the_checkout(
+        mixed: tuple[Path, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """verify runs in the audited checkout; a techxfer/ folder committed there must not
+    become the worker, which would vouch for every signature."""
+    repo, commits = mixed
+    planted = tmp_path / "checkout"
+    (planted / "techxfer").mkdir(parents=True)
+    marker = tmp_path / "imported"
+    (planted / "techxfer" / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    (planted / "techxfer" / "sigworker.py").write_text(
+        "import sys\nfor line in sys.stdin:\n    print(line.strip(), 'ssh ssh-ed25519 AAAAforged', flush=True)\n")
+    monkeypatch.chdir(planted)
+    r = GitRepo.open(repo)
+    ahead = sigworker.AheadSignatures(r, commits, min_commits=1)
+    try:
+        answers = [ahead.get(c) for c in commits]
+    finally:
+        ahead.close()
+    assert not marker.exists()
+    assert answers[-2] is None and answers[-1] is not None and answers[-1][0] == "bad"
+    assert all(a is not None and a[1] != "ssh-ed25519 AAAAforged" for a in answers[:-2])

@@ -108,6 +108,12 @@ def pre_receive(args: Sequence[str], stdin: bytes) -> int:
         if len(parts) != 3:
             continue
         old, new, ref = parts
+        if ref.startswith("refs/replace/") and new != ZERO:
+            # git log and git show would then display another object in place of the
+            # signed one; techxfer ignores replacements, an inspector's git would not.
+            problems.append(f"{ref}: replace refs are refused; they make git show other "
+                            "objects in place of the signed history")
+            continue
         branch = ref.removeprefix("refs/heads/")
         if not ref.startswith("refs/heads/") or branch not in protected:
             # Every pushed commit is judged, whatever the ref; deleting or rewinding an

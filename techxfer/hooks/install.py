@@ -44,7 +44,7 @@ def install(repo: GitRepo, hook_types: tuple[str, ...]) -> Installed:
         raise UsageError(
             f"git config core.hooksPath is set ({repo.config_get('core.hooksPath')}); techxfer "
             "will not install hooks where git would not run them. Unset it "
-            "(git config --unset-all core.hooksPath) or call python -m techxfer.hooks from "
+            "(git config --unset-all core.hooksPath) or call python -P -m techxfer.hooks from "
             "your hooks there."
         )
     hook_dir = repo.gitdir / "hooks"
