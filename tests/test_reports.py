@@ -172,3 +172,41 @@ def test_transfers_of_the_same_second_keep_their_commit_order(tmp_path: Path) ->
     r = GitRepo.open(repo)
     assert chronological([second, first], added, r) == [first, second]
     assert chronological([first, second], added, r) == [first, second]
+
+
+def test_same_second_order_is_one_order_across_branches(tmp_path: Path) -> None:
+    """A before C on one branch, B on another, all in one second, ids C < B < A: every input
+    order gives the same list, with A before C (an order by pairwise ancestry, falling back
+    to ids, is not transitive here)."""
+    from datetime import UTC, datetime
+    from itertools import permutations
+
+    from conftest import git
+
+    from techxfer.gitrepo import GitRepo
+    from techxfer.reports.transfer_list import chronological
+    from techxfer.transfers import Transfer
+
+    git(tmp_path, "init", "-q", "-b", "main", "r")
+    repo = tmp_path / "r"
+    git(repo, "commit", "-q", "--allow-empty", "-m", "root")
+
+    def commit(message: str) -> str:
+        git(repo, "commit", "-q", "--allow-empty", "-m", message)
+        return git(repo, "rev-parse", "HEAD").stdout.strip()
+
+    a = commit("A")
+    git(repo, "checkout", "-q", "-b", "side", "HEAD~1")
+    b = commit("B")
+    git(repo, "checkout", "-q", "main")
+    c = commit("C")
+    when = datetime(2026, 11, 23, 10, 0, 0, tzinfo=UTC)
+    ids = {"A": "TX-20261123-R-zzzzzzzz", "B": "TX-20261123-R-mmmmmmmm", "C": "TX-20261123-R-aaaaaaaa"}
+    tx = {name: Transfer(i, when, "acme", "fab", "initial", "r", None, "wang.fang", "doc-control",
+                         "0" * 64, ()) for name, i in ids.items()}
+    added = {f"transfers/{ids[n]}/transfer.yaml": sha for n, sha in (("A", a), ("B", b), ("C", c))}
+    r = GitRepo.open(repo)
+    orders = {tuple(t.id for t in chronological(list(p), added, r)) for p in permutations(tx.values())}
+    assert len(orders) == 1
+    (order,) = orders
+    assert order.index(ids["A"]) < order.index(ids["C"])

@@ -7,10 +7,10 @@ the commits that added them come from one ``git log`` over ``transfers/``.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cmp_to_key
 from typing import Any
 
 from techxfer.checks import manifest_entries
@@ -161,17 +161,25 @@ def build(ws: Workspace, *, rev: str = "HEAD", since: datetime | None = None,
 
 def chronological(transfers: Iterable[Transfer], added: Mapping[str, str], repo: GitRepo) -> list[Transfer]:
     """Transfers by date; those dated within the same second (a record's resolution) in
-    the order their commits were made, not by their ids, which are random."""
-    def order(a: Transfer, b: Transfer) -> int:
-        if a.date != b.date:
-            return -1 if a.date < b.date else 1
-        ca = added.get(f"transfers/{a.id}/transfer.yaml")
-        cb = added.get(f"transfers/{b.id}/transfer.yaml")
-        if ca and cb and ca != cb:
-            if repo.is_ancestor(ca, cb):
-                return -1
-            if repo.is_ancestor(cb, ca):
-                return 1
-        return (a.id > b.id) - (a.id < b.id)
+    the order their commits were made, not by their ids, which are random.
 
-    return sorted(transfers, key=cmp_to_key(order))
+    Within one second, a transfer ranks by how many of the others' commits are ancestors
+    of its own: an ancestor always ranks lower, and a number keeps the order total (two
+    branches' transfers fall back to their ids)."""
+    def commit(tx: Transfer) -> str | None:
+        return added.get(f"transfers/{tx.id}/transfer.yaml")
+
+    listed = list(transfers)
+    same_second: dict[datetime, list[Transfer]] = defaultdict(list)
+    for tx in listed:
+        same_second[tx.date].append(tx)
+    rank: dict[str, int] = {}
+    for group in same_second.values():
+        commits = {c for tx in group if (c := commit(tx))}
+        if len(commits) < 2:
+            continue
+        for tx in group:
+            mine = commit(tx)
+            if mine:
+                rank[tx.id] = sum(1 for c in commits if c != mine and repo.is_ancestor(c, mine))
+    return sorted(listed, key=lambda tx: (tx.date, rank.get(tx.id, 0), tx.id))
