@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import deque
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -134,7 +134,8 @@ class Auditor:
         self.infos: dict[str, CommitInfo] = {}
         self.changes: Generator[dict[str, Entry | None], None, None] = repo.tree_changes(())
         self.ahead = AheadSignatures(repo, ())
-        self.window: deque[dict[str, Entry | None]] = deque()
+        self.asked: Iterator[tuple[str, str]] = iter(())  # the pairs of self.changes, in order
+        self.window: deque[tuple[tuple[str, str], dict[str, Entry | None]]] = deque()
 
     def run(self, tip_rev: str = "HEAD", root_rev: str | None = None, *,
             resume: bool = False, only: set[str] | None = None) -> AuditResult:
@@ -181,6 +182,7 @@ class Auditor:
                 if p in known and info.id != root:
                     pairs.append((info.id, p))
         self.changes = self.repo.tree_changes(pairs)
+        self.asked = iter(pairs)
         self.window.clear()
         self.ahead = AheadSignatures(self.repo, list(self.infos))
         state = states.get(tip)
@@ -315,13 +317,13 @@ class Auditor:
             changes = next(self.changes, None)
             if changes is None:
                 break
-            self.window.append(changes)
+            self.window.append((next(self.asked), changes))
             for path, entry in changes.items():
                 if entry is not None and is_manifest(path):
                     self.repo.expect_blob(entry.oid)
-        if not self.window:
+        if not self.window or self.window[0][0] != (commit, parent):
             raise GitError(f"no tree comparison for {commit[:10]} against {parent[:10]}")
-        return self.window.popleft()
+        return self.window.popleft()[1]
 
     def _advance(self, parent: str, snap: GitSnapshot, children: dict[str, int], label: str,
                  changes: dict[str, Entry | None]) -> GitSnapshot:
