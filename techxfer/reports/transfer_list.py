@@ -164,8 +164,8 @@ def chronological(transfers: Iterable[Transfer], added: Mapping[str, str], repo:
     the order their commits were made, not by their ids, which are random.
 
     Within one second, a transfer ranks by how many of the others' commits are ancestors
-    of its own: an ancestor always ranks lower, and a number keeps the order total (two
-    branches' transfers fall back to their ids)."""
+    of its own: an ancestor always ranks lower, and a number keeps the order total
+    (transfers of equal rank, such as two on parallel branches, fall back to their ids)."""
     def commit(tx: Transfer) -> str | None:
         return added.get(f"transfers/{tx.id}/transfer.yaml")
 
