@@ -18,7 +18,7 @@ from collections import Counter, deque
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, AnyStr
 
 import pygit2
 
@@ -58,7 +58,9 @@ class CommitInfo:
     author: str
 
 
-def _feed(pipe: IO[bytes], data: bytes) -> None:
+def feed_and_close(pipe: IO[AnyStr], data: AnyStr) -> None:
+    """Write DATA to a child's standard input and close it (run in a thread, so the
+    parent reads the answers meanwhile)."""
     try:
         pipe.write(data)
     except (OSError, ValueError):
@@ -422,7 +424,7 @@ class GitRepo:
                 raise GitError("git is not installed or not on PATH") from None
             assert proc.stdin is not None and proc.stdout is not None
             feed = b"".join(f"{c} {p}\n".encode() for c, p in pairs)
-            writer = threading.Thread(target=_feed, args=(proc.stdin, feed), daemon=True)
+            writer = threading.Thread(target=feed_and_close, args=(proc.stdin, feed), daemon=True)
             writer.start()
             finished, garbled = False, None
             try:

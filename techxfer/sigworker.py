@@ -19,7 +19,6 @@ are never a reason to pass a commit that the in-process check would fail.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from typing import IO
 
 from techxfer.errors import GitError, SignatureError
-from techxfer.gitrepo import GitRepo
+from techxfer.gitrepo import GitRepo, feed_and_close
 
 MIN_COMMITS = 500  # below this, starting a second interpreter (~0.2 s) does not pay
 
@@ -83,7 +82,7 @@ class AheadSignatures:
             return
         assert self._proc.stdin is not None and self._proc.stdout is not None
         feed = "".join(f"{c}\n" for c in commits)
-        self._writer = threading.Thread(target=_feed, args=(self._proc.stdin, feed), daemon=True)
+        self._writer = threading.Thread(target=feed_and_close, args=(self._proc.stdin, feed), daemon=True)
         self._writer.start()
         self._lines = iter(self._proc.stdout)
 
@@ -116,16 +115,6 @@ class AheadSignatures:
         proc.stdout.close()
         self._writer.join()
         proc.wait()
-
-
-def _feed(pipe: IO[str], data: str) -> None:
-    try:
-        pipe.write(data)
-    except (OSError, ValueError):
-        pass  # the walk stopped early
-    finally:
-        with contextlib.suppress(OSError, ValueError):
-            pipe.close()
 
 
 def main(argv: list[str]) -> int:
