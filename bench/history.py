@@ -28,8 +28,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from techxfer import defaults, yamlio  # noqa: E402
-from techxfer.transfers import canonical_json  # noqa: E402
+from techxfer.format import (
+    defaults,
+    yamlio,  # noqa: E402
+)
+from techxfer.model.transfer import canonical_json  # noqa: E402
 
 FOLDERS = 50
 START = datetime(2024, 1, 8, 9, 0, tzinfo=timezone(timedelta(hours=8)))

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from conftest import TESTDATA, SshKey, add_doc, commit_as, git, isolated_env, techxfer, use_signing_key
 
-from techxfer import schema
+from techxfer.format import schema
 
 PDF = TESTDATA / "pdfs" / "text-pdflatex-4pages.pdf"
 OTHER_ID = "EXP-20261123-M-0badc0de"

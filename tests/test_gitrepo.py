@@ -9,7 +9,7 @@ import pytest
 from conftest import git
 
 from techxfer.errors import GitError
-from techxfer.gitrepo import Entry, GitRepo
+from techxfer.git.repo import Entry, GitRepo
 
 
 def commit_all(repo: Path, message: str) -> str:

@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from techxfer import yamlio
-from techxfer.manifest_parse import _flat_entry, parse_manifest
+from techxfer.format import yamlio
+from techxfer.format.manifest_parse import _flat_entry, parse_manifest
 
 TAKEN = [
     "PART-00-0000", "doc-0000.pdf", "Document PART-00-0000", "design-output",
@@ -88,6 +88,6 @@ def test_a_manifest_of_flat_entries_parses_as_with_the_loader_alone() -> None:
         f"  sha256: {'ab' * 32}\n  retention: permanent\n  effective: '2024-01-08'\n".encode()
         for i in range(20))
     data = b"format: 1\ndocuments:\n" + docs
-    from techxfer.manifest_parse import EntryCache
+    from techxfer.format.manifest_parse import EntryCache
 
     assert parse_manifest(data, "M.yaml", EntryCache()) == yamlio.load(data, "M.yaml")

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import pytest
 from conftest import TESTDATA
 
+from techxfer.crypto.sshsig import PublicKey, parse_ssh_public_key, verify_sshsig, verify_sshsig_with_key
 from techxfer.errors import SignatureError
-from techxfer.sshsig import PublicKey, parse_ssh_public_key, verify_sshsig, verify_sshsig_with_key
 
 VECTORS_DIR = TESTDATA / "openssh-sshsig"
 NAMES = ["ecdsa", "ecdsa_sk", "ecdsa_sk_webauthn", "ed25519", "ed25519_sk", "rsa"]
@@ -38,7 +38,7 @@ def _key(name: str) -> PublicKey:
     return parse_ssh_public_key(_pub_line(name))
 
 
-# -- the SSHSIG structure, parsed and rebuilt independently of techxfer.sshsig ----------------
+# -- the SSHSIG structure, parsed and rebuilt independently of techxfer.crypto.sshsig ----------------
 
 def _ssh_string(data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + data

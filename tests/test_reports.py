@@ -154,9 +154,9 @@ def test_transfers_of_the_same_second_keep_their_commit_order(tmp_path: Path) ->
 
     from conftest import git
 
-    from techxfer.gitrepo import GitRepo
+    from techxfer.git.repo import GitRepo
+    from techxfer.model.transfer import Transfer
     from techxfer.reports.transfer_list import chronological
-    from techxfer.transfers import Transfer
 
     git(tmp_path, "init", "-q", "r")
     repo = tmp_path / "r"
@@ -183,9 +183,9 @@ def test_same_second_order_is_one_order_across_branches(tmp_path: Path) -> None:
 
     from conftest import git
 
-    from techxfer.gitrepo import GitRepo
+    from techxfer.git.repo import GitRepo
+    from techxfer.model.transfer import Transfer
     from techxfer.reports.transfer_list import chronological
-    from techxfer.transfers import Transfer
 
     git(tmp_path, "init", "-q", "-b", "main", "r")
     repo = tmp_path / "r"

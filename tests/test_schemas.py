@@ -12,8 +12,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from techxfer import defaults, schema, yamlio
 from techxfer.errors import ConfigError, SchemaError
+from techxfer.format import defaults, schema, yamlio
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "manifest_schema"
 SHA = "a" * 64

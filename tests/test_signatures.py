@@ -18,8 +18,7 @@ import pygit2
 import pytest
 from conftest import SshKey, git, make_ssh_key, run
 
-from techxfer.errors import SignatureError
-from techxfer.signatures import (
+from techxfer.crypto.signatures import (
     OpenPGPVerifier,
     openpgp_fingerprint,
     parse_ssh_public_key,
@@ -27,6 +26,7 @@ from techxfer.signatures import (
     verify_sshsig,
     verify_sshsig_with_key,
 )
+from techxfer.errors import SignatureError
 
 # name -> (ssh-keygen -t, -b, key type on the public line)
 SSH_KINDS: dict[str, tuple[str, int | None, str]] = {

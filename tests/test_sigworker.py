@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from conftest import SshKey, add_doc, commit_as, git
 
-from techxfer import sigworker
-from techxfer.audit import Auditor
-from techxfer.cache import BlobCache
+from techxfer.audit import _sigworker as sigworker
+from techxfer.audit.walk import Auditor
 from techxfer.findings import Finding
-from techxfer.gitrepo import GitRepo
-from techxfer.judge import SignatureChecker, bad_signature
+from techxfer.git.repo import GitRepo
+from techxfer.rules.signer import SignatureChecker, bad_signature
+from techxfer.state.cache import BlobCache
 
 
 def forge(repo: Path, rev: str, old: str, new: str) -> str:

@@ -21,8 +21,8 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, NumberObject, RectangleObject
 
 from techxfer.errors import TechxferError
-from techxfer.fonts import find_cjk_font
-from techxfer.stamp import StampError, stamp_pdf
+from techxfer.reports.fonts import find_cjk_font
+from techxfer.reports.stamp import StampError, stamp_pdf
 
 PDF_DIR = TESTDATA / "pdfs"
 PDFS = sorted(PDF_DIR.glob("*.pdf"))
@@ -221,7 +221,7 @@ def test_missing_font_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_font_search_without_known_fonts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import techxfer.fonts as fonts
+    import techxfer.reports.fonts as fonts
 
     monkeypatch.delenv("TECHXFER_CJK_FONT", raising=False)
     monkeypatch.setattr(fonts, "KNOWN", ())

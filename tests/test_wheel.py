@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import run
 
-from techxfer.schema import KINDS
+from techxfer.format.schema import KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,10 +39,10 @@ def test_wheel_contents(wheel: Path) -> None:
 def test_installed_wheel_finds_its_own_data(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
-    probe = ("import techxfer.schema, techxfer.hooks.install, techxfer.demo;"
-             "print(techxfer.schema.schema_path('manifest'));"
+    probe = ("import techxfer.format.schema, techxfer.hooks.install, techxfer.commands.demo;"
+             "print(techxfer.format.schema.schema_path('manifest'));"
              "print(len(techxfer.hooks.install.shim_template()));"
-             "print(techxfer.demo.example_source())")
+             "print(techxfer.commands.demo.example_source())")
     out = run(sys.executable, "-c", probe, cwd=tmp_path, env={"PYTHONPATH": str(target)}).stdout
     schema_path, shim_len, example = out.split("\n")[:3]
     assert schema_path.startswith(str(target)) and schema_path.endswith("schemas/manifest.schema.json")

@@ -21,8 +21,8 @@ def add_command(path: str, doc_id: str, title: str, title_zh: str | None, catego
                 released: str | None) -> int:
     """Register PATH in its nearest MANIFEST.yaml, or record a new revision of it."""
     from techxfer.cli.options import parse_date
-    from techxfer.register import DocumentRequest, register
-    from techxfer.workspace import Workspace
+    from techxfer.commands.add import DocumentRequest, register
+    from techxfer.state.workspace import Workspace
 
     req = DocumentRequest(path, doc_id, title, category, revision, owner, retention, title_zh,
                           status, parse_date(released, "--released") if released else None)

@@ -9,8 +9,8 @@ from techxfer.cli.render import echo_findings, echo_json, summary_by_code
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def check_command(as_json: bool) -> int:
     """Check the working tree: schemas, register, hashes, ids, paths, people and keys."""
-    from techxfer.checks import check_state
-    from techxfer.workspace import Workspace
+    from techxfer.rules.register import check_state
+    from techxfer.state.workspace import Workspace
 
     ws = Workspace.open()
     state = check_state(ws.worktree())

@@ -9,7 +9,7 @@ import click
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), required=False)
 def demo_command(directory: Path | None) -> int:
     """Build a demonstration repository from the bundled example and show it."""
-    from techxfer.demo import run_demo
+    from techxfer.commands.demo import run_demo
 
     return run_demo(directory, click.echo)
 

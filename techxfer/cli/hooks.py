@@ -15,7 +15,7 @@ def hooks_group() -> None:
               help="With --server: protected branches (default main; sets techxfer.protectedBranches).")
 def hooks_install(server: str | None, protect: tuple[str, ...]) -> int:
     """Install the client hooks (pre-commit, pre-push), or the server's pre-receive hook."""
-    from techxfer.gitrepo import GitRepo
+    from techxfer.git.repo import GitRepo
     from techxfer.hooks.install import CLIENT_HOOKS, SERVER_HOOKS, install
 
     if server is None and protect:
@@ -33,7 +33,7 @@ def hooks_install(server: str | None, protect: tuple[str, ...]) -> int:
 @hooks_group.command("uninstall")
 def hooks_uninstall() -> int:
     """Remove the techxfer hooks (restoring any .legacy hook)."""
-    from techxfer.gitrepo import GitRepo
+    from techxfer.git.repo import GitRepo
     from techxfer.hooks.install import CLIENT_HOOKS, uninstall
 
     removed = uninstall(GitRepo.open("."), CLIENT_HOOKS)

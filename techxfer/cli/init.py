@@ -13,7 +13,7 @@ import click
 @click.option("--product", metavar="NAME", help="Product name (default: the directory name).")
 def init_command(directory: Path, registrant: str, manufacturer: str, product: str | None) -> int:
     """Create a techxfer repository with working defaults (no commit is made)."""
-    from techxfer.initialise import init_repository
+    from techxfer.commands.init import init_repository
 
     result = init_repository(directory, registrant, manufacturer, product)
     what = "Created a git repository and wrote" if result.created_repository else "Wrote"

@@ -23,8 +23,8 @@ def person_group() -> None:
 def person_add(party: str, person: str, name: str, roles: tuple[str, ...], key_file: Path | None,
                valid_from: str | None, valid_until: str | None) -> int:
     """Add PERSON to PARTY (id or seat), or add roles and a key to them."""
-    from techxfer.people import add_person
-    from techxfer.workspace import Workspace
+    from techxfer.commands.person import add_person
+    from techxfer.state.workspace import Workspace
 
     result = add_person(Workspace.open(), party, person, name, list(roles), key_file,
                         valid_from, valid_until)

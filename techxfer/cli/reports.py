@@ -26,7 +26,7 @@ def _emit(text: str | bytes, output: Path | None) -> None:
             raise UsageError("binary output (pdf) needs -o FILE")
         click.echo(text, nl=False)
         return
-    from techxfer.fileio import write_atomic
+    from techxfer.state.fileio import write_atomic
 
     write_atomic(output, text.encode() if isinstance(text, str) else text)
     click.echo(f"Wrote {output}", err=True)
@@ -51,7 +51,7 @@ def transfers_command(since: str | None, until: str | None, to: str | None, fmt:
     """The dated transfer list (转移文件清单): every transfer, its items and acknowledgement."""
     from techxfer.reports import render
     from techxfer.reports.transfer_list import build
-    from techxfer.workspace import Workspace
+    from techxfer.state.workspace import Workspace
 
     if fmt == "pdf" and output is None:
         raise UsageError("--format pdf needs -o FILE")
@@ -60,7 +60,7 @@ def transfers_command(since: str | None, until: str | None, to: str | None, fmt:
                    until=_since(until, "--until", True), to=to, lang=lang,
                    as_of=_since(as_of, "--as-of", True))
     if run_verify or (run_verify is None and fmt == "pdf"):
-        from techxfer.audit import Auditor
+        from techxfer.audit.walk import Auditor
 
         # Resumes from the audit's checkpoint at that commit when verify has been run there.
         report.verified = Auditor(ws.repo, ws.cache).run(report.commit, resume=True).ok
@@ -75,7 +75,7 @@ def transfers_command(since: str | None, until: str | None, to: str | None, fmt:
     elif fmt == "json":
         _emit(render.render_json(report) + "\n", output)
     else:
-        from techxfer.fonts import find_cjk_font
+        from techxfer.reports.fonts import find_cjk_font
         from techxfer.reports.pdf import transfer_list_pdf
 
         _emit(transfer_list_pdf(report, find_cjk_font()), output)
@@ -90,7 +90,7 @@ def transfers_command(since: str | None, until: str | None, to: str | None, fmt:
 def log_command(doc_id: str, fmt: str, lang: str) -> int:
     """Every revision of one document: date, hash, commit, signer, transfers and acks."""
     from techxfer.reports.history import document_history, render_history
-    from techxfer.workspace import Workspace
+    from techxfer.state.workspace import Workspace
 
     click.echo(render_history(document_history(Workspace.open(), doc_id, lang=lang), fmt),
                nl=False)
@@ -106,7 +106,7 @@ def log_command(doc_id: str, fmt: str, lang: str) -> int:
 def signatures_command(person: str | None, since: str | None, fmt: str, lang: str) -> int:
     """Every signature made (commits, transfers, acknowledgements), with date and meaning."""
     from techxfer.reports.history import render_trail, signature_trail
-    from techxfer.workspace import Workspace
+    from techxfer.state.workspace import Workspace
 
     events = signature_trail(Workspace.open(), person=person,
                              since=_since(since, "--since"), lang=lang)
@@ -124,8 +124,8 @@ def signatures_command(person: str | None, since: str | None, fmt: str, lang: st
                    "signed commit (needs a distribution role).")
 def export_command(party: str, out: Path, stamp: bool, record: bool) -> int:
     """Controlled copies of the effective documents PARTY may use, with an export register."""
-    from techxfer.export import export_copies
-    from techxfer.workspace import Workspace
+    from techxfer.commands.export import export_copies
+    from techxfer.state.workspace import Workspace
 
     done = export_copies(Workspace.open(), party, out, stamp=stamp, record=record)
     made = [line for line in done.lines if line.copy]

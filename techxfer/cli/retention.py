@@ -18,7 +18,7 @@ def retention_report(as_of: str | None, fmt: str, output: str | None) -> int:
     """Every record: class, dates, computed end, state (retain/eligible/held/destroyed)."""
     from techxfer.cli.options import parse_as_of
     from techxfer.reports.retention import build, render
-    from techxfer.workspace import Workspace
+    from techxfer.state.workspace import Workspace
 
     report = build(Workspace.open(), parse_as_of(as_of))
     render(report, fmt, output, click.echo)
@@ -32,8 +32,8 @@ def retention_report(as_of: str | None, fmt: str, output: str | None) -> int:
 def retention_check(ids: tuple[str, ...], as_of: str | None, as_json: bool) -> int:
     """Exit 0 only if every record may be destroyed now; else say why not."""
     from techxfer.cli.options import parse_as_of
-    from techxfer.disposal import check_records
-    from techxfer.workspace import Workspace
+    from techxfer.commands.dispose import check_records
+    from techxfer.state.workspace import Workspace
 
     verdicts = check_records(Workspace.open(), list(ids), parse_as_of(as_of))
     if as_json:
@@ -62,8 +62,8 @@ def hold_group() -> None:
 @click.option("--ref", help="Case or matter reference.")
 def hold_add(match: tuple[str, ...], ids: tuple[str, ...], reason: str, ref: str | None) -> int:
     """Place a legal hold (signed commit; registrant quality roles only)."""
-    from techxfer.disposal import place_hold
-    from techxfer.workspace import Workspace
+    from techxfer.commands.dispose import place_hold
+    from techxfer.state.workspace import Workspace
 
     hold_id, commit = place_hold(Workspace.open(), list(match), list(ids), reason, ref)
     click.echo(f"Placed legal hold {hold_id} (commit {commit[:10]}).")
@@ -75,8 +75,8 @@ def hold_add(match: tuple[str, ...], ids: tuple[str, ...], reason: str, ref: str
 @click.option("--reason", required=True)
 def hold_release(hold_id: str, reason: str) -> int:
     """Release a legal hold (signed commit)."""
-    from techxfer.disposal import release_hold
-    from techxfer.workspace import Workspace
+    from techxfer.commands.dispose import release_hold
+    from techxfer.state.workspace import Workspace
 
     commit = release_hold(Workspace.open(), hold_id, reason)
     click.echo(f"Released {hold_id} (commit {commit[:10]}).")
@@ -90,12 +90,12 @@ def hold_release(hold_id: str, reason: str) -> int:
 def dispose_command(ids: tuple[str, ...], notice: str | None, reason: str | None) -> int:
     """Destroy records: first `dispose request ID… -m REASON` (a disposal notice to the
     registrant), then, once approved, `dispose ID… --notice TX-ID`."""
-    from techxfer.workspace import Workspace
+    from techxfer.state.workspace import Workspace
 
     if ids[0] == "request":
         if len(ids) < 2 or not reason or notice:
             raise click.UsageError("usage: techxfer dispose request ID… -m REASON")
-        from techxfer.disposal import request_disposal
+        from techxfer.commands.dispose import request_disposal
 
         sent = request_disposal(Workspace.open(), list(ids[1:]), reason)
         click.echo(f"Disposal notice {sent.transfer.id} sent to {sent.transfer.recipient} "
@@ -104,7 +104,7 @@ def dispose_command(ids: tuple[str, ...], notice: str | None, reason: str | None
         return 0
     if not notice:
         raise click.UsageError("give --notice TX-ID: the approved disposal notice")
-    from techxfer.disposal import dispose
+    from techxfer.commands.dispose import dispose
 
     done = dispose(Workspace.open(), list(ids), notice, reason)
     click.echo(f"Destroyed {', '.join(done.records)}: disposition {done.id}, "

@@ -9,8 +9,8 @@ from techxfer.cli.render import echo_findings, echo_json
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def status_command(as_json: bool) -> int:
     """The working tree against the register: changed, missing, unlisted, fine."""
-    from techxfer.status import working_status
-    from techxfer.workspace import Workspace
+    from techxfer.commands.status import working_status
+    from techxfer.state.workspace import Workspace
 
     status = working_status(Workspace.open())
     if as_json:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from techxfer.transfers import MEANINGS, TRANSFER_TYPES
+from techxfer.model.transfer import MEANINGS, TRANSFER_TYPES
 
 
 @click.command("transfer")
@@ -16,13 +16,13 @@ from techxfer.transfers import MEANINGS, TRANSFER_TYPES
 def transfer_command(ids: tuple[str, ...], changed: bool, to: str, reason: str,
                      tx_type: str | None, change_ref: str | None) -> int:
     """Transfer documents to the other party in one signed commit."""
-    from techxfer.txops import TransferRequest, create_transfer
-    from techxfer.workspace import Workspace
+    from techxfer.commands.transfer import TransferRequest, create_transfer
+    from techxfer.state.workspace import Workspace
 
     ws = Workspace.open()
     req = TransferRequest(ids, changed, to, reason, tx_type or "initial", change_ref)
     if tx_type is None:
-        from techxfer.txops import default_type
+        from techxfer.commands.transfer import default_type
 
         req = TransferRequest(ids, changed, to, reason, default_type(ws, to), change_ref)
     done = create_transfer(ws, req)
@@ -43,8 +43,8 @@ def transfer_command(ids: tuple[str, ...], changed: bool, to: str, reason: str,
 @click.option("-m", "--message", "comment", metavar="COMMENT", help="Comment (recorded).")
 def ack_command(tx_id: str, meaning: str, comment: str | None) -> int:
     """Acknowledge a transfer sent to your party, in a signed commit."""
-    from techxfer.txops import acknowledge
-    from techxfer.workspace import Workspace
+    from techxfer.commands.transfer import acknowledge
+    from techxfer.state.workspace import Workspace
 
     done = acknowledge(Workspace.open(), tx_id, meaning, comment)
     ack = done.ack

@@ -18,10 +18,10 @@ from techxfer.cli.render import echo_json, summary_by_code
 def verify_command(rev: str, trust_root: str | None, as_of: str | None, as_json: bool,
                    lang: str) -> int:
     """Audit the whole history from the trust root to REV."""
-    from techxfer import i18n
-    from techxfer.audit import Auditor
+    from techxfer.audit.walk import Auditor
     from techxfer.cli.options import parse_as_of
-    from techxfer.workspace import Workspace
+    from techxfer.reports import i18n
+    from techxfer.state.workspace import Workspace
 
     ws = Workspace.open()
     progress = None

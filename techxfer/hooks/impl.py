@@ -30,10 +30,10 @@ def report(hook: str, findings: Sequence[Finding], what: str) -> None:
 
 
 def pre_commit() -> int:
-    from techxfer.cache import BlobCache
-    from techxfer.checks import check_state
-    from techxfer.gitrepo import GitRepo
-    from techxfer.snapshot import commit_snapshot, index_snapshot
+    from techxfer.git.repo import GitRepo
+    from techxfer.rules.register import check_state
+    from techxfer.state.cache import BlobCache
+    from techxfer.state.snapshot import commit_snapshot, index_snapshot
 
     repo = GitRepo.open(".", from_env=True)
     scope = repo.staged_paths()
@@ -61,9 +61,9 @@ NOT_BLOCKING = {"ACK_MISSING", "CHANGE_NOT_APPROVED"}
 
 def _judge_push(repo: object, updates: list[tuple[str, str, str]], hook: str) -> int:
     """Audit each updated tip, resuming from checkpoints; refuse on findings in new commits."""
-    from techxfer.audit import Auditor
-    from techxfer.cache import BlobCache
-    from techxfer.gitrepo import GitRepo
+    from techxfer.audit.walk import Auditor
+    from techxfer.git.repo import GitRepo
+    from techxfer.state.cache import BlobCache
 
     assert isinstance(repo, GitRepo)
     cache = BlobCache(repo.gitdir)
@@ -83,7 +83,7 @@ def _judge_push(repo: object, updates: list[tuple[str, str, str]], hook: str) ->
 
 def pre_push(args: Sequence[str], stdin: bytes) -> int:
     """Client side: stdin has ``local-ref local-sha remote-ref remote-sha`` lines."""
-    from techxfer.gitrepo import GitRepo
+    from techxfer.git.repo import GitRepo
 
     repo = GitRepo.open(".", from_env=True)
     updates = []
@@ -97,7 +97,7 @@ def pre_push(args: Sequence[str], stdin: bytes) -> int:
 
 def pre_receive(args: Sequence[str], stdin: bytes) -> int:
     """Server side: stdin has ``old new ref`` lines; judge protected branches."""
-    from techxfer.gitrepo import GitRepo
+    from techxfer.git.repo import GitRepo
 
     repo = GitRepo.open(".", from_env=True)
     protected = repo.protected_branches()

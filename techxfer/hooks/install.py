@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 from techxfer.errors import UsageError
-from techxfer.gitrepo import GitRepo
+from techxfer.git.repo import GitRepo
 
 MARKER = "techxfer-hook-shim-v1"
 CLIENT_HOOKS = ("pre-commit", "pre-push")

@@ -15,18 +15,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from techxfer.checks import check_state, manifest_entries
-from techxfer.config import CONFIG_DIR, Config, load_config
+from techxfer.commands.transfer import load_records
 from techxfer.errors import TechxferError, UsageError
-from techxfer.gitrepo import Entry
-from techxfer.judge import SignatureChecker
+from techxfer.git.repo import Entry
 from techxfer.model.parties import Signer
 from techxfer.model.times import from_git_time, now
+from techxfer.model.transfer import ack_state, parse_record_path
 from techxfer.reports.transfer_list import chronological
-from techxfer.snapshot import GitSnapshot, commit_snapshot
-from techxfer.transfers import ack_state, parse_record_path
-from techxfer.txops import load_records
-from techxfer.workspace import Workspace
+from techxfer.rules.register import check_state, manifest_entries
+from techxfer.rules.signer import SignatureChecker
+from techxfer.state.config import CONFIG_DIR, Config, load_config
+from techxfer.state.snapshot import GitSnapshot, commit_snapshot
+from techxfer.state.workspace import Workspace
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from techxfer.checks import check_state
-from techxfer.config import Config
+from techxfer.commands.transfer import committed
 from techxfer.errors import TechxferError, UsageError
 from techxfer.model.times import now
-from techxfer.retention import RecordRetention, assess
-from techxfer.txops import committed
-from techxfer.workspace import Workspace
+from techxfer.rules.register import check_state
+from techxfer.rules.retention import RecordRetention, assess
+from techxfer.state.config import Config
+from techxfer.state.workspace import Workspace
 
 STATES = ("retain", "eligible", "held", "destroyed")
 
@@ -104,7 +104,7 @@ def render_table(report: RetentionReport) -> str:
 def render_pdf(report: RetentionReport) -> bytes:
     from fpdf import FPDF
 
-    from techxfer.fonts import find_cjk_font
+    from techxfer.reports.fonts import find_cjk_font
 
     pdf = FPDF(orientation="L", format="A4")
     pdf.add_font("cjk", fname=str(find_cjk_font()))
@@ -138,7 +138,7 @@ def render_pdf(report: RetentionReport) -> bytes:
 
 def render(report: RetentionReport, fmt: str, output: str | None,
            echo: Callable[[str], None]) -> None:
-    from techxfer.fileio import write_atomic
+    from techxfer.state.fileio import write_atomic
 
     if fmt == "pdf":
         if output is None:

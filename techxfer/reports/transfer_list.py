@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from techxfer.checks import manifest_entries
-from techxfer.config import Config, load_config
+from techxfer.commands.transfer import load_records
 from techxfer.errors import UsageError
-from techxfer.gitrepo import GitRepo
+from techxfer.git.repo import GitRepo
 from techxfer.model.times import now
-from techxfer.snapshot import Snapshot, commit_snapshot
-from techxfer.transfers import Acknowledgement, Transfer, ack_state
-from techxfer.txops import load_records
-from techxfer.workspace import Workspace
+from techxfer.model.transfer import Acknowledgement, Transfer, ack_state
+from techxfer.rules.register import manifest_entries
+from techxfer.state.config import Config, load_config
+from techxfer.state.snapshot import Snapshot, commit_snapshot
+from techxfer.state.workspace import Workspace
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,134 @@
+"""``techxfer add``: register a controlled document, or a new revision of one."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from techxfer.commands.init import render
+from techxfer.errors import ConfigError, UsageError
+from techxfer.format import yamlio
+from techxfer.model.manifest import nearest_manifest
+from techxfer.model.policy import is_format_path
+from techxfer.rules.register import State, load_manifest
+from techxfer.state.fileio import Transaction
+from techxfer.state.snapshot import is_manifest
+from techxfer.state.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class DocumentRequest:
+    path: str  # as given by the user
+    id: str
+    title: str
+    category: str
+    revision: str
+    owner: str | None = None
+    retention: str | None = None
+    title_zh: str | None = None
+    status: str = "effective"
+    released: date | None = None
+
+
+@dataclass(frozen=True)
+class Registered:
+    id: str
+    path: str
+    manifest: str
+    revision: str
+    sha256: str
+    outcome: Literal["added", "revised", "unchanged"]
+
+
+def register(ws: Workspace, req: DocumentRequest, *, today: date | None = None) -> Registered:
+    today = today or date.today()
+    config = ws.config()
+    path = ws.relative(req.path)
+    snap = ws.worktree()
+    if is_format_path(path):
+        raise UsageError(f"{path}: is a techxfer record or manifest, not a controlled document")
+    if not config.policy.is_controlled(path):
+        raise UsageError(f"{path}: the policy marks this path as not controlled")
+    kind = snap.paths.get(path)
+    if kind is None:
+        raise UsageError(f"{req.path}: no such file (or ignored by .gitignore)")
+    if kind != "file":
+        raise UsageError(f"{req.path}: is a {kind}; controlled documents must be regular files")
+    manifest_path = nearest_manifest(path, frozenset(p for p in snap.paths if is_manifest(p)))
+    if manifest_path is None:
+        raise UsageError(f"{path}: no MANIFEST.yaml in its folder or above; run techxfer init "
+                         "or create one")
+    state = State(snap, config)
+    for mpath in sorted(p for p in snap.paths if is_manifest(p)):
+        if load_manifest(state, mpath) is None and mpath == manifest_path:
+            problems = [f.message for f in state.findings if f.path == mpath]
+            raise ConfigError(f"{mpath}: cannot register into a broken manifest: {problems[0]}")
+    by_id = {e.id: e for e in state.entries()}
+    by_path = {e.path: e for e in state.entries()}
+    digest = snap.sha256(path)
+
+    rule = config.policy.rule_for(path)
+    owner = req.owner or (rule.owner if rule else None)
+    if owner is None:
+        raise UsageError(f"{path}: no policy rule names an owner; give --owner")
+    if config.parties.resolve(owner) is None:
+        raise UsageError(f"--owner: unknown party {owner!r}")
+    retention = req.retention or config.retention.class_for_category(req.category)
+    if retention not in config.retention.classes:
+        known = ", ".join(config.retention.classes)
+        raise UsageError(f"--retention: unknown class {retention!r}; known: {known}")
+
+    existing = by_path.get(path)
+    same_id = by_id.get(req.id)
+    if same_id is not None and same_id.path != path:
+        raise UsageError(f"id {req.id} is already used for {same_id.path} ({same_id.where()})")
+    if existing is not None and existing.id != req.id:
+        raise UsageError(f"{path} is already listed as {existing.id} ({existing.where()})")
+
+    raw = yamlio.load((ws.root / manifest_path).read_bytes(), manifest_path)
+    documents: list[dict[str, Any]] = raw.setdefault("documents", []) or []
+    raw["documents"] = documents
+    local = posixpath.relpath(path, posixpath.dirname(manifest_path) or ".")
+    if existing is None:
+        entry: dict[str, Any] = {"id": req.id, "path": local, "title": req.title}
+        if req.title_zh:
+            entry["title_zh"] = req.title_zh
+        entry.update(revision=req.revision, category=req.category, owner=owner,
+                     status=req.status, sha256=digest, retention=retention,
+                     created=today.isoformat())
+        _dates(entry, req, today)
+        documents.append(entry)
+        outcome: Literal["added", "revised", "unchanged"] = "added"
+    else:
+        entry = documents[existing.index]
+        if existing.revision == req.revision and existing.sha256 != digest:
+            raise UsageError(
+                f"{path}: content changed but revision is still {req.revision}; "
+                "give a new --revision (a controlled document's revision identifies its content)"
+            )
+        if existing.revision == req.revision and existing.status == req.status \
+                and req.released is None:
+            return Registered(req.id, path, manifest_path, req.revision, digest, "unchanged")
+        entry.update(revision=req.revision, sha256=digest, title=req.title,
+                     category=req.category, status=req.status)
+        if req.title_zh:
+            entry["title_zh"] = req.title_zh
+        _dates(entry, req, today)
+        outcome = "revised"
+    data = render("manifest", raw, manifest_path)
+    with Transaction() as tx:
+        tx.write(ws.root / manifest_path, data)
+        ws.repo.add([manifest_path, path])
+    return Registered(req.id, path, manifest_path, req.revision, digest, outcome)
+
+
+def _dates(entry: dict[str, Any], req: DocumentRequest, today: date) -> None:
+    """The event dates retention counts from (DESIGN 6): set when the status says so."""
+    if req.status == "effective":
+        entry["effective"] = today.isoformat()
+    if req.status == "obsolete":
+        entry["obsolete"] = today.isoformat()
+    if req.released is not None:
+        entry["released"] = req.released.isoformat()

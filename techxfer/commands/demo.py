@@ -1,0 +1,280 @@
+"""``techxfer demo``: a real repository built from the bundled example, narrated.
+
+It makes fresh SSH keys for two people of each party (private keys stay inside the
+demo's ``.git`` directory and never ship), and drives the same library functions the
+commands use, committing through the real ``git commit -S``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from techxfer.errors import TechxferError, UsageError
+from techxfer.format import yamlio
+from techxfer.git.repo import run_git
+from techxfer.model.policy import MANIFEST_NAME
+
+Echo = Callable[[str], None]
+
+REGISTRANT, MANUFACTURER = "acme", "fab"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    party: str
+    id: str
+    name: str
+    roles: tuple[str, ...]
+
+
+PEOPLE = (
+    DemoPerson(REGISTRANT, "zhang.wei", "张伟", ("quality-head", "management-representative")),
+    DemoPerson(REGISTRANT, "wang.fang", "王芳", ("doc-control", "rd-engineer")),
+    DemoPerson(MANUFACTURER, "li.na", "李娜", ("quality-head", "release-reviewer")),
+    DemoPerson(MANUFACTURER, "zhao.min", "赵敏", ("doc-control",)),
+    DemoPerson(MANUFACTURER, "chen.gang", "陈刚", ("production-head",)),
+)
+
+
+def example_source() -> Path:
+    packaged = resources.files("techxfer") / "example_repo"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "example_repo"
+
+
+def make_key(key_dir: Path, person: DemoPerson) -> Path:
+    key_dir.mkdir(parents=True, exist_ok=True)
+    private = key_dir / person.id
+    try:
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C",
+                        f"{person.id}@{person.party}", "-f", str(private)],
+                       check=True, capture_output=True)
+    except FileNotFoundError:
+        raise UsageError("the demo needs ssh-keygen (OpenSSH) to make its keys") from None
+    except subprocess.CalledProcessError as exc:
+        raise UsageError(f"ssh-keygen failed: {exc.stderr.decode(errors='replace')}") from None
+    return private
+
+
+class Demo:
+    def __init__(self, root: Path, echo: Echo) -> None:
+        self.root = root
+        self.echo = echo
+        self.keys: dict[str, Path] = {}
+
+    def step(self, text: str) -> None:
+        self.echo(f"\n== {text}")
+
+    def commit_as(self, person_id: str, message: str, date: str | None = None) -> str:
+        """Sign and commit what is staged with the person's key (git commit -S)."""
+        from techxfer.git.signing import signed_commit
+        from techxfer.state.workspace import Workspace
+
+        env = {"GIT_COMMITTER_DATE": date, "GIT_AUTHOR_DATE": date} if date else None
+        ws = Workspace.open(self.root)
+        return signed_commit(ws.repo, message, signing_key=self.keys[person_id], env=env)
+
+    def setup(self) -> None:
+        from techxfer.commands.init import init_repository
+        from techxfer.commands.person import add_person
+        from techxfer.state.workspace import Workspace
+
+        self.step("1. The registrant creates the repository (techxfer init)")
+        init_repository(self.root, REGISTRANT, MANUFACTURER, "IP-300 volumetric infusion pump")
+        run_git(["config", "user.name", "techxfer demo"], cwd=self.root)
+        run_git(["config", "user.email", "demo@example.invalid"], cwd=self.root)
+        self._name_parties()
+        ws = Workspace.open(self.root)
+        key_dir = ws.repo.gitdir / "demo-keys"
+        self.step("2. People, roles and fresh signing keys (techxfer person add)")
+        for person in PEOPLE:
+            private = make_key(key_dir, person)
+            self.keys[person.id] = private
+            add_person(ws, person.party, person.id, person.name, list(person.roles),
+                       Path(f"{private}.pub"), None, None)
+            self.echo(f"   {person.party}:{person.id} {person.name} — {', '.join(person.roles)}")
+        self.echo(f"   (private keys: {key_dir}, made now, never shipped)")
+
+    def _name_parties(self) -> None:
+        path = self.root / ".techxfer" / "parties.yaml"
+        raw = yamlio.load(path.read_bytes(), "parties.yaml")
+        raw["parties"][REGISTRANT].update(name="示例医疗科技有限公司",
+                                          name_en="Acme Medical Technology Co., Ltd.")
+        raw["parties"][MANUFACTURER].update(name="示例精密制造有限公司",
+                                            name_en="Fab Precision Manufacturing Co., Ltd.")
+        path.write_bytes(yamlio.dump(raw))
+        repo_path = self.root / ".techxfer" / "repo.yaml"
+        repo = yamlio.load(repo_path.read_bytes(), "repo.yaml")
+        repo["products"] = [{"name": "IP-300 volumetric infusion pump", "name_zh": "IP-300 容量式输液泵"}]
+        repo["quality_agreement"] = "QA-2026-007"
+        repo["device_lifetime_years"] = 8
+        repo_path.write_bytes(yamlio.dump(repo))
+
+    def trust_root(self) -> str:
+        self.step("3. The first commit, signed by the registrant's quality head: the trust root")
+        run_git(["add", "-A"], cwd=self.root)
+        commit = self.commit_as("zhang.wei", "Trust root: techxfer configuration for IP-300")
+        self.echo(f"   commit {commit[:10]} signed by zhang.wei (ssh-ed25519)")
+        return commit
+
+    def register_example(self) -> list[dict[str, Any]]:
+        from techxfer.commands.add import DocumentRequest, register
+        from techxfer.state.workspace import Workspace
+
+        self.step("4. Document control registers the technical file (techxfer add)")
+        source = example_source()
+        registered = []
+        ws = Workspace.open(self.root)
+        for manifest in sorted(source.rglob(MANIFEST_NAME)):
+            folder = manifest.parent.relative_to(source)
+            raw = yamlio.load(manifest.read_bytes(), str(manifest))
+            (self.root / folder).mkdir(parents=True, exist_ok=True)
+            target_manifest = self.root / folder / MANIFEST_NAME
+            if not target_manifest.exists():
+                target_manifest.write_bytes(yamlio.dump({"format": 1, "documents": []}))
+            for doc in raw["documents"]:
+                shutil.copyfile(manifest.parent / doc["path"], self.root / folder / doc["path"])
+                rel = (folder / doc["path"]).as_posix()
+                done = register(ws, DocumentRequest(
+                    str(self.root / rel), doc["id"], doc["title"], doc["category"], doc["revision"],
+                    title_zh=doc.get("title_zh"), retention=doc.get("retention")))
+                registered.append(doc)
+                self.echo(f"   {done.id:<12} rev {done.revision}  {rel}")
+        return registered
+
+    def as_person(self, person_id: str) -> None:
+        """Sign as this person from now on, as a user does with git config."""
+        run_git(["config", "gpg.format", "ssh"], cwd=self.root)
+        run_git(["config", "user.signingkey", str(self.keys[person_id])], cwd=self.root)
+
+    def transfer(self, person_id: str, ids: tuple[str, ...], changed: bool, reason: str,
+                 tx_type: str, change_ref: str | None = None) -> str:
+        from techxfer.commands.transfer import TransferRequest, create_transfer
+        from techxfer.state.workspace import Workspace
+
+        self.as_person(person_id)
+        done = create_transfer(Workspace.open(self.root), TransferRequest(
+            ids, changed, MANUFACTURER, reason, tx_type, change_ref))
+        tx = done.transfer
+        self.echo(f"   {tx.id} ({tx.type}) signed by {person_id} as {tx.role}, "
+                  f"commit {done.commit[:10]}, {len(tx.items)} item(s):")
+        for item in tx.items:
+            self.echo(f"     {item.action:<7} {item.id:<14} rev {item.revision}  "
+                      f"sha256 {item.sha256[:12]}…")
+        return tx.id
+
+    def ack(self, person_id: str, tx_id: str, meaning: str, comment: str) -> None:
+        from techxfer.commands.transfer import acknowledge
+        from techxfer.state.workspace import Workspace
+
+        self.as_person(person_id)
+        done = acknowledge(Workspace.open(self.root), tx_id, meaning, comment)
+        self.echo(f"   {tx_id} acknowledged '{meaning}' by {done.ack.party}:{person_id} "
+                  f"({done.ack.role}), commit {done.commit[:10]}, bound to transfer commit "
+                  f"{done.ack.transfer_commit[:10]}")
+
+    def design_change(self) -> None:
+        from techxfer.commands.add import DocumentRequest, register
+        from techxfer.state.workspace import Workspace
+
+        self.step("7. Design change: revision B of the housing drawing (techxfer add)")
+        rel = "design/drawings/housing-assembly.pdf"
+        shutil.copyfile(example_source() / "later" / "housing-assembly-revB.pdf", self.root / rel)
+        done = register(Workspace.open(self.root), DocumentRequest(
+            str(self.root / rel), "DRW-IP300-001", "Pump housing assembly drawing",
+            "design-output", "B", title_zh="泵壳装配图"))
+        self.echo(f"   {done.id} {done.outcome} to rev {done.revision}: gasket added for IPX4, "
+                  "screw torque 0.9 N·m")
+        self.as_person("wang.fang")
+        self.commit_as("wang.fang", "DRW-IP300-001 rev B: gasket for IPX4 (ECN-2026-014)")
+        self.echo("   committed and signed by wang.fang (registrant rd-engineer)")
+
+    def batch_record(self) -> None:
+        from datetime import date
+
+        from techxfer.commands.add import DocumentRequest, register
+        from techxfer.state.workspace import Workspace
+
+        self.step("10. The manufacturer files a batch record (techxfer add, records/)")
+        rel = "records/batch/B2026-0001.csv"
+        (self.root / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(example_source() / "later" / "batch-record-B2026-0001.csv", self.root / rel)
+        done = register(Workspace.open(self.root), DocumentRequest(
+            str(self.root / rel), "BR-B2026-0001", "Batch record B2026-0001", "batch-record", "1",
+            title_zh="批生产记录 B2026-0001", released=date.today()))
+        self.echo(f"   {done.id} registered in {done.manifest}, owner manufacturer, retention "
+                  "class batch-record (device lifetime, at least 2 years from release)")
+        self.commit_as("zhao.min", "Batch record B2026-0001")
+        self.echo("   committed and signed by zhao.min (manufacturer doc-control)")
+
+    def verify(self) -> int:
+        from techxfer.audit.walk import Auditor
+        from techxfer.state.workspace import Workspace
+
+        self.step("11. The audit an inspector runs (techxfer verify)")
+        ws = Workspace.open(self.root)
+        result = Auditor(ws.repo, ws.cache).run()
+        self.echo(f"   {result.commits} commits checked from the trust root, "
+                  f"{result.transfers} transfers, {result.acknowledgements} acknowledgements, "
+                  f"{len(result.findings)} findings")
+        for finding in result.findings:
+            self.echo(f"   {finding.one_line()}")
+        return 1 if result.findings else 0
+
+    def check(self) -> int:
+        from techxfer.rules.register import check_state
+        from techxfer.state.workspace import Workspace
+
+        ws = Workspace.open(self.root)
+        state = check_state(ws.worktree())
+        ws.cache.flush()
+        documents = sum(1 for _ in state.entries())
+        self.step("Check of the working tree (techxfer check)")
+        if state.findings:
+            for finding in state.findings:
+                self.echo(f"   {finding.one_line()}")
+            return 1
+        self.echo(f"   clean: {documents} documents in {len(state.manifests)} manifests")
+        return 0
+
+
+def run_demo(directory: Path | None, echo: Echo) -> int:
+    root = (directory or Path(tempfile.mkdtemp(prefix="techxfer-demo-"))).absolute()
+    if root.exists() and any(root.iterdir()):
+        raise UsageError(f"{root}: exists and is not empty; give a new directory")
+    echo(f"techxfer demo: building a signed technical-file repository in {root}")
+    demo = Demo(root, echo)
+    try:
+        demo.setup()
+        demo.trust_root()
+        demo.register_example()
+        demo.commit_as("wang.fang", "Register the IP-300 technical file")
+        demo.echo("   committed and signed by wang.fang (registrant doc-control)")
+        if demo.check():
+            return 1
+        demo.step("5. The registrant transfers the technical file (techxfer transfer)")
+        first = demo.transfer("wang.fang", (), True, "Design transfer of the IP-300 technical file",
+                              "initial")
+        demo.step("6. The manufacturer's quality head acknowledges it (techxfer ack)")
+        demo.ack("li.na", first, "reviewed", "Complete; checked against the transfer list")
+        demo.design_change()
+        demo.step("8. The change is transferred (techxfer transfer --changed)")
+        change = demo.transfer("wang.fang", (), True, "ECN-2026-014: gasket for IPX4",
+                               "change", "ECN-2026-014")
+        demo.step("9. The manufacturer acknowledges the change")
+        demo.ack("li.na", change, "received", "Rev B released to production")
+        demo.batch_record()
+        clean = demo.check()
+        return demo.verify() or clean
+    except TechxferError:
+        raise
+    finally:
+        echo(f"\nThe repository is in {root} — try: cd {root} && techxfer status")

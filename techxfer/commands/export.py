@@ -1,0 +1,224 @@
+"""``techxfer export``: controlled copies of the effective documents one party may use.
+
+Copies come from the committed state (HEAD), never from the working tree, and each is
+checked against its register hash before it is written. A party gets the documents it
+owns and those whose current revision was transferred to it; obsolete, draft and
+destroyed documents are never exported as effective. Every copy gets a copy number and a
+line in the export register (CSV and JSON) written beside the copies. The output folder
+is built under a temporary name and renamed into place, so a failed export leaves nothing.
+
+With ``record``, the distribution is also recorded in the repository (GMP 2025 art. 43):
+``distributions/<EXP-ID>.yaml`` lists every copy with its number and both hashes, in one
+signed commit by a person holding a distribution role. The signer is checked before any
+copy is made; if the commit fails, neither the record nor the copies are left behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import secrets
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from techxfer.commands.transfer import current_signer, load_records
+from techxfer.errors import RefusedError, UsageError
+from techxfer.model.manifest import DocumentEntry
+from techxfer.model.parties import Signer
+from techxfer.model.times import format_instant, now
+from techxfer.model.transfer import new_id
+from techxfer.rules.identity import holds_role
+from techxfer.rules.register import check_state
+from techxfer.rules.signer import DISTRIBUTIONS_PREFIX
+from techxfer.state.snapshot import commit_snapshot
+from techxfer.state.workspace import Workspace
+
+REGISTER_COLUMNS = ["copy", "id", "title", "revision", "path", "sha256", "copy_sha256",
+                    "stamped", "transfer", "recipient", "date", "status", "reason"]
+
+
+@dataclass
+class ExportLine:
+    copy: str | None
+    entry: DocumentEntry
+    transfer: str | None
+    status: str  # copied | stamped | skipped
+    reason: str = ""
+    copy_sha256: str = ""
+
+    def row(self, recipient: str, when: datetime) -> dict[str, Any]:
+        e = self.entry
+        return {"copy": self.copy or "", "id": e.id, "title": e.title, "revision": e.revision,
+                "path": e.path, "sha256": e.sha256, "copy_sha256": self.copy_sha256,
+                "stamped": self.status == "stamped", "transfer": self.transfer or "",
+                "recipient": recipient, "date": when.isoformat(timespec="seconds"),
+                "status": self.status, "reason": self.reason}
+
+
+@dataclass
+class Export:
+    id: str
+    party: str
+    out: Path
+    commit: str
+    when: datetime
+    lines: list[ExportLine] = field(default_factory=list)
+    signer: Signer | None = None  # who recorded it (--record)
+    record_commit: str | None = None
+
+    @property
+    def record_path(self) -> str:
+        return f"{DISTRIBUTIONS_PREFIX}{self.id}.yaml"
+
+    def record(self, stamped: bool) -> dict[str, Any]:
+        """The distribution record (``distribution`` schema) of a recorded export."""
+        assert self.signer is not None
+        copies = []
+        for line in self.lines:
+            if line.copy is None:
+                continue
+            e = line.entry
+            copy: dict[str, Any] = {"copy": line.copy, "id": e.id, "path": e.path,
+                                    "revision": e.revision, "sha256": e.sha256,
+                                    "copy_sha256": line.copy_sha256,
+                                    "stamped": line.status == "stamped"}
+            if line.transfer:
+                copy["transfer"] = line.transfer
+            copies.append(copy)
+        record: dict[str, Any] = {
+            "id": self.id, "date": format_instant(self.when), "party": self.signer.party.id,
+            "signer": self.signer.person.id, "recipient": self.party, "commit": self.commit,
+            "stamped": stamped, "copies": copies,
+        }
+        skipped = [{"id": line.entry.id, "path": line.entry.path, "revision": line.entry.revision,
+                    "reason": line.reason} for line in self.lines if line.status == "skipped"]
+        if skipped:
+            record["skipped"] = skipped
+        return record
+
+
+def export_copies(ws: Workspace, party: str, out: Path, *, stamp: bool,
+                  record: bool = False) -> Export:
+    head = ws.repo.head()
+    if head is None:
+        raise UsageError("the repository has no commits yet")
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(f"{out}: exists and is not an empty folder; give a new one")
+    snap = commit_snapshot(ws.repo, head, ws.cache)
+    state = check_state(snap)
+    config = state.config
+    if config is None:
+        raise UsageError("the committed configuration cannot be read; run techxfer check")
+    recipient = config.parties.resolve(party)
+    if recipient is None:
+        raise UsageError(f"--party: unknown party {party!r}")
+    records = load_records(snap)
+    carried: dict[tuple[str, str, str], str] = {}
+    for tx in sorted(records.transfers.values(), key=lambda t: t.date):
+        if tx.recipient == recipient.id and tx.type in ("initial", "change"):
+            for item in tx.items:
+                carried[(item.id, item.revision, item.sha256)] = tx.id
+    when = now()
+    signer = None
+    if record:  # refuse before making any copy
+        signer = current_signer(ws, config, when)
+        if holds_role(config, signer, config.policy.distribution_roles) is None:
+            roles = ", ".join(map(str, config.policy.distribution_roles)) or "nobody"
+            raise RefusedError(f"{signer.party.id}:{signer.person.id} may not record a distribution "
+                               f"(distribution_roles: {roles}); nothing was exported")
+    exp_id = (new_id("EXP", signer.party.seat, when) if signer is not None
+              else f"EXP-{when:%Y%m%d}-{secrets.token_hex(4)}")
+    export = Export(exp_id, recipient.id, out, head, when, signer=signer)
+    entries = sorted(state.entries(), key=lambda e: e.path)
+    for entry in entries:
+        if entry.status != "effective":
+            continue
+        rule = config.policy.rule_for(entry.path)
+        if rule is not None and rule.read is not None and recipient.id not in {
+                config.party_id(r) for r in rule.read}:
+            continue
+        tx_id = carried.get((entry.id, entry.revision, entry.sha256))
+        owned = config.party_id(entry.owner) == recipient.id
+        if tx_id is None and not owned:
+            export.lines.append(ExportLine(None, entry, None, "skipped",
+                                           f"rev {entry.revision} not transferred to {recipient.id}"))
+            continue
+        export.lines.append(ExportLine(None, entry, tx_id, "copied"))
+    _write(ws, export, snap, stamp)
+    ws.cache.flush()
+    return export
+
+
+def _write(ws: Workspace, export: Export, snap: Any, stamp: bool) -> None:
+    from techxfer.reports.stamp import StampError, stamp_pdf
+
+    staging = export.out.with_name(f".{export.out.name}.partial-{secrets.token_hex(3)}")
+    staging.mkdir(parents=True)
+    try:
+        number = 0
+        for line in export.lines:
+            if line.status == "skipped":
+                continue
+            entry = line.entry
+            data = snap.read(entry.path)
+            if hashlib.sha256(data).hexdigest() != entry.sha256:
+                line.status, line.reason = "skipped", "content differs from the register (HASH_MISMATCH)"
+                continue
+            if stamp and entry.path.lower().endswith(".pdf"):
+                text = [
+                    "CONTROLLED COPY / 受控文件",
+                    f"{entry.id} rev {entry.revision}",
+                    f"{line.transfer or 'owner copy'} · {export.when:%Y-%m-%d}",
+                    f"copy {export.id}-{number + 1:03d} for {export.party}",
+                ]
+                try:
+                    data, _ = stamp_pdf(data, text, entry.path)
+                    line.status = "stamped"
+                except StampError as exc:
+                    line.status, line.reason = "skipped", exc.message
+                    continue
+            number += 1
+            line.copy = f"{export.id}-{number:03d}"
+            line.copy_sha256 = hashlib.sha256(data).hexdigest()
+            target = staging / entry.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        rows = [line.row(export.party, export.when) for line in export.lines]
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, REGISTER_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+        (staging / "export-register.csv").write_text(buf.getvalue(), encoding="utf-8")
+        (staging / "export-register.json").write_text(json.dumps({
+            "export": export.id, "party": export.party, "commit": export.commit,
+            "date": export.when.isoformat(timespec="seconds"), "copies": rows,
+        }, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        if export.signer is not None:
+            export.record_commit = _record(ws, export, stamp)
+        if export.out.exists():
+            export.out.rmdir()
+        staging.rename(export.out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _record(ws: Workspace, export: Export, stamp: bool) -> str:
+    """Commit the distribution record alone, signed; the tree and index are untouched if not."""
+    from techxfer.commands.init import render
+    from techxfer.git.signing import index_guard, signed_commit
+    from techxfer.state.fileio import Transaction
+
+    path = export.record_path
+    data = render("distribution", export.record(stamp), path)
+    copies = sum(1 for line in export.lines if line.copy)
+    with Transaction() as tx, index_guard(ws.repo):
+        tx.write(ws.root / path, data)
+        ws.repo.add([path])
+        return signed_commit(ws.repo, f"Distribute {copies} controlled copies to {export.party} "
+                                      f"({export.id})", only=[path])

@@ -1,0 +1,1 @@
+"""Signature verification of bytes (SSHSIG in-process, OpenPGP through gpg); raises, never judges."""

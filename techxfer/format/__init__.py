@@ -1,0 +1,1 @@
+"""The repository format on disk: every path and its kind, YAML, schemas, defaults."""

@@ -1,0 +1,1 @@
+"""The rules, each written once: called by the audit, the hooks and the commands alike."""

@@ -1,0 +1,500 @@
+"""The register checks of one state (DESIGN 1.1, 1.2): ``check``, ``status``, pre-commit.
+
+``check_state`` collects findings and never stops at the first. With a ``scope`` (the
+staged paths) it judges only what those paths touch, so a commit costs what it
+changes; a change to ``.techxfer/`` widens it to everything, and a manifest added or
+removed to its folder. Given the state ``before`` (the parent, already judged), a changed
+manifest costs only its changed entries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from techxfer.errors import ConfigError, SchemaError, SignatureError
+from techxfer.findings import Code, Finding
+from techxfer.model.manifest import DocumentEntry, Manifest, nearest_manifest
+from techxfer.model.parties import INDEPENDENT_ROLES
+from techxfer.model.policy import MANIFEST_NAME, is_format_path
+from techxfer.model.transfer import entry_record
+from techxfer.state.config import CONFIG_DIR, Config, load_config
+from techxfer.state.snapshot import GitSnapshot, Snapshot, is_manifest
+
+
+def undecodable(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def shown(path: str) -> str:
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+@dataclass
+class State:
+    """What the checks learnt about one snapshot; reused by status, add and verify."""
+
+    snap: Snapshot
+    config: Config | None = None
+    manifests: dict[str, Manifest] = field(default_factory=dict)
+    broken_manifests: set[str] = field(default_factory=set)
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, code: Code, path: str | None, message: str) -> None:
+        self.findings.append(Finding(code, path, message))
+
+    def entries(self) -> Iterable[DocumentEntry]:
+        for manifest in self.manifests.values():
+            yield from manifest.entries
+
+    def entry_for_path(self, path: str) -> DocumentEntry | None:
+        owner = nearest_manifest(path, self.manifest_paths)
+        if owner is None or owner not in self.manifests:
+            return None
+        return next((e for e in self.manifests[owner].entries if e.path == path), None)
+
+    @property
+    def manifest_paths(self) -> frozenset[str]:
+        return self.snap.manifest_set
+
+
+# Models memoised by blob id for the life of the process (a history walk meets the same
+# blobs again and again). Bounded: the oldest go first.
+_CONFIGS: dict[tuple[tuple[str, str], ...], Config] = {}
+_MANIFESTS: dict[tuple[str, str], Manifest] = {}
+_ENTRIES: dict[tuple[str, int, int], tuple[dict[str, Any], DocumentEntry]] = {}
+_DELTAS: dict[tuple[str, str | None, str | None], tuple[EntryPair, ...]] = {}
+_LAST: dict[str, tuple[list[dict[str, Any]], Manifest]] = {}
+MAX_MANIFESTS = 512
+MAX_ENTRIES = 200_000
+MAX_DELTAS = 1024
+
+
+def _bounded_put(cache: dict[Any, Any], key: Any, value: Any, limit: int) -> None:
+    if len(cache) >= limit:
+        for old in list(itertools.islice(cache, max(1, limit // 8))):
+            del cache[old]
+    cache[key] = value
+
+
+def make_manifest(path: str, raw: Any) -> Manifest:
+    """``Manifest.create``, reusing the work of the last version of the same manifest.
+
+    An entry dict parsed once (manifest_parse keeps it by its bytes) at the same place
+    gives the same DocumentEntry; when the last version had as many entries, only the
+    places whose dict changed are looked at, and the indexes (ids, paths, by_path) are the
+    last version's with those places patched. A history walk meets thousands of versions
+    of a 100-entry manifest that differ in one entry."""
+    docs = raw.get("documents") or []
+    if not isinstance(docs, list) or not docs:
+        return Manifest.create(path, raw)
+    last = _LAST.get(path)
+    prev: Manifest | None = None
+    if last is None:
+        manifest = Manifest.create(path, raw)  # first sight: build every entry at once
+        for i, (doc, entry) in enumerate(zip(docs, manifest.entries, strict=True)):
+            _bounded_put(_ENTRIES, (path, i, id(doc)), (doc, entry), MAX_ENTRIES)
+        _bounded_put(_LAST, path, (docs, manifest), MAX_MANIFESTS)
+        return manifest
+    if last is not None and len(last[0]) == len(docs):
+        prev_docs, prev = last
+        entries: list[DocumentEntry | None] = list(prev.entries)
+        changed = [i for i, (a, b) in enumerate(zip(prev_docs, docs, strict=True)) if a is not b]
+    else:
+        entries = [None] * len(docs)
+        changed = list(range(len(docs)))
+    fresh: list[int] = []
+    for i in changed:
+        hit = _ENTRIES.get((path, i, id(docs[i])))
+        if hit is not None and hit[0] is docs[i]:
+            entries[i] = hit[1]
+        else:
+            fresh.append(i)
+    if fresh:
+        built = Manifest.create(path, {"documents": [docs[i] for i in fresh]}).entries
+        for i, entry in zip(fresh, built, strict=True):
+            entry = replace(entry, index=i)
+            entries[i] = entry
+            # The dict is kept with its entry, so its id() cannot be reused while cached.
+            _bounded_put(_ENTRIES, (path, i, id(docs[i])), (docs[i], entry), MAX_ENTRIES)
+    manifest = Manifest(path, tuple(e for e in entries if e is not None), "format" in raw)
+    if prev is not None and len(changed) <= 16:
+        _patch_indexes(manifest, prev, changed)
+    _bounded_put(_LAST, path, (docs, manifest), MAX_MANIFESTS)
+    return manifest
+
+
+def _patch_indexes(manifest: Manifest, prev: Manifest, changed: list[int]) -> None:
+    """Set MANIFEST's cached ids, paths and by_path from PREV's, patched at CHANGED."""
+    ids, paths, by_path = dict(prev.ids), dict(prev.paths), dict(prev.by_path)
+    for i in changed:
+        old, new = prev.entries[i], manifest.entries[i]
+        for counts, was, now in ((ids, old.id, new.id), (paths, old.path, new.path)):
+            counts[was] -= 1
+            if not counts[was]:
+                del counts[was]
+            counts[now] = counts.get(now, 0) + 1
+        left = [e for e in by_path[old.path] if e is not old]
+        if left:
+            by_path[old.path] = left
+        else:
+            del by_path[old.path]
+        by_path[new.path] = sorted([*by_path.get(new.path, ()), new], key=lambda e: e.index)
+    manifest.__dict__.update(ids=ids, paths=paths, by_path=by_path)
+
+
+EntryPair = tuple["DocumentEntry | None", "DocumentEntry | None"]
+
+
+def _blob(snap: Snapshot, path: str) -> str | None:
+    return snap.blob_id(path) if snap.is_file(path) else None
+
+
+def manifest_delta(before: Snapshot, after: Snapshot, manifest: str) -> tuple[EntryPair, ...]:
+    """(old, new) pairs of the entries that differ between two versions of one manifest
+    (by id; None where absent). An unreadable version counts as empty."""
+    key = None
+    if isinstance(before, GitSnapshot) and isinstance(after, GitSnapshot):
+        key = (manifest, _blob(before, manifest), _blob(after, manifest))
+        if key in _DELTAS:
+            return _DELTAS[key]
+    pairs: list[EntryPair] = []
+    old_entries, new_entries = manifest_entries(before, manifest), manifest_entries(after, manifest)
+    if len(old_entries) == len(new_entries):  # the usual case: compare place by place
+        moved = [(o, n) for o, n in zip(old_entries, new_entries, strict=True) if o is not n]
+        if all(o.id == n.id for o, n in moved):
+            old_entries = tuple(o for o, _ in moved)
+            new_entries = tuple(n for _, n in moved)
+    old = {e.id: e for e in old_entries}
+    new = {e.id: e for e in new_entries}
+    for doc_id in sorted(old.keys() | new.keys()):
+        o, n = old.get(doc_id), new.get(doc_id)
+        if o is n:
+            continue
+        differs = o is None or n is None or o.raw != n.raw or o.path != n.path
+        if differs and (o is None or n is None or entry_record(o) != entry_record(n)):
+            pairs.append((o, n))
+    result = tuple(pairs)
+    if key is not None:
+        _bounded_put(_DELTAS, key, result, MAX_DELTAS)
+    return result
+
+
+def manifest_entries(snap: Snapshot, path: str) -> tuple[DocumentEntry, ...]:
+    """The entries of one manifest; () when it is absent or unreadable."""
+    if not snap.is_file(path):
+        return ()
+    try:
+        return cached_manifest(snap, path).entries
+    except ConfigError:
+        return ()
+
+
+def _config_key(snap: Snapshot) -> tuple[tuple[str, str], ...] | None:
+    """The blob ids of ``.techxfer/`` in a git state: equal keys, equal configuration."""
+    if not isinstance(snap, GitSnapshot):
+        return None
+    return tuple((p, snap.blob_id(p)) for p in snap.paths_under(CONFIG_DIR + "/"))
+
+
+def load_state_config(state: State) -> None:
+    key = _config_key(state.snap)
+    if key is not None and key in _CONFIGS:
+        state.config = _CONFIGS[key]
+        return
+    try:
+        state.config = load_config(state.snap)
+        if key is not None:
+            _bounded_put(_CONFIGS, key, state.config, 256)
+    except SchemaError as exc:
+        for problem in exc.problems:
+            state.add(Code.MANIFEST_INVALID, exc.source, problem)
+    except ConfigError as exc:
+        path, _, message = exc.message.partition(": ")
+        state.add(Code.MANIFEST_INVALID, path if message else None, message or exc.message)
+
+
+def cached_manifest(snap: Snapshot, path: str) -> Manifest:
+    """One manifest as a model, memoised by blob in git states; ConfigError if broken."""
+    key = (path, snap.blob_id(path)) if isinstance(snap, GitSnapshot) else None
+    if key is not None and key in _MANIFESTS:
+        return _MANIFESTS[key]
+    manifest = make_manifest(path, snap.load("manifest", path))
+    if key is not None:
+        _bounded_put(_MANIFESTS, key, manifest, MAX_MANIFESTS)
+    return manifest
+
+
+def load_manifest(state: State, path: str) -> Manifest | None:
+    if path in state.manifests:
+        return state.manifests[path]
+    if path in state.broken_manifests:
+        return None
+    key = (path, state.snap.blob_id(path)) if isinstance(state.snap, GitSnapshot) \
+        and state.snap.is_file(path) else None
+    if key is not None and key in _MANIFESTS:
+        state.manifests[path] = _MANIFESTS[key]
+        return _MANIFESTS[key]
+    try:
+        manifest = make_manifest(path, state.snap.load("manifest", path))
+    except SchemaError as exc:
+        state.broken_manifests.add(path)
+        for problem in exc.problems:
+            state.add(Code.MANIFEST_INVALID, path, problem)
+        return None
+    except ConfigError as exc:
+        state.broken_manifests.add(path)
+        state.add(Code.MANIFEST_INVALID, path, exc.message.removeprefix(f"{path}: "))
+        return None
+    state.manifests[path] = manifest
+    if key is not None:
+        _bounded_put(_MANIFESTS, key, manifest, MAX_MANIFESTS)
+    return manifest
+
+
+@dataclass
+class Scope:
+    """What a change touches: the paths to judge (None: everything), the changed manifests
+    to judge whole, and for the others the ids and paths their changed entries introduce
+    (only those can create a duplicate)."""
+
+    paths: set[str] | None
+    whole: set[str] = field(default_factory=set)
+    introduced: dict[str, tuple[set[str], set[str]]] = field(default_factory=dict)
+
+
+def expand_scope(state: State, scope: set[str], before: Snapshot | None = None) -> Scope:
+    """Widen the staged paths to everything they can affect (None: everything), and say
+    which changed manifests must be judged whole.
+
+    A change under ``.techxfer/`` can change what is controlled and who owns it; a
+    manifest added or removed re-decides which manifest governs every file below its
+    folder. A manifest that only changed content affects the paths of its changed entries
+    (old and new), when the state before is known; otherwise its whole folder.
+    """
+    if any(p.startswith(CONFIG_DIR + "/") for p in scope):
+        return Scope(None)
+    manifests = [p for p in scope if is_manifest(p)]
+    if not manifests:
+        return Scope(scope)
+    result = Scope(set(scope))
+    assert result.paths is not None
+    for manifest in manifests:
+        if before is not None and before.is_file(manifest) and state.snap.is_file(manifest):
+            was: Manifest | None = None
+            now: Manifest | None = None
+            with contextlib.suppress(ConfigError):  # unreadable: judged whole below
+                was, now = cached_manifest(before, manifest), cached_manifest(state.snap, manifest)
+            if was is not None and now is not None:
+                for old, new in manifest_delta(before, state.snap, manifest):
+                    result.paths.update(e.path for e in (old, new) if e is not None)
+                # Ids and paths listed more often than before (a copy of an entry included).
+                result.introduced[manifest] = (
+                    {k for k, n in now.ids.items() - was.ids.items() if n > was.ids.get(k, 0)},
+                    {k for k, n in now.paths.items() - was.paths.items() if n > was.paths.get(k, 0)})
+                continue
+        result.whole.add(manifest)
+        result.paths.update(state.snap.paths_under(manifest[: -len(MANIFEST_NAME)]))
+    return result
+
+
+def check_state(snap: Snapshot, scope: set[str] | None = None, before: Snapshot | None = None
+                ) -> State:
+    """The register checks of SNAP: everything, or what SCOPE (changed paths) touches.
+    BEFORE, the state SCOPE changed (already judged), lets a changed manifest cost only
+    its changed entries."""
+    state = State(snap)
+    judged = Scope(None) if scope is None else expand_scope(state, scope, before)
+    load_state_config(state)
+    if judged.paths is None:
+        check_parties(state)
+    check_paths(state, judged.paths)
+    check_manifests(state, judged)
+    return state
+
+
+def check_parties(state: State) -> None:
+    if state.config is None:
+        return
+    from techxfer.crypto.signatures import parse_ssh_public_key
+
+    holders: dict[str, list[str]] = defaultdict(list)
+    for party in state.config.parties:
+        for person in party.people:
+            where = f"parties.{party.id}.{person.id}"
+            if all(r in person.roles for r in INDEPENDENT_ROLES):
+                state.add(Code.ROLE_CONFLICT, ".techxfer/parties.yaml",
+                          f"{where} holds both production-head and quality-head; "
+                          "these positions must be held by different people")
+            for i, key in enumerate(person.keys):
+                holders[key.identity].append(f"{party.id}:{person.id}")
+                if key.kind == "ssh":
+                    try:
+                        parse_ssh_public_key(key.value)
+                    except SignatureError as exc:
+                        state.add(Code.MANIFEST_INVALID, ".techxfer/parties.yaml",
+                                  f"{where}.keys[{i}]: {exc.message}")
+    for identity, people in holders.items():
+        if len(set(people)) > 1:
+            short = identity if len(identity) < 60 else identity[:40] + "…"
+            state.add(Code.SHARED_KEY, ".techxfer/parties.yaml",
+                      f"key {short} is listed for {', '.join(sorted(set(people)))}; "
+                      "a signing key must belong to one person alone")
+
+
+def check_paths(state: State, scope: set[str] | None) -> None:
+    """Per-file checks: unsafe names, symlinks, case clashes, read restrictions."""
+    snap = state.snap
+    folded = snap.folded
+    policy = state.config.policy if state.config else None
+    targets = snap.paths if scope is None else [p for p in scope if snap.exists(p)]
+    for path in sorted(targets):
+        if undecodable(path):
+            state.add(Code.UNSAFE_PATH, shown(path), "file name is not valid UTF-8")
+            continue
+        clash = folded.get(path.casefold(), set())
+        if len(clash) > 1 and (scope is not None or path == min(clash)):
+            state.add(Code.UNSAFE_PATH, path,
+                      f"paths differ only by letter case: {', '.join(sorted(clash))}")
+        kind = snap.paths[path]
+        if is_format_path(path):
+            if kind != "file":
+                state.add(Code.UNSAFE_PATH, path, f"a record file is a {kind}, not a regular file")
+            continue
+        if policy is None or not policy.is_controlled(path):
+            continue
+        if kind != "file":
+            state.add(Code.UNSAFE_PATH, path, f"a controlled path is a {kind}, not a regular file")
+        rule = policy.rule_for(path)
+        if rule is not None and rule.read is not None and state.config is not None:
+            allowed = {state.config.party_id(r) for r in rule.read}
+            if len(allowed) < 2:
+                state.add(Code.READ_RESTRICTED_PLAINTEXT, path,
+                          f"{rule.label()} limits reading to {', '.join(rule.read)}, but "
+                          "everyone who can clone this repository can read it")
+
+
+def check_manifests(state: State, judged: Scope) -> None:
+    snap = state.snap
+    scope, whole = judged.paths, judged.whole
+    manifest_paths = state.manifest_paths
+    if scope is None:
+        wanted = set(manifest_paths)
+    else:
+        wanted = {p for p in scope if p in manifest_paths}
+        for path in scope:
+            if not is_manifest(path):
+                owner = nearest_manifest(path, manifest_paths)
+                if owner:
+                    wanted.add(owner)
+    for path in sorted(wanted):
+        load_manifest(state, path)
+    changed_manifests = wanted if scope is None else {p for p in scope if p in manifest_paths}
+    if any(p not in judged.introduced or any(judged.introduced[p]) for p in changed_manifests):
+        for path in sorted(manifest_paths - set(state.manifests)):
+            load_manifest(state, path)  # duplicate ids are judged across all manifests
+        check_duplicates(state, changed_manifests, judged.introduced)
+
+    for manifest in list(state.manifests.values()):
+        if scope is None or manifest.path in whole:
+            for entry in manifest.entries:
+                check_entry(state, entry, manifest_paths)
+        else:
+            by_path = manifest.by_path
+            for path in scope:
+                for entry in by_path.get(path, ()):
+                    check_entry(state, entry, manifest_paths)
+
+    def listed(path: str) -> bool:
+        return any(path in m.paths for m in state.manifests.values())
+
+    if state.config is None:
+        return
+    targets = snap.paths if scope is None else [p for p in scope if snap.exists(p)]
+    for path in sorted(targets):
+        if is_format_path(path) or undecodable(path) or not state.config.policy.is_controlled(path):
+            continue
+        if listed(path):
+            continue
+        owner = nearest_manifest(path, manifest_paths)
+        if owner in state.broken_manifests:
+            continue  # already reported: the manifest cannot be read
+        where = f"in {owner}" if owner else "in any manifest (there is no MANIFEST.yaml above it)"
+        state.add(Code.UNLISTED_FILE, path, f"controlled file is not listed {where}")
+
+
+def check_duplicates(state: State, changed: set[str],
+                     introduced: dict[str, tuple[set[str], set[str]]] | None = None) -> None:
+    """Ids and paths listed twice, where a changed manifest is involved: each changed
+    manifest against itself and against every other (set intersections, so a commit
+    costs its own manifests, not the whole register). For a manifest in INTRODUCED (its
+    unchanged entries were judged before) only the ids and paths its change introduced
+    are asked about."""
+    reported: set[tuple[str, str]] = set()
+    for path in sorted(changed):
+        mine = state.manifests.get(path)
+        if mine is None:
+            continue
+        focus = introduced.get(path) if introduced else None
+        for what, values in (("id", mine.ids), ("path", mine.paths)):
+            asked = values.keys() if focus is None else focus[0] if what == "id" else focus[1]
+            clash = {v for v in asked if values[v] > 1}
+            for other in state.manifests.values():
+                if other is not mine:
+                    clash |= asked & (other.ids if what == "id" else other.paths).keys()
+            for value in sorted(clash):
+                if (what, value) in reported:
+                    continue
+                reported.add((what, value))
+                entries = [e for m in state.manifests.values() for e in m.entries
+                           if (e.id if what == "id" else e.path) == value]
+                places = "; ".join(e.where() for e in entries)
+                state.add(Code.DUPLICATE_ID, entries[1].manifest if len(entries) > 1 else path,
+                          f"{what} {value!r} is listed more than once: {places}")
+
+
+def check_entry(state: State, entry: DocumentEntry, manifest_paths: frozenset[str]) -> None:
+    snap, config = state.snap, state.config
+    where = entry.where()
+    governing = nearest_manifest(entry.path, manifest_paths)
+    if governing != entry.manifest:
+        state.add(Code.MANIFEST_INVALID, entry.manifest,
+                  f"documents[{entry.index}].path: {entry.local_path} is governed by "
+                  f"{governing}; list it there")
+        return
+    if config is not None:
+        if is_format_path(entry.path) or not config.policy.is_controlled(entry.path):
+            state.add(Code.MANIFEST_INVALID, entry.manifest,
+                      f"documents[{entry.index}].path: {entry.path} is not a controlled path")
+            return
+        if config.parties.resolve(entry.owner) is None:
+            state.add(Code.MANIFEST_INVALID, entry.manifest,
+                      f"documents[{entry.index}].owner: unknown party {entry.owner!r}")
+        if entry.retention not in config.retention.classes:
+            state.add(Code.MANIFEST_INVALID, entry.manifest,
+                      f"documents[{entry.index}].retention: unknown class {entry.retention!r}")
+    kind = snap.paths.get(entry.path)
+    if entry.status == "destroyed":
+        if kind is not None:
+            state.add(Code.MANIFEST_INVALID, entry.manifest,
+                      f"documents[{entry.index}]: {entry.id} is marked destroyed but "
+                      f"{entry.path} is still present")
+        return
+    if kind is None:
+        state.add(Code.MISSING_FILE, entry.path, f"listed as {entry.id} ({where}) but not present")
+    elif kind != "file":
+        state.add(Code.UNSAFE_PATH, entry.path, f"listed as {entry.id} but is a {kind}")
+    else:
+        actual = snap.sha256(entry.path)
+        if actual != entry.sha256:
+            state.add(Code.HASH_MISMATCH, entry.path,
+                      f"content SHA-256 {actual[:12]}… differs from {entry.id} rev "
+                      f"{entry.revision} ({entry.sha256[:12]}…) in {entry.manifest}")

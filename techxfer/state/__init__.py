@@ -1,0 +1,1 @@
+"""One state of a repository (commit, index or working tree), its configuration and caches."""

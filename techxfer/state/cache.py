@@ -1,0 +1,132 @@
+"""Results keyed by git blob id, kept under ``.git/techxfer/`` between runs.
+
+A blob id names exact content, so its SHA-256 and its schema-valid parse never change:
+a second audit hashes and parses nothing it has seen. Manifests are kept entry by entry
+(keyed by the entry's bytes and the schema it was validated against), not whole: their
+versions share all but an entry or two. The cache is an optimisation only; if it cannot
+be opened (read-only repository) everything still works in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from techxfer.format.manifest_parse import EntryCache
+
+SCHEMA_VERSION = 1
+
+
+def git_blob_id(data: bytes) -> str:
+    """The id git gives these bytes as a blob (sha1 object format)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+class BlobCache:
+    def __init__(self, gitdir: Path | None) -> None:
+        self._sha: dict[str, str] = {}
+        self._parsed: dict[tuple[str, str], Any] = {}
+        self._new_sha: dict[str, str] = {}
+        self._new_parsed: dict[tuple[str, str], str] = {}
+        self._new_entries: dict[str, str] = {}
+        self._db: sqlite3.Connection | None = None
+        self.entries = EntryCache(self._load_entries, self._store_entry)
+        if gitdir is not None:
+            try:
+                folder = gitdir / "techxfer"
+                folder.mkdir(exist_ok=True)
+                self._db = sqlite3.connect(folder / "cache.sqlite", timeout=5)
+                self._db.execute("CREATE TABLE IF NOT EXISTS sha256 (blob TEXT PRIMARY KEY, digest TEXT)")
+                self._db.execute(
+                    "CREATE TABLE IF NOT EXISTS parsed (blob TEXT, kind TEXT, data TEXT, "
+                    "PRIMARY KEY (blob, kind))"
+                )
+                self._db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, data TEXT)")
+            except (OSError, sqlite3.Error):
+                self._db = None
+
+    def sha256(self, oid: str) -> str | None:
+        hit = self._sha.get(oid)
+        if hit is None and self._db is not None:
+            row = self._db.execute("SELECT digest FROM sha256 WHERE blob=?", (oid,)).fetchone()
+            if row:
+                hit = self._sha[oid] = row[0]
+        return hit
+
+    def put_sha256(self, oid: str, digest: str) -> None:
+        self._sha[oid] = digest
+        self._new_sha[oid] = digest
+
+    def parsed(self, oid: str, kind: str) -> Any | None:
+        key = (oid, f"{kind}/{SCHEMA_VERSION}")
+        if key in self._parsed:
+            return self._parsed[key]
+        if self._db is not None:
+            row = self._db.execute(
+                "SELECT data FROM parsed WHERE blob=? AND kind=?", key
+            ).fetchone()
+            if row:
+                value = self._parsed[key] = json.loads(row[0])
+                return value
+        return None
+
+    def put_parsed(self, oid: str, kind: str, value: Any) -> None:
+        key = (oid, f"{kind}/{SCHEMA_VERSION}")
+        self._parsed[key] = value
+        self._new_parsed[key] = json.dumps(value, ensure_ascii=False)
+
+    def _entry_key(self, chunk: bytes) -> str:
+        return hashlib.sha1(_manifest_schema_tag() + chunk, usedforsecurity=False).hexdigest()
+
+    def _load_entries(self, chunks: list[bytes]) -> dict[bytes, dict[str, Any]]:
+        if self._db is None:
+            return {}
+        keys = {self._entry_key(chunk): chunk for chunk in chunks}
+        found: dict[bytes, dict[str, Any]] = {}
+        listed = list(keys)
+        for start in range(0, len(listed), 500):  # SQLite's limit on bound parameters
+            part = listed[start:start + 500]
+            marks = ",".join("?" * len(part))  # placeholders only; the keys are bound
+            rows = self._db.execute(f"SELECT key, data FROM entries WHERE key IN ({marks})",  # noqa: S608
+                                    part)
+            for key, data in rows:
+                value = json.loads(data)
+                if isinstance(value, dict):
+                    found[keys[key]] = value
+        return found
+
+    def _store_entry(self, chunk: bytes, entry: dict[str, Any]) -> None:
+        if self._db is not None:
+            self._new_entries[self._entry_key(chunk)] = json.dumps(entry, ensure_ascii=False)
+
+    def flush(self) -> None:
+        if self._db is None or not (self._new_sha or self._new_parsed or self._new_entries):
+            return
+        try:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO sha256 VALUES (?, ?)",
+                                     self._new_sha.items())
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO parsed VALUES (?, ?, ?)",
+                    [(b, k, d) for (b, k), d in self._new_parsed.items()],
+                )
+                self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)",
+                                     self._new_entries.items())
+        except sqlite3.Error:
+            return
+        self._new_sha.clear()
+        self._new_parsed.clear()
+        self._new_entries.clear()
+
+
+@cache
+def _manifest_schema_tag() -> bytes:
+    """Cached entries are valid under the schema they were checked against, and no other."""
+    from techxfer.format import schema
+
+    text = json.dumps(schema.load_schema("manifest"), sort_keys=True).encode()
+    return hashlib.sha1(text, usedforsecurity=False).hexdigest().encode() + b"\0"

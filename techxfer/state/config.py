@@ -1,0 +1,118 @@
+"""The ``.techxfer/`` configuration of one state, loaded and cross-checked.
+
+Schema validation catches the shape of each file; this module adds what one file
+cannot know alone: the parties named in ``repo.yaml`` exist with the right seats, policy
+references resolve, retention defaults exist. Every error names the file and the key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from techxfer.errors import ConfigError
+from techxfer.model.parties import SEATS, Parties
+from techxfer.model.policy import Policy, RoleRef
+from techxfer.model.repo import RepoConfig
+from techxfer.model.retention import Hold, Retention
+from techxfer.state.snapshot import Snapshot
+
+CONFIG_DIR = ".techxfer"
+REPO_FILE = f"{CONFIG_DIR}/repo.yaml"
+PARTIES_FILE = f"{CONFIG_DIR}/parties.yaml"
+POLICY_FILE = f"{CONFIG_DIR}/policy.yaml"
+RETENTION_FILE = f"{CONFIG_DIR}/retention.yaml"
+HOLDS_DIR = f"{CONFIG_DIR}/holds/"
+
+CONFIG_FILES = {
+    "repo": REPO_FILE,
+    "parties": PARTIES_FILE,
+    "policy": POLICY_FILE,
+    "retention": RETENTION_FILE,
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    repo: RepoConfig
+    parties: Parties
+    policy: Policy
+    retention: Retention
+    holds: tuple[Hold, ...]
+
+    def party_id(self, ref: str) -> str | None:
+        party = self.parties.resolve(ref)
+        return party.id if party else None
+
+
+def hold_paths(snap: Snapshot) -> list[str]:
+    return [p for p in snap.paths_under(HOLDS_DIR) if p.endswith(".yaml")]
+
+
+def load_config(snap: Snapshot) -> Config:
+    """Load and cross-check ``.techxfer/``; raise ConfigError naming file and key."""
+    repo = RepoConfig.create(snap.load("repo", REPO_FILE))
+    parties = Parties.create(snap.load("parties", PARTIES_FILE))
+    policy = Policy.create(snap.load("policy", POLICY_FILE))
+    retention = Retention.create(snap.load("retention", RETENTION_FILE))
+    holds = []
+    for path in hold_paths(snap):
+        hold = Hold.create(snap.load("hold", path))
+        stem = path.rsplit("/", 1)[-1].removesuffix(".yaml")
+        if hold.id != stem:
+            raise ConfigError(f"{path}: id: {hold.id!r} differs from the file name {stem!r}")
+        holds.append(hold)
+    config = Config(repo, parties, policy, retention, tuple(holds))
+    _cross_check(config)
+    return config
+
+
+def _cross_check(config: Config) -> None:
+    parties = config.parties
+    for seat in SEATS:
+        holders = [p.id for p in parties if p.seat == seat]
+        if len(holders) != 1:
+            raise ConfigError(
+                f"{PARTIES_FILE}: parties: expected exactly one party with seat {seat}, "
+                f"found {len(holders)} ({', '.join(holders) or 'none'})"
+            )
+    for key, seat in (("registrant", "registrant"), ("manufacturer", "manufacturer")):
+        pid = getattr(config.repo, key)
+        party = parties.by_id.get(pid)
+        if party is None:
+            raise ConfigError(f"{REPO_FILE}: {key}: party {pid!r} is not in {PARTIES_FILE}")
+        if party.seat != seat:
+            raise ConfigError(f"{REPO_FILE}: {key}: party {pid!r} has seat {party.seat}, not {seat}")
+    for party in parties:
+        ids = [p.id for p in party.people]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ConfigError(f"{PARTIES_FILE}: parties.{party.id}.people: person id "
+                              f"{dupes[0]!r} appears more than once")
+
+    def check_party(ref: str, where: str) -> None:
+        if parties.resolve(ref) is None:
+            raise ConfigError(f"{POLICY_FILE}: {where}: unknown party {ref!r}")
+
+    def check_roles(refs: tuple[RoleRef, ...], where: str) -> None:
+        for i, ref in enumerate(refs):
+            check_party(ref.party, f"{where}[{i}]")
+
+    policy = config.policy
+    for rule in policy.rules:
+        where = f"rules[{rule.index}]"
+        if rule.owner is not None:
+            check_party(rule.owner, f"{where}.owner")
+        for i, ref in enumerate(rule.read or ()):
+            check_party(ref, f"{where}.read[{i}]")
+        check_roles(rule.write, f"{where}.write")
+    check_roles(policy.transfer_roles, "transfer_roles")
+    check_roles(policy.ack_roles, "ack_roles")
+    check_roles(policy.hold_roles, "hold_roles")
+
+    retention = config.retention
+    if retention.default_class not in retention.classes:
+        raise ConfigError(f"{RETENTION_FILE}: default_class: {retention.default_class!r} "
+                          "is not one of the classes")
+    for category, cls in retention.categories.items():
+        if cls not in retention.classes:
+            raise ConfigError(f"{RETENTION_FILE}: categories.{category}: unknown class {cls!r}")

@@ -1,0 +1,62 @@
+"""The working copy a command acts on: repository, paths inside it, its snapshots."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from techxfer.errors import UsageError
+from techxfer.git.repo import GitRepo
+from techxfer.state.cache import BlobCache
+from techxfer.state.config import Config, load_config
+from techxfer.state.snapshot import WorkTreeSnapshot
+
+
+@dataclass
+class Workspace:
+    repo: GitRepo
+    cache: BlobCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.cache = BlobCache(self.repo.gitdir)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] = ".") -> Workspace:
+        return cls(GitRepo.open(path))
+
+    @property
+    def root(self) -> Path:
+        return self.repo.workdir
+
+    def worktree(self) -> WorkTreeSnapshot:
+        return WorkTreeSnapshot(self.repo, self.cache)
+
+    def config(self) -> Config:
+        return load_config(self.worktree())
+
+    def relative(self, given: str | os.PathLike[str]) -> str:
+        """A user-given path as a repository path; refuse escapes, symlinks and bad names."""
+        raw = os.fspath(given)
+        absolute = Path(os.path.abspath(raw))
+        root = Path(os.path.abspath(self.root))
+        try:
+            rel = absolute.relative_to(root)
+        except ValueError:
+            raise UsageError(f"{raw}: outside the repository {root}") from None
+        if not rel.parts:
+            raise UsageError(f"{raw}: is the repository itself, not a file")
+        probe = root
+        for part in rel.parts:
+            probe = probe / part
+            if probe.is_symlink():
+                raise UsageError(f"{raw}: goes through the symbolic link {probe.relative_to(root)}; "
+                                 "controlled files must be regular files")
+        text = rel.as_posix()
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise UsageError(f"{raw!r}: file name is not valid UTF-8") from None
+        if rel.parts[0] == ".git":
+            raise UsageError(f"{raw}: inside .git")
+        return text
