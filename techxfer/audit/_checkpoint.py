@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from techxfer import __version__
-from techxfer.state.fileio import write_atomic
+from techxfer.format.fileio import write_atomic
 
 KEEP = 8
 

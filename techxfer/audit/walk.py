@@ -28,24 +28,18 @@ from typing import Any
 from techxfer.audit._sigworker import AheadSignatures
 from techxfer.errors import ConfigError, GitError
 from techxfer.findings import Code, Finding
+from techxfer.format.layout import CONFIG_DIR, is_manifest
 from techxfer.git.repo import CommitInfo, Entry, GitRepo
 from techxfer.model.times import from_git_time, now
-from techxfer.model.transfer import config_digest
 from techxfer.rules.records import RecordBook
 from techxfer.rules.register import State, check_state
 from techxfer.rules.signer import Identified, SignatureChecker, authorize, bad_signature, config_paths_changed
 from techxfer.state.cache import BlobCache
-from techxfer.state.config import CONFIG_DIR, Config, load_config
-from techxfer.state.snapshot import GitSnapshot, ParentView, Snapshot, is_manifest
+from techxfer.state.config import Config, in_force_digest, load_config
+from techxfer.state.snapshot import GitSnapshot, ParentView, Snapshot
 
 Progress = Callable[[int, int], None]
 READ_AHEAD = 8  # commits whose tree changes are taken ahead of the one judged
-
-
-def in_force_digest(snap: Snapshot) -> str:
-    files = {p: snap.read(p) for p in snap.paths
-             if p.startswith(CONFIG_DIR + "/") and not p.startswith(f"{CONFIG_DIR}/holds/")}
-    return config_digest(files)
 
 
 @dataclass
@@ -96,7 +90,7 @@ def trust_root(repo: GitRepo, tip: str, given: str | None) -> str:
         return repo.resolve(rev)
     import json
 
-    from techxfer.state.fileio import write_atomic
+    from techxfer.format.fileio import write_atomic
 
     store = repo.gitdir / "techxfer" / "trust-root.json"
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError):

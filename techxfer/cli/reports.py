@@ -26,7 +26,7 @@ def _emit(text: str | bytes, output: Path | None) -> None:
             raise UsageError("binary output (pdf) needs -o FILE")
         click.echo(text, nl=False)
         return
-    from techxfer.state.fileio import write_atomic
+    from techxfer.format.fileio import write_atomic
 
     write_atomic(output, text.encode() if isinstance(text, str) else text)
     click.echo(f"Wrote {output}", err=True)

@@ -10,11 +10,10 @@ from typing import Any, Literal
 from techxfer.commands.init import render
 from techxfer.errors import ConfigError, UsageError
 from techxfer.format import yamlio
+from techxfer.format.fileio import Transaction
+from techxfer.format.layout import is_format_path, is_manifest
 from techxfer.model.manifest import nearest_manifest
-from techxfer.model.policy import is_format_path
 from techxfer.rules.register import State, load_manifest
-from techxfer.state.fileio import Transaction
-from techxfer.state.snapshot import is_manifest
 from techxfer.state.workspace import Workspace
 
 

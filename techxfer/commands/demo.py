@@ -18,8 +18,8 @@ from typing import Any
 
 from techxfer.errors import TechxferError, UsageError
 from techxfer.format import yamlio
+from techxfer.format.layout import MANIFEST_NAME
 from techxfer.git.repo import run_git
-from techxfer.model.policy import MANIFEST_NAME
 
 Echo = Callable[[str], None]
 

@@ -13,9 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from techxfer.commands.init import render
-from techxfer.commands.transfer import Records, committed, current_signer, load_records
+from techxfer.commands.transfer import current_signer
 from techxfer.errors import RefusedError, UsageError
 from techxfer.format import yamlio
+from techxfer.format.fileio import Transaction
+from techxfer.format.layout import HOLDS_DIR, ack_path, disposition_path
 from techxfer.git.signing import index_guard, signed_commit
 from techxfer.model.manifest import DocumentEntry
 from techxfer.model.times import format_instant, now
@@ -23,8 +25,8 @@ from techxfer.model.transfer import Transfer, new_id
 from techxfer.rules.identity import holds_role, may_write
 from techxfer.rules.register import check_state
 from techxfer.rules.retention import RecordRetention, assess
-from techxfer.state.config import HOLDS_DIR, Config
-from techxfer.state.fileio import Transaction
+from techxfer.state.config import Config
+from techxfer.state.records import Records, committed, load_records
 from techxfer.state.snapshot import Snapshot
 from techxfer.state.workspace import Workspace
 
@@ -66,7 +68,7 @@ def find_approval(ws: Workspace, records: Records, config: Config, entry: Docume
         ack = records.acks.get((tx.id, tx.recipient))
         approval = Approval(tx, None, None, ack.meaning if ack else None)
         if ack is not None and ack.meaning == "approved":
-            ack_commit = ws.repo.first_commit_adding(f"transfers/{tx.id}/ack.{tx.recipient}.yaml")
+            ack_commit = ws.repo.first_commit_adding(ack_path(tx.id, tx.recipient))
             return Approval(tx, ack.transfer_commit, ack_commit, ack.meaning)
         best = approval
     return best
@@ -151,7 +153,7 @@ def dispose(ws: Workspace, ids: list[str], notice: str, reason: str | None) -> D
         "records": [{"id": v.entry.id, "path": v.entry.path, "revision": v.entry.revision,
                      "sha256": v.entry.sha256} for v in verdicts],
     }
-    record_path = f"dispositions/{disp_id}.yaml"
+    record_path = disposition_path(disp_id)
     manifests: dict[str, list[DocumentEntry]] = {}
     for v in verdicts:
         manifests.setdefault(v.entry.manifest, []).append(v.entry)

@@ -26,15 +26,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from techxfer.commands.transfer import current_signer, load_records
+from techxfer.commands.transfer import current_signer
 from techxfer.errors import RefusedError, UsageError
+from techxfer.format.layout import DISTRIBUTIONS_DIR
 from techxfer.model.manifest import DocumentEntry
 from techxfer.model.parties import Signer
 from techxfer.model.times import format_instant, now
 from techxfer.model.transfer import new_id
 from techxfer.rules.identity import holds_role
 from techxfer.rules.register import check_state
-from techxfer.rules.signer import DISTRIBUTIONS_PREFIX
+from techxfer.state.records import load_records
 from techxfer.state.snapshot import commit_snapshot
 from techxfer.state.workspace import Workspace
 
@@ -73,7 +74,7 @@ class Export:
 
     @property
     def record_path(self) -> str:
-        return f"{DISTRIBUTIONS_PREFIX}{self.id}.yaml"
+        return f"{DISTRIBUTIONS_DIR}{self.id}.yaml"
 
     def record(self, stamped: bool) -> dict[str, Any]:
         """The distribution record (``distribution`` schema) of a recorded export."""
@@ -211,8 +212,8 @@ def _write(ws: Workspace, export: Export, snap: Any, stamp: bool) -> None:
 def _record(ws: Workspace, export: Export, stamp: bool) -> str:
     """Commit the distribution record alone, signed; the tree and index are untouched if not."""
     from techxfer.commands.init import render
+    from techxfer.format.fileio import Transaction
     from techxfer.git.signing import index_guard, signed_commit
-    from techxfer.state.fileio import Transaction
 
     path = export.record_path
     data = render("distribution", export.record(stamp), path)

@@ -7,10 +7,9 @@ from pathlib import Path
 
 from techxfer.errors import UsageError
 from techxfer.format import defaults, schema, yamlio
+from techxfer.format.fileio import Transaction
+from techxfer.format.layout import CONFIG_DIR, CONFIG_FILES, MANIFEST_NAME
 from techxfer.git.repo import GitRepo, run_git
-from techxfer.model.policy import MANIFEST_NAME
-from techxfer.state.config import CONFIG_DIR, CONFIG_FILES
-from techxfer.state.fileio import Transaction
 
 HEADERS = {
     "repo": "# techxfer repository: products, the two parties, acknowledgement deadline.\n",

@@ -10,9 +10,9 @@ from typing import Any
 from techxfer.commands.init import render
 from techxfer.errors import SignatureError, UsageError
 from techxfer.format import schema, yamlio
+from techxfer.format.fileio import write_atomic
+from techxfer.format.layout import PARTIES_FILE
 from techxfer.model.parties import INDEPENDENT_ROLES, KeyRecord
-from techxfer.state.config import PARTIES_FILE
-from techxfer.state.fileio import write_atomic
 from techxfer.state.workspace import Workspace
 
 PGP_ARMOR = "-----BEGIN PGP PUBLIC KEY BLOCK-----"

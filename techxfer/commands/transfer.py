@@ -13,65 +13,19 @@ from typing import Any
 
 from techxfer.commands.init import render
 from techxfer.errors import RefusedError, UsageError
+from techxfer.format.fileio import Transaction
+from techxfer.format.layout import CONFIG_DIR, ack_path, transfer_path
 from techxfer.git.signing import configured_key, index_guard, signed_commit
 from techxfer.model.manifest import DocumentEntry
 from techxfer.model.parties import Signer
 from techxfer.model.times import format_instant, now
-from techxfer.model.transfer import (
-    Acknowledgement,
-    Transfer,
-    ack_path,
-    entry_record,
-    manifest_digest,
-    new_id,
-    parse_record_path,
-    transfer_path,
-)
+from techxfer.model.transfer import Acknowledgement, Transfer, entry_record, manifest_digest, new_id
 from techxfer.rules.identity import holds_role, may_write, require_valid, sender_roles, signer_for
 from techxfer.rules.register import check_state
-from techxfer.state.config import CONFIG_DIR, Config, load_config
-from techxfer.state.fileio import Transaction
+from techxfer.state.config import Config, load_config
+from techxfer.state.records import committed, load_records
 from techxfer.state.snapshot import Snapshot, commit_snapshot
 from techxfer.state.workspace import Workspace
-
-
-@dataclass(frozen=True)
-class Records:
-    transfers: dict[str, Transfer]
-    acks: dict[tuple[str, str], Acknowledgement]
-
-    def last_transferred(self, recipient: str) -> dict[str, tuple[str, str, str]]:
-        """doc id → (revision, sha256, action) as last transferred to ``recipient``."""
-        state: dict[str, tuple[str, str, str]] = {}
-        for tx in sorted(self.transfers.values(), key=lambda t: t.date):
-            if tx.recipient == recipient and tx.type != "disposal-notice":
-                for item in tx.items:
-                    state[item.id] = (item.revision, item.sha256, item.action)
-        return state
-
-
-def load_records(snap: Snapshot) -> Records:
-    transfers: dict[str, Transfer] = {}
-    acks: dict[tuple[str, str], Acknowledgement] = {}
-    for path in sorted(snap.paths):
-        parsed = parse_record_path(path)
-        if parsed is None:
-            continue
-        tx_id, party = parsed
-        if party is None:
-            transfers[tx_id] = Transfer.create(snap.load("transfer", path))
-        else:
-            acks[(tx_id, party)] = Acknowledgement.create(snap.load("ack", path))
-    return Records(transfers, acks)
-
-
-def committed(ws: Workspace) -> tuple[str, Snapshot, Config]:
-    head = ws.repo.head()
-    if head is None:
-        raise UsageError("the repository has no commit yet; make the signed first commit "
-                         "(the trust root) before transferring")
-    snap = commit_snapshot(ws.repo, head, ws.cache)
-    return head, snap, load_config(snap)
 
 
 def current_signer(ws: Workspace, config: Config, when: datetime) -> Signer:
@@ -161,7 +115,7 @@ def create_transfer(ws: Workspace, req: TransferRequest, *, when: datetime | Non
         paths = {p for p in ws.repo.changed_worktree_paths() if p.startswith(CONFIG_DIR + "/")}
         if not paths:
             raise UsageError("policy-change: there are no uncommitted changes under .techxfer/")
-        from techxfer.audit.walk import in_force_digest
+        from techxfer.state.config import in_force_digest
 
         digest = in_force_digest(ws.worktree())
     else:

@@ -523,7 +523,7 @@ class GitRepo:
             return {}
         import json
 
-        from techxfer.state.fileio import write_atomic
+        from techxfer.format.fileio import write_atomic
 
         tip = self.resolve(rev)
         store = self.gitdir / "techxfer" / f"added-{hashlib.sha256(folder.encode()).hexdigest()[:12]}.json"

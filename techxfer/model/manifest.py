@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from techxfer.model.policy import MANIFEST_NAME
+from techxfer.format.layout import MANIFEST_NAME
 
 DATE_FIELDS = ("created", "effective", "obsolete", "released")
 

@@ -6,16 +6,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
+from techxfer.format.layout import is_format_path
+
 AckKind = Literal["received", "approved", "none"]
-
-# Paths that are never controlled documents: the format's own files.
-FORMAT_PREFIXES = (".techxfer/", "transfers/", "dispositions/", "distributions/")
-MANIFEST_NAME = "MANIFEST.yaml"
-
-
-def is_format_path(path: str) -> bool:
-    return path.startswith(FORMAT_PREFIXES) or path.rsplit("/", 1)[-1] == MANIFEST_NAME
-
 
 @dataclass(frozen=True)
 class RoleRef:

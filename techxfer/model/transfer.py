@@ -19,7 +19,6 @@ from typing import Any
 from techxfer.model.manifest import DocumentEntry
 from techxfer.model.times import parse_instant
 
-TRANSFERS_DIR = "transfers"
 TRANSFER_TYPES = ("initial", "change", "withdrawal", "disposal-notice", "policy-change")
 MEANINGS = ("received", "reviewed", "approved", "rejected")
 
@@ -50,26 +49,6 @@ def new_id(prefix: str, seat: str, when: datetime) -> str:
     """``TX-20261122-R-3f2a9c01``: date, party letter, random: no collisions when both work."""
     letter = "R" if seat == "registrant" else "M"
     return f"{prefix}-{when.strftime('%Y%m%d')}-{letter}-{secrets.token_hex(4)}"
-
-
-def transfer_path(tx_id: str) -> str:
-    return f"{TRANSFERS_DIR}/{tx_id}/transfer.yaml"
-
-
-def ack_path(tx_id: str, party: str) -> str:
-    return f"{TRANSFERS_DIR}/{tx_id}/ack.{party}.yaml"
-
-
-def parse_record_path(path: str) -> tuple[str, str | None] | None:
-    """(transfer id, acknowledging party or None) for a path under ``transfers/``."""
-    parts = path.split("/")
-    if len(parts) != 3 or parts[0] != TRANSFERS_DIR:
-        return None
-    if parts[2] == "transfer.yaml":
-        return parts[1], None
-    if parts[2].startswith("ack.") and parts[2].endswith(".yaml"):
-        return parts[1], parts[2][4:-5]
-    return None
 
 
 @dataclass(frozen=True)

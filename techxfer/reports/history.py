@@ -15,16 +15,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from techxfer.commands.transfer import load_records
 from techxfer.errors import TechxferError, UsageError
+from techxfer.format.layout import CONFIG_DIR, TRANSFERS_DIR, parse_record_path
 from techxfer.git.repo import Entry
 from techxfer.model.parties import Signer
 from techxfer.model.times import from_git_time, now
-from techxfer.model.transfer import ack_state, parse_record_path
+from techxfer.model.transfer import ack_state
 from techxfer.reports.transfer_list import chronological
 from techxfer.rules.register import check_state, manifest_entries
 from techxfer.rules.signer import SignatureChecker
-from techxfer.state.config import CONFIG_DIR, Config, load_config
+from techxfer.state.config import Config, load_config
+from techxfer.state.records import load_records
 from techxfer.state.snapshot import GitSnapshot, commit_snapshot
 from techxfer.state.workspace import Workspace
 
@@ -169,7 +170,7 @@ def document_history(ws: Workspace, doc_id: str, *, lang: str = "en",
     config = load_config(snap)
     records = load_records(snap)
     as_of = as_of or now()
-    for tx in chronological(records.transfers.values(), ws.repo.commits_adding("transfers/"), ws.repo):
+    for tx in chronological(records.transfers.values(), ws.repo.commits_adding(TRANSFERS_DIR + "/"), ws.repo):
         for item in tx.items:
             if item.id != doc_id:
                 continue
@@ -215,7 +216,7 @@ def signature_trail(ws: Workspace, *, person: str | None = None,
         return []
     records = load_records(commit_snapshot(ws.repo, head, ws.cache))
     by_commit: dict[str, list[str]] = {}
-    for path, commit in ws.repo.commits_adding("transfers/").items():
+    for path, commit in ws.repo.commits_adding(TRANSFERS_DIR + "/").items():
         by_commit.setdefault(commit, []).append(path)
     resolver = SignerResolver(ws, lang)
     events: list[SignatureEvent] = []

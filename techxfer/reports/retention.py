@@ -16,12 +16,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from techxfer.commands.transfer import committed
 from techxfer.errors import TechxferError, UsageError
+from techxfer.format.layout import DISPOSITIONS_DIR
 from techxfer.model.times import now
 from techxfer.rules.register import check_state
 from techxfer.rules.retention import RecordRetention, assess
 from techxfer.state.config import Config
+from techxfer.state.records import committed
 from techxfer.state.workspace import Workspace
 
 STATES = ("retain", "eligible", "held", "destroyed")
@@ -54,7 +55,7 @@ def build(ws: Workspace, as_of: datetime | None = None) -> RetentionReport:
     report = RetentionReport(commit, config, as_of)
     for entry in sorted(check_state(snap).entries(), key=lambda e: e.path):
         report.rows.append(assess(entry, config, as_of))
-    for path in sorted(p for p in snap.paths if p.startswith("dispositions/")
+    for path in sorted(p for p in snap.paths if p.startswith(DISPOSITIONS_DIR)
                        and p.endswith(".yaml")):
         try:
             raw = snap.load("disposition", path)
@@ -138,7 +139,7 @@ def render_pdf(report: RetentionReport) -> bytes:
 
 def render(report: RetentionReport, fmt: str, output: str | None,
            echo: Callable[[str], None]) -> None:
-    from techxfer.state.fileio import write_atomic
+    from techxfer.format.fileio import write_atomic
 
     if fmt == "pdf":
         if output is None:

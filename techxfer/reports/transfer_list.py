@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from techxfer.commands.transfer import load_records
 from techxfer.errors import UsageError
+from techxfer.format.layout import TRANSFERS_DIR, ack_path, transfer_path
 from techxfer.git.repo import GitRepo
 from techxfer.model.times import now
 from techxfer.model.transfer import Acknowledgement, Transfer, ack_state
 from techxfer.rules.register import manifest_entries
 from techxfer.state.config import Config, load_config
+from techxfer.state.records import load_records
 from techxfer.state.snapshot import Snapshot, commit_snapshot
 from techxfer.state.workspace import Workspace
 
@@ -133,7 +134,7 @@ def build(ws: Workspace, *, rev: str = "HEAD", since: datetime | None = None,
             raise UsageError(f"--to: unknown party {to!r}")
     records = load_records(snap)
     titles = _titles(snap, lang)
-    added = ws.repo.commits_adding("transfers/")
+    added = ws.repo.commits_adding(TRANSFERS_DIR + "/")
     as_of = as_of or now()
     days = config.repo.ack_within_days
     report = TransferList(commit, config, lang)
@@ -143,13 +144,13 @@ def build(ws: Workspace, *, rev: str = "HEAD", since: datetime | None = None,
         if recipient and tx.recipient != recipient:
             continue
         ack: Acknowledgement | None = records.acks.get((tx.id, tx.recipient))
-        tx_commit = added.get(f"transfers/{tx.id}/transfer.yaml")
+        tx_commit = added.get(transfer_path(tx.id))
         sender = signature(config, tx.sender, tx.signer, tx.role, "sent (authorship)", tx.date,
                            tx_commit, lang)
         ack_sig = None
         if ack is not None:
             ack_sig = signature(config, ack.party, ack.signer, ack.role, ack.meaning, ack.date,
-                                added.get(f"transfers/{tx.id}/ack.{ack.party}.yaml"), lang)
+                                added.get(ack_path(tx.id, ack.party)), lang)
         lines = tuple(Line(i.id, titles.get(i.id, ""), i.revision, i.action, i.sha256, i.path)
                       for i in tx.items)
         report.rows.append(TransferRow(tx, tx_commit, sender, lines,
@@ -167,7 +168,7 @@ def chronological(transfers: Iterable[Transfer], added: Mapping[str, str], repo:
     of its own: an ancestor always ranks lower, and a number keeps the order total
     (transfers of equal rank, such as two on parallel branches, fall back to their ids)."""
     def commit(tx: Transfer) -> str | None:
-        return added.get(f"transfers/{tx.id}/transfer.yaml")
+        return added.get(transfer_path(tx.id))
 
     listed = list(transfers)
     same_second: dict[datetime, list[Transfer]] = defaultdict(list)

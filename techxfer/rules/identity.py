@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from techxfer.errors import RefusedError
+from techxfer.format.layout import PARTIES_FILE, POLICY_FILE
 from techxfer.model.parties import Signer
 from techxfer.model.policy import RoleRef
 from techxfer.state.config import Config
@@ -23,7 +24,7 @@ def signer_for(config: Config, kind: str, identity: str) -> Signer:
     people = {(s.party.id, s.person.id) for s in matches}
     if not matches:
         raise RefusedError(f"your signing key ({_short(identity)}) is not listed for anyone in "
-                           ".techxfer/parties.yaml",
+                           f"{PARTIES_FILE}",
                            hint="ask your quality head to add it (techxfer person add)")
     if len(people) > 1:
         raise RefusedError(f"your signing key is listed for {len(people)} people; a signing key "
@@ -60,6 +61,6 @@ def sender_roles(config: Config, tx_type: str) -> tuple[RoleRef, ...]:
     """Who may send a transfer of this type: a policy change is sent by those who may
     write the configuration; every other transfer by the policy's transfer roles."""
     if tx_type == "policy-change":
-        rule = config.policy.rule_for(".techxfer/policy.yaml")
+        rule = config.policy.rule_for(POLICY_FILE)
         return rule.write if rule is not None else ()
     return config.policy.transfer_roles

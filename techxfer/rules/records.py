@@ -14,20 +14,23 @@ from typing import Any
 
 from techxfer.errors import ConfigError, SchemaError
 from techxfer.findings import Code, Finding
+from techxfer.format.layout import (
+    CONFIG_DIR,
+    DISPOSITIONS_DIR,
+    DISTRIBUTIONS_DIR,
+    HOLDS_DIR,
+    is_manifest,
+    parse_record_path,
+    transfer_path,
+)
 from techxfer.model.manifest import DocumentEntry, nearest_manifest
 from techxfer.model.parties import Signer
 from techxfer.model.retention import Hold
-from techxfer.model.transfer import (
-    Acknowledgement,
-    Transfer,
-    manifest_digest,
-    parse_record_path,
-)
+from techxfer.model.transfer import Acknowledgement, Transfer, manifest_digest
 from techxfer.rules.identity import holds_role, sender_roles
 from techxfer.rules.register import State, manifest_delta, manifest_entries
-from techxfer.rules.signer import DISPOSITIONS_PREFIX, DISTRIBUTIONS_PREFIX, HOLDS_PREFIX
-from techxfer.state.config import Config, hold_paths
-from techxfer.state.snapshot import Snapshot, is_manifest
+from techxfer.state.config import Config, hold_paths, in_force_digest
+from techxfer.state.snapshot import Snapshot
 
 
 @dataclass
@@ -64,12 +67,12 @@ class RecordBook:
             parsed = parse_record_path(path)
             if parsed is not None:
                 out += self._record_file(commit, when, signer, config, path, parsed, before, after)
-            elif path.startswith(HOLDS_PREFIX):
+            elif path.startswith(HOLDS_DIR):
                 out += self._hold(commit, signer, config, path, before, after)
-            elif path.startswith(DISPOSITIONS_PREFIX) and before.exists(path):
+            elif path.startswith(DISPOSITIONS_DIR) and before.exists(path):
                 out.append(Finding(Code.RECORD_DELETED, path, "a disposition record was changed "
                                    "or removed; they are never changed", commit))
-            elif path.startswith(DISTRIBUTIONS_PREFIX):
+            elif path.startswith(DISTRIBUTIONS_DIR):
                 out += self._distribution(commit, signer, config, path, before, after, source)
         for path in sorted(changed):
             if is_manifest(path):
@@ -144,8 +147,6 @@ class RecordBook:
         if sender is None or recipient is None or sender.seat == recipient.seat:
             bad(f"from {tx.sender} to {tx.recipient}: a transfer goes from one party to the other")
         if tx.type == "policy-change":
-            from techxfer.audit.walk import in_force_digest
-
             if tx.manifest_digest != in_force_digest(after):
                 bad("the configuration digest differs from the .techxfer/ files of this commit")
             return out
@@ -226,7 +227,7 @@ class RecordBook:
         def bad(message: str, code: Code = Code.TRANSFER_INVALID) -> None:
             out.append(Finding(code, path, f"{exp_id}: {message}", commit))
 
-        if path != f"{DISTRIBUTIONS_PREFIX}{exp_id}.yaml":
+        if path != f"{DISTRIBUTIONS_DIR}{exp_id}.yaml":
             bad(f"the record's id differs from its file name {path}")
         if signer is None or config is None:
             return out
@@ -359,7 +360,7 @@ class RecordBook:
         for tx_id, s in self.sent.items():
             tx = s.transfer
             if (tx_id, tx.recipient) not in self.received and as_of > tx.due(days):
-                out.append(Finding(Code.ACK_MISSING, f"transfers/{tx_id}/transfer.yaml",
+                out.append(Finding(Code.ACK_MISSING, transfer_path(tx_id),
                                    f"{tx_id} to {tx.recipient}, sent {tx.date.date()}, not "
                                    f"acknowledged within {days} days", s.commit))
         for digest, commit in unapproved.items():
@@ -369,7 +370,7 @@ class RecordBook:
             if proposal is None or rejected or as_of > proposal.transfer.due(days):
                 why = ("never sent for approval" if proposal is None else
                        "rejected" if rejected else "not approved in time")
-                out.append(Finding(Code.CHANGE_NOT_APPROVED, ".techxfer/",
+                out.append(Finding(Code.CHANGE_NOT_APPROVED, CONFIG_DIR + "/",
                                    f"this configuration change is not in force: {why}", commit))
         for (doc_id, rev, _), (commit, when, path) in self.needs_approval.items():
             if as_of > _plus_days(when, days):
@@ -402,7 +403,7 @@ def _listed_elsewhere(snap: Snapshot, old: DocumentEntry) -> bool:
 
 def _disposition_for(snap: Snapshot, doc_id: str, changed: Iterable[str]) -> dict[str, Any] | None:
     for path in sorted(changed):
-        if path.startswith(DISPOSITIONS_PREFIX) and snap.is_file(path):
+        if path.startswith(DISPOSITIONS_DIR) and snap.is_file(path):
             try:
                 raw = snap.load("disposition", path)
             except ConfigError:

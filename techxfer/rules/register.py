@@ -18,12 +18,12 @@ from typing import Any
 
 from techxfer.errors import ConfigError, SchemaError, SignatureError
 from techxfer.findings import Code, Finding
+from techxfer.format.layout import CONFIG_DIR, MANIFEST_NAME, PARTIES_FILE, is_format_path, is_manifest
 from techxfer.model.manifest import DocumentEntry, Manifest, nearest_manifest
 from techxfer.model.parties import INDEPENDENT_ROLES
-from techxfer.model.policy import MANIFEST_NAME, is_format_path
 from techxfer.model.transfer import entry_record
-from techxfer.state.config import CONFIG_DIR, Config, load_config
-from techxfer.state.snapshot import GitSnapshot, Snapshot, is_manifest
+from techxfer.state.config import Config, load_config
+from techxfer.state.snapshot import GitSnapshot, Snapshot
 
 
 def undecodable(path: str) -> bool:
@@ -331,7 +331,7 @@ def check_parties(state: State) -> None:
         for person in party.people:
             where = f"parties.{party.id}.{person.id}"
             if all(r in person.roles for r in INDEPENDENT_ROLES):
-                state.add(Code.ROLE_CONFLICT, ".techxfer/parties.yaml",
+                state.add(Code.ROLE_CONFLICT, PARTIES_FILE,
                           f"{where} holds both production-head and quality-head; "
                           "these positions must be held by different people")
             for i, key in enumerate(person.keys):
@@ -340,12 +340,12 @@ def check_parties(state: State) -> None:
                     try:
                         parse_ssh_public_key(key.value)
                     except SignatureError as exc:
-                        state.add(Code.MANIFEST_INVALID, ".techxfer/parties.yaml",
+                        state.add(Code.MANIFEST_INVALID, PARTIES_FILE,
                                   f"{where}.keys[{i}]: {exc.message}")
     for identity, people in holders.items():
         if len(set(people)) > 1:
             short = identity if len(identity) < 60 else identity[:40] + "…"
-            state.add(Code.SHARED_KEY, ".techxfer/parties.yaml",
+            state.add(Code.SHARED_KEY, PARTIES_FILE,
                       f"key {short} is listed for {', '.join(sorted(set(people)))}; "
                       "a signing key must belong to one person alone")
 

@@ -13,16 +13,19 @@ from datetime import datetime
 
 from techxfer.errors import SignatureError
 from techxfer.findings import Code, Finding
+from techxfer.format.layout import (
+    CONFIG_DIR,
+    DISPOSITIONS_DIR,
+    DISTRIBUTIONS_DIR,
+    HOLDS_DIR,
+    is_manifest,
+    parse_record_path,
+)
 from techxfer.model.parties import Signer
-from techxfer.model.transfer import parse_record_path
 from techxfer.rules.identity import holds_role
 from techxfer.rules.register import manifest_delta
-from techxfer.state.config import CONFIG_DIR, Config
-from techxfer.state.snapshot import Snapshot, is_manifest
-
-HOLDS_PREFIX = f"{CONFIG_DIR}/holds/"
-DISPOSITIONS_PREFIX = "dispositions/"
-DISTRIBUTIONS_PREFIX = "distributions/"
+from techxfer.state.config import Config
+from techxfer.state.snapshot import Snapshot
 
 
 def bad_signature(commit: str, message: str) -> Finding:
@@ -123,7 +126,7 @@ def judged_paths(changed: Iterable[str], before: Snapshot, after: Snapshot
     """(path whose rule judges, what changed) for every change of a commit (DESIGN 1.3)."""
     for path in sorted(changed):
         if parse_record_path(path) is not None or path.startswith(
-                (HOLDS_PREFIX, DISPOSITIONS_PREFIX, DISTRIBUTIONS_PREFIX)):
+                (HOLDS_DIR, DISPOSITIONS_DIR, DISTRIBUTIONS_DIR)):
             continue  # records are judged by their own roles
         if is_manifest(path):
             for old, new in manifest_delta(before, after, path):
@@ -158,4 +161,4 @@ def authorize(commit: str, signer: Signer, config: Config, changed: Iterable[str
 
 def config_paths_changed(changed: Iterable[str]) -> list[str]:
     return sorted(p for p in changed
-                  if p.startswith(CONFIG_DIR + "/") and not p.startswith(HOLDS_PREFIX))
+                  if p.startswith(CONFIG_DIR + "/") and not p.startswith(HOLDS_DIR))

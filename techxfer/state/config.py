@@ -10,25 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from techxfer.errors import ConfigError
+from techxfer.format.layout import (
+    HOLDS_DIR,
+    PARTIES_FILE,
+    POLICY_FILE,
+    REPO_FILE,
+    RETENTION_FILE,
+    is_config_path,
+)
 from techxfer.model.parties import SEATS, Parties
 from techxfer.model.policy import Policy, RoleRef
 from techxfer.model.repo import RepoConfig
 from techxfer.model.retention import Hold, Retention
+from techxfer.model.transfer import config_digest
 from techxfer.state.snapshot import Snapshot
-
-CONFIG_DIR = ".techxfer"
-REPO_FILE = f"{CONFIG_DIR}/repo.yaml"
-PARTIES_FILE = f"{CONFIG_DIR}/parties.yaml"
-POLICY_FILE = f"{CONFIG_DIR}/policy.yaml"
-RETENTION_FILE = f"{CONFIG_DIR}/retention.yaml"
-HOLDS_DIR = f"{CONFIG_DIR}/holds/"
-
-CONFIG_FILES = {
-    "repo": REPO_FILE,
-    "parties": PARTIES_FILE,
-    "policy": POLICY_FILE,
-    "retention": RETENTION_FILE,
-}
 
 
 @dataclass(frozen=True)
@@ -116,3 +111,8 @@ def _cross_check(config: Config) -> None:
     for category, cls in retention.categories.items():
         if cls not in retention.classes:
             raise ConfigError(f"{RETENTION_FILE}: categories.{category}: unknown class {cls!r}")
+
+
+def in_force_digest(snap: Snapshot) -> str:
+    """The digest of the configuration files of a state (a policy change binds to it)."""
+    return config_digest({p: snap.read(p) for p in snap.paths if is_config_path(p)})

@@ -17,16 +17,12 @@ from typing import Any
 
 from techxfer.errors import ConfigError
 from techxfer.format import schema
+from techxfer.format.layout import is_manifest
 from techxfer.format.manifest_parse import parse_manifest
 from techxfer.git.repo import Entry, GitRepo
-from techxfer.model.policy import FORMAT_PREFIXES, MANIFEST_NAME
 from techxfer.state.cache import BlobCache, git_blob_id
 
 MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024
-
-
-def is_manifest(path: str) -> bool:
-    return path.rsplit("/", 1)[-1] == MANIFEST_NAME and not path.startswith(FORMAT_PREFIXES)
 
 
 class Snapshot(ABC):

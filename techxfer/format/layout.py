@@ -1,0 +1,127 @@
+"""Every path of the repository format and its kind, in one place (DESIGN section 1).
+
+Nobody else spells ``.techxfer/``, ``transfers/`` or ``MANIFEST.yaml``: a path's kind
+decides which schema it must pass and which rule judges a change to it, so a folder the
+layout does not name is a document like any other and is judged by the policy, never
+skipped (that is how ``dispositions/`` once went unjudged).
+"""
+
+from __future__ import annotations
+
+import enum
+
+CONFIG_DIR = ".techxfer"
+REPO_FILE = f"{CONFIG_DIR}/repo.yaml"
+PARTIES_FILE = f"{CONFIG_DIR}/parties.yaml"
+POLICY_FILE = f"{CONFIG_DIR}/policy.yaml"
+RETENTION_FILE = f"{CONFIG_DIR}/retention.yaml"
+HOLDS_DIR = f"{CONFIG_DIR}/holds/"
+CONFIG_FILES = {
+    "repo": REPO_FILE,
+    "parties": PARTIES_FILE,
+    "policy": POLICY_FILE,
+    "retention": RETENTION_FILE,
+}
+MANIFEST_NAME = "MANIFEST.yaml"
+TRANSFERS_DIR = "transfers"
+DISPOSITIONS_DIR = "dispositions/"
+DISTRIBUTIONS_DIR = "distributions/"
+# Repository housekeeping: files that change how git or a forge treats every other file
+# (line endings, submodules, CI). They change like the configuration (DESIGN 2.1).
+HOUSEKEEPING = (".gitattributes", ".gitignore", ".gitmodules", ".github/**", ".gitlab-ci.yml",
+                ".pre-commit-config.yaml")
+# Paths that are never controlled documents: the format's own files.
+FORMAT_PREFIXES = (f"{CONFIG_DIR}/", f"{TRANSFERS_DIR}/", DISPOSITIONS_DIR, DISTRIBUTIONS_DIR)
+
+
+class PathKind(enum.Enum):
+    CONFIG = "config"              # repo, parties, policy, retention, or another file under .techxfer/
+    HOLD = "hold"                  # .techxfer/holds/HOLD-*.yaml
+    MANIFEST = "manifest"          # any folder's MANIFEST.yaml
+    TRANSFER = "transfer"          # transfers/<TX-ID>/transfer.yaml
+    ACK = "ack"                    # transfers/<TX-ID>/ack.<party>.yaml
+    DISPOSITION = "disposition"    # dispositions/<DISP-ID>.yaml
+    DISTRIBUTION = "distribution"  # distributions/<EXP-ID>.yaml
+    RECORD_OTHER = "record-other"  # anything else under transfers/, dispositions/, distributions/
+    DOCUMENT = "document"          # everything else: judged by the policy's path rules
+
+
+# The schema each record kind must pass (format.schema kinds).
+SCHEMA_OF = {PathKind.HOLD: "hold", PathKind.MANIFEST: "manifest", PathKind.TRANSFER: "transfer",
+             PathKind.ACK: "ack", PathKind.DISPOSITION: "disposition",
+             PathKind.DISTRIBUTION: "distribution"}
+
+
+def is_manifest(path: str) -> bool:
+    return path.rsplit("/", 1)[-1] == MANIFEST_NAME and not path.startswith(FORMAT_PREFIXES)
+
+
+def is_format_path(path: str) -> bool:
+    """The format's own files: never listed in a manifest."""
+    return path.startswith(FORMAT_PREFIXES) or is_manifest(path)
+
+
+def is_config_path(path: str) -> bool:
+    """A file of the configuration in force (``.techxfer/`` except the holds)."""
+    return path.startswith(CONFIG_DIR + "/") and not path.startswith(HOLDS_DIR)
+
+
+def transfer_path(tx_id: str) -> str:
+    return f"{TRANSFERS_DIR}/{tx_id}/transfer.yaml"
+
+
+def ack_path(tx_id: str, party: str) -> str:
+    return f"{TRANSFERS_DIR}/{tx_id}/ack.{party}.yaml"
+
+
+def disposition_path(disp_id: str) -> str:
+    return f"{DISPOSITIONS_DIR}{disp_id}.yaml"
+
+
+def distribution_path(exp_id: str) -> str:
+    return f"{DISTRIBUTIONS_DIR}{exp_id}.yaml"
+
+
+def hold_path(hold_id: str) -> str:
+    return f"{HOLDS_DIR}{hold_id}.yaml"
+
+
+def parse_record_path(path: str) -> tuple[str, str | None] | None:
+    """(transfer id, acknowledging party or None) for a path under ``transfers/``."""
+    parts = path.split("/")
+    if len(parts) != 3 or parts[0] != TRANSFERS_DIR:
+        return None
+    if parts[2] == "transfer.yaml":
+        return parts[1], None
+    if parts[2].startswith("ack.") and parts[2].endswith(".yaml") and len(parts[2]) > 9:
+        return parts[1], parts[2][4:-5]
+    return None
+
+
+def record_id(path: str) -> str:
+    """The id a disposition, distribution or hold file carries in its name."""
+    return path.rsplit("/", 1)[-1].removesuffix(".yaml")
+
+
+def kind(path: str) -> PathKind:
+    if is_manifest(path):
+        return PathKind.MANIFEST
+    if path.startswith(HOLDS_DIR):
+        return PathKind.HOLD if _flat_yaml(path, HOLDS_DIR) else PathKind.CONFIG
+    if path.startswith(CONFIG_DIR + "/"):
+        return PathKind.CONFIG
+    record = parse_record_path(path)
+    if record is not None:
+        return PathKind.TRANSFER if record[1] is None else PathKind.ACK
+    if path.startswith(DISPOSITIONS_DIR):
+        return PathKind.DISPOSITION if _flat_yaml(path, DISPOSITIONS_DIR) else PathKind.RECORD_OTHER
+    if path.startswith(DISTRIBUTIONS_DIR):
+        return PathKind.DISTRIBUTION if _flat_yaml(path, DISTRIBUTIONS_DIR) else PathKind.RECORD_OTHER
+    if path.startswith(TRANSFERS_DIR + "/"):
+        return PathKind.RECORD_OTHER
+    return PathKind.DOCUMENT
+
+
+def _flat_yaml(path: str, folder: str) -> bool:
+    rest = path[len(folder):]
+    return "/" not in rest and rest.endswith(".yaml") and len(rest) > 5

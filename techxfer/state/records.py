@@ -1,0 +1,55 @@
+"""The transfer and acknowledgement records of one committed state, read as models.
+
+Reading only: whether a record was signed by the person it names is the audit's
+business (``rules/records``); reports and commands read what the files say.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from techxfer.errors import UsageError
+from techxfer.format.layout import parse_record_path
+from techxfer.model.transfer import Acknowledgement, Transfer
+from techxfer.state.config import Config, load_config
+from techxfer.state.snapshot import Snapshot, commit_snapshot
+from techxfer.state.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Records:
+    transfers: dict[str, Transfer]
+    acks: dict[tuple[str, str], Acknowledgement]
+
+    def last_transferred(self, recipient: str) -> dict[str, tuple[str, str, str]]:
+        """doc id → (revision, sha256, action) as last transferred to ``recipient``."""
+        state: dict[str, tuple[str, str, str]] = {}
+        for tx in sorted(self.transfers.values(), key=lambda t: t.date):
+            if tx.recipient == recipient and tx.type != "disposal-notice":
+                for item in tx.items:
+                    state[item.id] = (item.revision, item.sha256, item.action)
+        return state
+
+
+def load_records(snap: Snapshot) -> Records:
+    transfers: dict[str, Transfer] = {}
+    acks: dict[tuple[str, str], Acknowledgement] = {}
+    for path in sorted(snap.paths):
+        parsed = parse_record_path(path)
+        if parsed is None:
+            continue
+        tx_id, party = parsed
+        if party is None:
+            transfers[tx_id] = Transfer.create(snap.load("transfer", path))
+        else:
+            acks[(tx_id, party)] = Acknowledgement.create(snap.load("ack", path))
+    return Records(transfers, acks)
+
+
+def committed(ws: Workspace) -> tuple[str, Snapshot, Config]:
+    head = ws.repo.head()
+    if head is None:
+        raise UsageError("the repository has no commit yet; make the signed first commit "
+                         "(the trust root) before transferring")
+    snap = commit_snapshot(ws.repo, head, ws.cache)
+    return head, snap, load_config(snap)
