@@ -476,7 +476,8 @@ def test_second_run_uses_the_cache_and_agrees(repo: Path, keys: dict[str, SshKey
     (repo / "design/drawing.pdf").write_bytes(b"silently changed")
     commit_as(repo, keys["wang"], "silent change")
     first = verify(repo)
-    assert (repo / ".git/techxfer/cache.sqlite").exists()
+    assert list((Path.home() / ".cache" / "techxfer" / "repos").glob("*/cache.sqlite"))
+    assert not (repo / ".git" / "techxfer").exists()
     assert verify(repo) == first
 
 

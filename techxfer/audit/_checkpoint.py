@@ -3,9 +3,9 @@
 A server hook must judge a push of 100 commits in well under a second on a history of
 tens of thousands; re-walking everything on every push would not do. After a walk, the
 state at the tip (configuration in force, pending proposals, records met, the tree's
-entries, findings so far) is saved under ``.git/techxfer/checkpoints/`` keyed by commit
-and trust root. Only techxfer writes there, inside the repository's own git directory;
-a checkpoint that does not load is ignored and the walk starts from the trust root.
+entries, findings so far) is saved in the user's cache directory (``state.cache``, never
+inside the audited repository, whose party could write it), keyed by commit and trust
+root. A checkpoint that does not load is ignored and the walk starts from the trust root.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from techxfer.format.fileio import write_atomic
 KEEP = 8
 
 
-def _folder(gitdir: Path) -> Path:
-    return gitdir / "techxfer" / "checkpoints"
+def _folder(cache: Path) -> Path:
+    return cache / "checkpoints"
 
 
-def save(gitdir: Path, root: str, commit: str, payload: dict[str, Any]) -> None:
-    folder = _folder(gitdir)
+def save(cache: Path, root: str, commit: str, payload: dict[str, Any]) -> None:
+    folder = _folder(cache)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         blob = pickle.dumps({"version": __version__, "root": root, "commit": commit, **payload},
@@ -38,8 +38,8 @@ def save(gitdir: Path, root: str, commit: str, payload: dict[str, Any]) -> None:
         return
 
 
-def load(gitdir: Path, root: str, commit: str) -> dict[str, Any] | None:
-    path = _folder(gitdir) / f"{root[:16]}-{commit}.pickle"
+def load(cache: Path, root: str, commit: str) -> dict[str, Any] | None:
+    path = _folder(cache) / f"{root[:16]}-{commit}.pickle"
     try:
         data: dict[str, Any] = pickle.loads(path.read_bytes())  # noqa: S301 - our own file
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
@@ -49,12 +49,12 @@ def load(gitdir: Path, root: str, commit: str) -> dict[str, Any] | None:
     return data
 
 
-def available(gitdir: Path, root: str) -> list[str]:
+def available(cache: Path, root: str) -> list[str]:
     """Commit ids with a checkpoint under this trust root, the newest first (the newest
     ancestor of a tip is where its walk resumes)."""
     prefix = f"{root[:16]}-"
     found = []
-    for path in _folder(gitdir).glob(f"{prefix}*.pickle"):
+    for path in _folder(cache).glob(f"{prefix}*.pickle"):
         try:
             found.append((path.stat().st_mtime, path.stem[len(prefix):]))
         except OSError:

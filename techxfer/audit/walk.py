@@ -18,7 +18,6 @@ Findings are collected; nothing stops the walk.
 
 from __future__ import annotations
 
-import contextlib
 from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from techxfer.audit._sigworker import AheadSignatures
-from techxfer.errors import ConfigError, GitError
+from techxfer.errors import ConfigError, GitError, UsageError
 from techxfer.findings import Code, Finding
 from techxfer.format.layout import CONFIG_DIR, is_manifest
 from techxfer.git.repo import CommitInfo, Entry, GitRepo
@@ -81,31 +80,19 @@ class AuditResult:
 def trust_root(repo: GitRepo, tip: str, given: str | None) -> str:
     """``--trust-root``, else git config ``techxfer.trustRoot``, else the first commit.
 
-    Finding the first commit walks the whole history; the answer is kept under
-    ``.git/techxfer/`` with the tip it was found from, and reused when that tip is an
-    ancestor and the commits since add no other root (a server hook then walks only the
-    pushed commits)."""
+    Recomputed on every run, never read from a cache: the audited party controls every
+    file under ``.git/``. A named trust root must be a commit without parents."""
     rev = given or repo.config_get("techxfer.trustRoot")
     if rev:
-        return repo.resolve(rev)
-    import json
-
-    from techxfer.format.fileio import write_atomic
-
-    store = repo.gitdir / "techxfer" / "trust-root.json"
-    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-        saved = json.loads(store.read_text(encoding="utf-8"))
-        known, root = str(saved["tip"]), str(saved["root"])
-        if repo.has_commit(known) and repo.has_commit(root) and repo.is_ancestor(known, tip) \
-                and not any(not repo.commit_info(c).parents for c in repo.walk(tip, hide=[known])):
-            return root
-    roots = [c for c in repo.walk(tip) if not repo.commit_info(c).parents]
+        root = repo.resolve(rev)
+        if repo.commit_info(root).parents:
+            raise UsageError(f"the trust root {rev} ({root[:10]}) has parents; a trust root is the "
+                             "first commit of a history",
+                             hint="name a commit without parents (git rev-list --max-parents=0 HEAD)")
+        return root
+    roots = repo.roots(tip)
     if not roots:
         raise GitError("no root commit found")
-    if len(roots) == 1:  # several roots: their order is the walk's; not worth keeping
-        with contextlib.suppress(OSError):
-            store.parent.mkdir(exist_ok=True)
-            write_atomic(store, json.dumps({"tip": tip, "root": roots[0]}).encode())
     return roots[0]
 
 
@@ -212,13 +199,15 @@ class Auditor:
     def _resume(self, root: str, tip: str) -> tuple[str, dict[str, Any]] | None:
         from techxfer.audit import _checkpoint as checkpoint
 
-        for commit in checkpoint.available(self.repo.gitdir, root):  # newest first
+        if self.cache.folder is None:
+            return None
+        for commit in checkpoint.available(self.cache.folder, root):  # newest first
             try:
                 if not self.repo.is_ancestor(commit, tip):
                     continue
             except GitError:
                 continue
-            saved = checkpoint.load(self.repo.gitdir, root, commit)
+            saved = checkpoint.load(self.cache.folder, root, commit)
             if saved is not None:
                 return commit, saved
         return None
@@ -227,7 +216,9 @@ class Auditor:
               findings: list[Finding], commits: int) -> None:
         from techxfer.audit import _checkpoint as checkpoint
 
-        checkpoint.save(self.repo.gitdir, root, tip, {
+        if self.cache.folder is None:
+            return
+        checkpoint.save(self.cache.folder, root, tip, {
             "entries": state.snap.entries, "policy": state.policy, "book": book,
             "reported": self.reported, "findings": findings, "commits": commits,
         })

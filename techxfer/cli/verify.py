@@ -15,15 +15,17 @@ from techxfer.cli.render import echo_json, summary_by_code
 @click.option("--as-of", metavar="DATE", help="Judge deadlines at this date (default: now).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--no-cache", is_flag=True, help="Recompute everything: read and write no cache "
+              "(the cache lives in the user's cache directory, never in the repository).")
 def verify_command(rev: str, trust_root: str | None, as_of: str | None, as_json: bool,
-                   lang: str) -> int:
+                   lang: str, no_cache: bool) -> int:
     """Audit the whole history from the trust root to REV."""
     from techxfer.audit.walk import Auditor
     from techxfer.cli.options import parse_as_of
     from techxfer.reports import i18n
     from techxfer.state.workspace import Workspace
 
-    ws = Workspace.open()
+    ws = Workspace.open(cached=not no_cache)
     progress = None
     if sys.stderr.isatty() and not as_json:
         def progress(n: int, total: int) -> None:

@@ -211,6 +211,9 @@ class GitRepo:
         self._repo = repo
         self.from_env = from_env  # opened as a hook must (a helper process opens it alike)
         self._ahead: _BlobsAhead | None = None
+        # Where answers worth keeping between runs go: set by the caller to a folder in the
+        # user's cache directory (state.cache), never inside the repository; None keeps none.
+        self.cache_dir: Path | None = None
 
     def expect_blob(self, oid: str) -> None:
         """Announce a blob that ``read_blob`` will be asked for, in the order it will be:
@@ -468,6 +471,11 @@ class GitRepo:
             return True
         return bool(self._repo.descendant_of(descendant, ancestor))
 
+    def roots(self, tip: str) -> list[str]:
+        """The parentless commits reachable from ``tip``, oldest first (one git process)."""
+        out = self.git(["rev-list", "--max-parents=0", "--topo-order", "--reverse", tip, "--"])
+        return out.decode().split()
+
     def has_commit(self, commit_id: str) -> bool:
         try:
             return isinstance(self._repo[commit_id], pygit2.Commit)
@@ -516,7 +524,7 @@ class GitRepo:
         """Path → the commit that added it, for every file added under ``folder``: one
         ``git log`` (history simplification is far faster than a libgit2 walk here).
 
-        The answer is kept under ``.git/techxfer/`` with the commit it was made at; the
+        The answer is kept in ``cache_dir`` (outside the repository) with the commit it was made at; the
         next call asks git only about the commits since (records are only ever added, and
         where a path was added twice the oldest commit still wins)."""
         if self.head() is None:
@@ -526,7 +534,9 @@ class GitRepo:
         from techxfer.format.fileio import write_atomic
 
         tip = self.resolve(rev)
-        store = self.gitdir / "techxfer" / f"added-{hashlib.sha256(folder.encode()).hexdigest()[:12]}.json"
+        if self.cache_dir is None:
+            return self._log_adding(folder, tip)
+        store = self.cache_dir / f"added-{hashlib.sha256(folder.encode()).hexdigest()[:12]}.json"
         base: str | None = None
         added: dict[str, str] = {}
         try:
@@ -542,7 +552,7 @@ class GitRepo:
         else:
             added = self._log_adding(folder, tip)
         try:
-            store.parent.mkdir(exist_ok=True)
+            store.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(store, json.dumps({"tip": tip, "added": added}).encode())
         except OSError:
             pass  # a read-only repository: answered, not kept

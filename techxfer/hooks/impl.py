@@ -39,7 +39,7 @@ def pre_commit() -> int:
     scope = repo.staged_paths()
     if not scope:
         return 0
-    cache = BlobCache(repo.gitdir)
+    cache = BlobCache.for_repository(repo.gitdir)
     # Judged against HEAD: a changed manifest costs its changed entries. What HEAD already
     # holds is for `techxfer check` and `verify`; the hook refuses what this commit adds.
     head = repo.head()
@@ -66,7 +66,7 @@ def _judge_push(repo: object, updates: list[tuple[str, str, str]], hook: str) ->
     from techxfer.state.cache import BlobCache
 
     assert isinstance(repo, GitRepo)
-    cache = BlobCache(repo.gitdir)
+    cache = BlobCache.for_repository(repo.gitdir)
     refused: list[Finding] = []
     for old, new, ref in updates:
         hide = [old] if old != ZERO else repo.other_ref_tips(ref)

@@ -1,16 +1,25 @@
-"""Results keyed by git blob id, kept under ``.git/techxfer/`` between runs.
+"""Results keyed by git blob id, kept in the user's cache directory between runs.
 
 A blob id names exact content, so its SHA-256 and its schema-valid parse never change:
 a second audit hashes and parses nothing it has seen. Manifests are kept entry by entry
 (keyed by the entry's bytes and the schema it was validated against), not whole: their
 versions share all but an entry or two. The cache is an optimisation only; if it cannot
-be opened (read-only repository) everything still works in memory.
+be opened everything still works in memory.
+
+Nothing is kept inside the audited repository: the party being audited usually hands
+the repository over, and it controls every file under ``.git/``. A cache it could write
+would let it choose the verdict (one row mapping a blob to the hash its manifest claims
+would hide a HASH_MISMATCH). The cache lives under ``$TECHXFER_CACHE_DIR``, else
+``$XDG_CACHE_HOME/techxfer``, else ``~/.cache/techxfer``, one folder per repository
+(keyed by the real path of its git directory); every entry is keyed by content ids, so a
+folder reused by another repository only misses.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from functools import cache
 from pathlib import Path
@@ -26,8 +35,32 @@ def git_blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
+def cache_home() -> Path:
+    """The user's techxfer cache directory (never inside a repository)."""
+    given = os.environ.get("TECHXFER_CACHE_DIR")
+    if given:
+        return Path(given)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache"
+    return base / "techxfer"
+
+
+def repository_cache(gitdir: Path) -> Path:
+    """This repository's folder in the user's cache directory."""
+    key = hashlib.sha256(os.fsencode(gitdir.resolve())).hexdigest()[:24]
+    return cache_home() / "repos" / key
+
+
 class BlobCache:
-    def __init__(self, gitdir: Path | None) -> None:
+    """``BlobCache(folder)`` keeps results in FOLDER; ``BlobCache(None)`` in memory only
+    (``verify --no-cache``). ``for_repository`` gives a repository its own folder."""
+
+    @classmethod
+    def for_repository(cls, gitdir: Path) -> BlobCache:
+        return cls(repository_cache(gitdir))
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
         self._sha: dict[str, str] = {}
         self._parsed: dict[tuple[str, str], Any] = {}
         self._new_sha: dict[str, str] = {}
@@ -35,10 +68,9 @@ class BlobCache:
         self._new_entries: dict[str, str] = {}
         self._db: sqlite3.Connection | None = None
         self.entries = EntryCache(self._load_entries, self._store_entry)
-        if gitdir is not None:
+        if folder is not None:
             try:
-                folder = gitdir / "techxfer"
-                folder.mkdir(exist_ok=True)
+                folder.mkdir(parents=True, exist_ok=True)
                 self._db = sqlite3.connect(folder / "cache.sqlite", timeout=5)
                 self._db.execute("CREATE TABLE IF NOT EXISTS sha256 (blob TEXT PRIMARY KEY, digest TEXT)")
                 self._db.execute(
@@ -48,6 +80,7 @@ class BlobCache:
                 self._db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, data TEXT)")
             except (OSError, sqlite3.Error):
                 self._db = None
+                self.folder = None
 
     def sha256(self, oid: str) -> str | None:
         hit = self._sha.get(oid)

@@ -16,14 +16,16 @@ from techxfer.state.snapshot import WorkTreeSnapshot
 @dataclass
 class Workspace:
     repo: GitRepo
+    cached: bool = True
     cache: BlobCache = field(init=False)
 
     def __post_init__(self) -> None:
-        self.cache = BlobCache(self.repo.gitdir)
+        self.cache = BlobCache.for_repository(self.repo.gitdir) if self.cached else BlobCache(None)
+        self.repo.cache_dir = self.cache.folder
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] = ".") -> Workspace:
-        return cls(GitRepo.open(path))
+    def open(cls, path: str | os.PathLike[str] = ".", *, cached: bool = True) -> Workspace:
+        return cls(GitRepo.open(path), cached)
 
     @property
     def root(self) -> Path:
