@@ -30,9 +30,10 @@ from techxfer.findings import Code, Finding
 from techxfer.format.layout import CONFIG_DIR, is_manifest
 from techxfer.git.repo import CommitInfo, Entry, GitRepo
 from techxfer.model.times import from_git_time, now
+from techxfer.rules.authorisation import authorize, config_paths_changed
 from techxfer.rules.records import RecordBook
 from techxfer.rules.register import State, check_state
-from techxfer.rules.signer import Identified, SignatureChecker, authorize, bad_signature, config_paths_changed
+from techxfer.rules.signer import Identified, SignatureChecker, bad_signature
 from techxfer.state.cache import BlobCache
 from techxfer.state.config import Config, in_force_digest, load_config
 from techxfer.state.snapshot import GitSnapshot, ParentView, Snapshot

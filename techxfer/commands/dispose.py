@@ -21,29 +21,21 @@ from techxfer.format.layout import HOLDS_DIR, ack_path, disposition_path
 from techxfer.git.signing import index_guard, signed_commit
 from techxfer.model.manifest import DocumentEntry
 from techxfer.model.times import format_instant, now
-from techxfer.model.transfer import Transfer, new_id
-from techxfer.rules.identity import holds_role, may_write
+from techxfer.model.transfer import new_id
+from techxfer.rules.authorisation import holds_role, may_write
 from techxfer.rules.register import check_state
-from techxfer.rules.retention import RecordRetention, assess
+from techxfer.rules.retention import NoticeApproval, RecordRetention, assess, destruction_blockers
 from techxfer.state.config import Config
 from techxfer.state.records import Records, committed, load_records
 from techxfer.state.snapshot import Snapshot
 from techxfer.state.workspace import Workspace
 
 
-@dataclass(frozen=True)
-class Approval:
-    transfer: Transfer
-    transfer_commit: str | None
-    ack_commit: str | None
-    meaning: str | None  # None: not acknowledged
-
-
 @dataclass
 class Verdict:
     entry: DocumentEntry
     retention: RecordRetention
-    approval: Approval | None
+    approval: NoticeApproval | None
     reasons: list[str] = field(default_factory=list)
 
     @property
@@ -58,48 +50,27 @@ def notice_approver(config: Config, entry: DocumentEntry) -> str:
 
 
 def find_approval(ws: Workspace, records: Records, config: Config, entry: DocumentEntry,
-                  notice: str | None) -> Approval | None:
+                  notice: str | None) -> NoticeApproval | None:
     """The disposal notice listing this record, and its acknowledgement."""
     candidates = [t for t in records.transfers.values()
                   if t.type == "disposal-notice" and any(i.id == entry.id for i in t.items)
                   and (notice is None or t.id == notice)]
-    best: Approval | None = None
+    best: NoticeApproval | None = None
     for tx in sorted(candidates, key=lambda t: t.date):
         ack = records.acks.get((tx.id, tx.recipient))
-        approval = Approval(tx, None, None, ack.meaning if ack else None)
+        approval = NoticeApproval(tx, ack.meaning if ack else None)
         if ack is not None and ack.meaning == "approved":
             ack_commit = ws.repo.first_commit_adding(ack_path(tx.id, tx.recipient))
-            return Approval(tx, ack.transfer_commit, ack_commit, ack.meaning)
+            return NoticeApproval(tx, ack.meaning, ack.transfer_commit, ack_commit)
         best = approval
     return best
 
 
 def judge(ws: Workspace, snap: Snapshot, config: Config, records: Records, entry: DocumentEntry,
           as_of: datetime, notice: str | None) -> Verdict:
-    retention = assess(entry, config, as_of)
     approval = find_approval(ws, records, config, entry, notice)
-    verdict = Verdict(entry, retention, approval)
-    if retention.state == "destroyed":
-        verdict.reasons.append("already destroyed")
-    if retention.state == "held":
-        verdict.reasons.append(f"under legal hold {', '.join(retention.holds)}")
-    if retention.end.permanent:
-        verdict.reasons.append(f"class {retention.retention_class}: kept permanently")
-    elif retention.end.end is None:
-        verdict.reasons.append(f"retention end not determined: {retention.end.reason}")
-    elif as_of.date() < retention.end.end:
-        verdict.reasons.append(f"retained until {retention.end.end} ({retention.end.reason})")
-    registrant = config.repo.registrant
-    if approval is None:
-        verdict.reasons.append("no disposal notice lists it (techxfer dispose request)")
-    elif approval.meaning is None:
-        verdict.reasons.append(f"disposal notice {approval.transfer.id} is not answered yet")
-    elif approval.meaning != "approved":
-        verdict.reasons.append(f"disposal notice {approval.transfer.id} was answered "
-                               f"'{approval.meaning}', not approved")
-    elif registrant not in (approval.transfer.recipient, approval.transfer.sender):
-        verdict.reasons.append("the notice did not involve the registrant")
-    return verdict
+    return Verdict(entry, assess(entry, config, as_of), approval,
+                   destruction_blockers(entry, config, as_of, approval))
 
 
 def check_records(ws: Workspace, ids: list[str], as_of: datetime | None = None,

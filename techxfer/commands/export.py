@@ -33,7 +33,7 @@ from techxfer.model.manifest import DocumentEntry
 from techxfer.model.parties import Signer
 from techxfer.model.times import format_instant, now
 from techxfer.model.transfer import new_id
-from techxfer.rules.identity import holds_role
+from techxfer.rules.authorisation import holds_role
 from techxfer.rules.register import check_state
 from techxfer.state.records import load_records
 from techxfer.state.snapshot import commit_snapshot

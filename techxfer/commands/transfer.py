@@ -13,6 +13,7 @@ from typing import Any
 
 from techxfer.commands.init import render
 from techxfer.errors import RefusedError, UsageError
+from techxfer.findings import Code
 from techxfer.format.fileio import Transaction
 from techxfer.format.layout import CONFIG_DIR, ack_path, transfer_path
 from techxfer.git.signing import configured_key, index_guard, signed_commit
@@ -20,8 +21,9 @@ from techxfer.model.manifest import DocumentEntry
 from techxfer.model.parties import Signer
 from techxfer.model.times import format_instant, now
 from techxfer.model.transfer import Acknowledgement, Transfer, entry_record, manifest_digest, new_id
-from techxfer.rules.identity import holds_role, may_write, require_valid, sender_roles, signer_for
+from techxfer.rules.authorisation import holds_role, may_write, sender_roles
 from techxfer.rules.register import check_state
+from techxfer.rules.signer import resolve_key
 from techxfer.state.config import Config, load_config
 from techxfer.state.records import committed, load_records
 from techxfer.state.snapshot import Snapshot, commit_snapshot
@@ -30,9 +32,12 @@ from techxfer.state.workspace import Workspace
 
 def current_signer(ws: Workspace, config: Config, when: datetime) -> Signer:
     kind, identity = configured_key(ws.repo)
-    signer = signer_for(config, kind, identity)
-    require_valid(signer, when)
-    return signer
+    holder = resolve_key(config, kind, identity, when)
+    if holder.signer is None or holder.code is not None:
+        hint = "ask your quality head to add it (techxfer person add)" \
+            if holder.code == Code.UNKNOWN_KEY else None
+        raise RefusedError(f"your signing key: {holder.problem}", hint=hint)
+    return holder.signer
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,11 @@ class Party:
         return self.name_en if lang == "en" and self.name_en else self.name
 
 
+def short_key(identity: str) -> str:
+    """A key as people read it in a message: the start and end of long key material."""
+    return identity if len(identity) <= 60 else f"{identity[:30]}…{identity[-12:]}"
+
+
 @dataclass(frozen=True)
 class Signer:
     """A key resolved to the one person holding it."""

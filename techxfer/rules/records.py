@@ -8,7 +8,7 @@ past their deadline and changes that never got the approval their rule asks for.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -27,8 +27,9 @@ from techxfer.model.manifest import DocumentEntry, nearest_manifest
 from techxfer.model.parties import Signer
 from techxfer.model.retention import Hold
 from techxfer.model.transfer import Acknowledgement, Transfer, manifest_digest
-from techxfer.rules.identity import holds_role, sender_roles
+from techxfer.rules.authorisation import holds_role, sender_roles
 from techxfer.rules.register import State, manifest_delta, manifest_entries
+from techxfer.rules.retention import NoticeApproval, destruction_blockers
 from techxfer.state.config import Config, hold_paths, in_force_digest
 from techxfer.state.snapshot import Snapshot
 
@@ -314,30 +315,16 @@ class RecordBook:
             return f"disposal notice {record.get('notice')} does not list it"
         tx = sent.transfer
         ack = self.received.get((tx.id, tx.recipient))
-        if ack is None or ack.ack.meaning != "approved":
-            return f"disposal notice {tx.id} was not approved by {tx.recipient}"
-        if config is not None and config.repo.registrant not in (tx.sender, tx.recipient):
-            return "the registrant was not notified"
-        if ack.commit != record.get("approval_commit"):
+        if ack is not None and ack.ack.meaning == "approved" and ack.commit != record.get("approval_commit"):
             return "the disposition names another approval than the notice's acknowledgement"
         if config is None:
             return None
-        from dataclasses import replace
-
-        from techxfer.rules.retention import assess
-
-        in_force = replace(config, holds=_holds(before))
-        verdict = assess(old, in_force, when)
-        if verdict.state == "held":
-            return f"under legal hold {', '.join(verdict.holds)}"
-        end = verdict.end
-        if end.permanent:
-            return f"class {old.retention} is kept permanently"
-        if end.end is None:
-            return f"its retention end is not determined ({end.reason})"
-        if when.date() < end.end:
-            return f"retained until {end.end} ({end.reason})"
-        return None
+        approval = NoticeApproval(tx, ack.ack.meaning if ack else None, sent.commit,
+                                  ack.commit if ack else None)
+        # Judged with the holds in force before this commit: a disposal cannot release
+        # the hold that forbids it in the same commit.
+        reasons = destruction_blockers(old, replace(config, holds=_holds(before)), when, approval)
+        return "; ".join(reasons) or None
 
     def approved_config_digests(self, commit: str) -> set[str]:
         return self.approvals.get(commit, set())

@@ -20,7 +20,7 @@ from techxfer.errors import ConfigError, SchemaError, SignatureError
 from techxfer.findings import Code, Finding
 from techxfer.format.layout import CONFIG_DIR, MANIFEST_NAME, PARTIES_FILE, is_format_path, is_manifest
 from techxfer.model.manifest import DocumentEntry, Manifest, nearest_manifest
-from techxfer.model.parties import INDEPENDENT_ROLES
+from techxfer.model.parties import INDEPENDENT_ROLES, short_key
 from techxfer.model.transfer import entry_record
 from techxfer.state.config import Config, load_config
 from techxfer.state.snapshot import GitSnapshot, Snapshot
@@ -344,9 +344,8 @@ def check_parties(state: State) -> None:
                                   f"{where}.keys[{i}]: {exc.message}")
     for identity, people in holders.items():
         if len(set(people)) > 1:
-            short = identity if len(identity) < 60 else identity[:40] + "…"
             state.add(Code.SHARED_KEY, PARTIES_FILE,
-                      f"key {short} is listed for {', '.join(sorted(set(people)))}; "
+                      f"key {short_key(identity)} is listed for {', '.join(sorted(set(people)))}; "
                       "a signing key must belong to one person alone")
 
 

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from techxfer.model.manifest import DocumentEntry
 from techxfer.model.retention import Hold, RetentionClass
 from techxfer.model.times import parse_instant
+from techxfer.model.transfer import Transfer
 from techxfer.state.config import Config
 
 STATES = ("retain", "eligible", "held", "destroyed")
@@ -111,3 +112,44 @@ def assess(entry: DocumentEntry, config: Config, as_of: datetime) -> RecordReten
     else:
         state = "retain"
     return RecordRetention(entry, entry.retention, end, state, holds)
+
+
+@dataclass(frozen=True)
+class NoticeApproval:
+    """The disposal notice that lists a record, and how the other party answered it."""
+
+    transfer: Transfer
+    meaning: str | None  # None: not acknowledged yet
+    transfer_commit: str | None = None
+    ack_commit: str | None = None
+
+
+def destruction_blockers(entry: DocumentEntry, config: Config, as_of: datetime,
+                         approval: NoticeApproval | None) -> list[str]:
+    """Why this record may not be destroyed at AS_OF; empty when it may (DESIGN 6).
+
+    The one answer to "may this record be destroyed?": ``retention check`` and ``dispose``
+    ask it before acting, and ``verify`` asks it of every destruction in the history (with
+    the holds in force before that commit)."""
+    retention = assess(entry, config, as_of)
+    reasons: list[str] = []
+    if retention.state == "destroyed":
+        reasons.append("already destroyed")
+    if retention.state == "held":
+        reasons.append(f"under legal hold {', '.join(retention.holds)}")
+    if retention.end.permanent:
+        reasons.append(f"class {retention.retention_class}: kept permanently")
+    elif retention.end.end is None:
+        reasons.append(f"retention end not determined: {retention.end.reason}")
+    elif as_of.date() < retention.end.end:
+        reasons.append(f"retained until {retention.end.end} ({retention.end.reason})")
+    if approval is None:
+        reasons.append("no disposal notice lists it (techxfer dispose request)")
+    elif approval.meaning is None:
+        reasons.append(f"disposal notice {approval.transfer.id} is not answered yet")
+    elif approval.meaning != "approved":
+        reasons.append(f"disposal notice {approval.transfer.id} was answered "
+                       f"'{approval.meaning}', not approved")
+    elif config.repo.registrant not in (approval.transfer.recipient, approval.transfer.sender):
+        reasons.append("the notice did not involve the registrant")
+    return reasons

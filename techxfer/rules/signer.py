@@ -1,4 +1,4 @@
-"""Judging one commit: who signed it, and may they change what it changes.
+"""Who signed: a commit's signature verified in-process, and its key resolved to one person.
 
 Pure functions over a commit's signature bytes, its parent and own snapshots, and the
 configuration in force at its parent. They return findings; they never raise for a
@@ -7,25 +7,13 @@ problem in the history (that is a finding), only for a broken repository.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from techxfer.errors import SignatureError
 from techxfer.findings import Code, Finding
-from techxfer.format.layout import (
-    CONFIG_DIR,
-    DISPOSITIONS_DIR,
-    DISTRIBUTIONS_DIR,
-    HOLDS_DIR,
-    is_manifest,
-    parse_record_path,
-)
-from techxfer.model.parties import Signer
-from techxfer.rules.identity import holds_role
-from techxfer.rules.register import manifest_delta
+from techxfer.model.parties import Signer, short_key
 from techxfer.state.config import Config
-from techxfer.state.snapshot import Snapshot
 
 
 def bad_signature(commit: str, message: str) -> Finding:
@@ -76,27 +64,14 @@ class SignatureChecker:
         if identity is None:
             return SignatureCheck(None, Finding(Code.UNKNOWN_KEY, None,
                                                 "signed with an OpenPGP key nobody holds", commit))
-        holders = config.parties.find_key(identity) if config else []
-        if not holders:
-            short = identity if len(identity) < 50 else f"{identity[:24]}…{identity[-12:]}"
+        if config is None:
             return SignatureCheck(None, Finding(
                 Code.UNKNOWN_KEY, None,
-                f"signed with a key that belongs to nobody in the parties in force ({short})",
+                f"signed with a key that belongs to nobody in the parties in force ({short_key(identity)})",
                 commit), kind)
-        if len({(h.party.id, h.person.id) for h in holders}) > 1:
-            names = ", ".join(sorted(f"{h.party.id}:{h.person.id}" for h in holders))
-            return SignatureCheck(None, Finding(
-                Code.SHARED_KEY, None,
-                f"signed with a key listed for several people ({names}); it identifies nobody",
-                commit), kind)
-        valid = [h for h in holders if h.key.valid_at(when)]
-        if not valid:
-            h = holders[0]
-            return SignatureCheck(h, Finding(
-                Code.KEY_NOT_VALID, None,
-                f"{h.party.id}:{h.person.id} signed at {when.isoformat(timespec='seconds')} "
-                f"with a key valid {h.key.window()}", commit), kind)
-        return SignatureCheck(valid[0], None, kind)
+        holder = resolve_key(config, kind, identity, when)
+        finding = Finding(holder.code, None, holder.problem, commit) if holder.code else None
+        return SignatureCheck(holder.signer, finding, kind)
 
     def _openpgp(self, config: Config | None) -> _PgpVerifier:
         from techxfer.crypto import signatures
@@ -121,44 +96,38 @@ class _PgpVerifier:
         return fpr.upper() if fpr else None
 
 
-def judged_paths(changed: Iterable[str], before: Snapshot, after: Snapshot
-                 ) -> Iterator[tuple[str, str]]:
-    """(path whose rule judges, what changed) for every change of a commit (DESIGN 1.3)."""
-    for path in sorted(changed):
-        if parse_record_path(path) is not None or path.startswith(
-                (HOLDS_DIR, DISPOSITIONS_DIR, DISTRIBUTIONS_DIR)):
-            continue  # records are judged by their own roles
-        if is_manifest(path):
-            for old, new in manifest_delta(before, after, path):
-                for entry in (old, new):
-                    if entry is not None:
-                        yield entry.path, f"register entry {entry.id} in {path}"
-            continue
-        yield path, path
+@dataclass(frozen=True)
+class KeyHolder:
+    """The one person holding a key at a time, or what is wrong (``code``, ``problem``).
+
+    ``signer`` is set when the key has one holder, even if the key was not valid then."""
+
+    signer: Signer | None
+    code: Code | None = None
+    problem: str = ""
 
 
-def authorize(commit: str, signer: Signer, config: Config, changed: Iterable[str],
-              before: Snapshot, after: Snapshot) -> list[Finding]:
-    findings: list[Finding] = []
-    seen: set[tuple[str, str]] = set()
-    who = f"{signer.party.id}:{signer.person.id}"
-    for rule_path, what in judged_paths(changed, before, after):
-        if (rule_path, what) in seen:
-            continue
-        seen.add((rule_path, what))
-        rule = config.policy.rule_for(rule_path)
-        if rule is None:
-            findings.append(Finding(Code.UNAUTHORIZED_CHANGE, rule_path,
-                                    f"{what}: no policy rule covers this path, so nobody may "
-                                    f"change it (changed by {who})", commit))
-        elif holds_role(config, signer, rule.write) is None:
-            allowed = ", ".join(map(str, rule.write)) or "nobody"
-            findings.append(Finding(Code.UNAUTHORIZED_CHANGE, rule_path,
-                                    f"{what}: changed by {who} ({', '.join(signer.person.roles)}); "
-                                    f"{rule.label()} allows {allowed}", commit))
-    return findings
+def resolve_key(config: Config, kind: str, identity: str, when: datetime) -> KeyHolder:
+    """From a key to its holder in ``parties.yaml``: the one rule, for verify and commands.
 
-
-def config_paths_changed(changed: Iterable[str]) -> list[str]:
-    return sorted(p for p in changed
-                  if p.startswith(CONFIG_DIR + "/") and not p.startswith(HOLDS_DIR))
+    The signer is identified by the key alone, never by author or committer text; an
+    OpenPGP key may be named by a fingerprint suffix (a configured key id)."""
+    if kind == "openpgp":
+        wanted = identity.upper()
+        holders = [s for s in config.parties.signers()
+                   if s.key.kind == "openpgp" and s.key.identity.endswith(wanted)]
+    else:
+        holders = config.parties.find_key(identity)
+    if not holders:
+        return KeyHolder(None, Code.UNKNOWN_KEY, "signed with a key that belongs to nobody in the "
+                         f"parties in force ({short_key(identity)})")
+    people = sorted({f"{h.party.id}:{h.person.id}" for h in holders})
+    if len(people) > 1:
+        return KeyHolder(None, Code.SHARED_KEY, f"signed with a key listed for several people "
+                         f"({', '.join(people)}); it identifies nobody")
+    valid = [h for h in holders if h.key.valid_at(when)]
+    if not valid:
+        h = holders[0]
+        return KeyHolder(h, Code.KEY_NOT_VALID, f"{h.party.id}:{h.person.id} signed at "
+                         f"{when.isoformat(timespec='seconds')} with a key valid {h.key.window()}")
+    return KeyHolder(valid[0])

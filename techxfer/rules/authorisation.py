@@ -1,0 +1,92 @@
+"""Who may change what: the policy's path rules and roles, applied to one change (DESIGN 1.3).
+
+Written once and asked by the audit (every commit), the hooks and the commands (before
+they write). A changed path is judged by the first rule matching it; a manifest entry by
+the rule of the file it lists; records by the roles their kind names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from techxfer.findings import Code, Finding
+from techxfer.format.layout import (
+    DISPOSITIONS_DIR,
+    DISTRIBUTIONS_DIR,
+    HOLDS_DIR,
+    POLICY_FILE,
+    is_config_path,
+    is_manifest,
+    parse_record_path,
+)
+from techxfer.model.parties import Signer
+from techxfer.model.policy import RoleRef
+from techxfer.rules.register import manifest_delta
+from techxfer.state.config import Config
+from techxfer.state.snapshot import Snapshot
+
+
+def holds_role(config: Config, signer: Signer, refs: tuple[RoleRef, ...]) -> str | None:
+    """The first role of ``refs`` the signer holds in their own party, or None."""
+    for ref in refs:
+        if config.party_id(ref.party) == signer.party.id and ref.role in signer.person.roles:
+            return ref.role
+    return None
+
+
+def may_write(config: Config, signer: Signer, path: str) -> bool:
+    rule = config.policy.rule_for(path)
+    if rule is None:
+        return False
+    return holds_role(config, signer, rule.write) is not None
+
+
+def sender_roles(config: Config, tx_type: str) -> tuple[RoleRef, ...]:
+    """Who may send a transfer of this type: a policy change is sent by those who may
+    write the configuration; every other transfer by the policy's transfer roles."""
+    if tx_type == "policy-change":
+        rule = config.policy.rule_for(POLICY_FILE)
+        return rule.write if rule is not None else ()
+    return config.policy.transfer_roles
+
+
+def judged_paths(changed: Iterable[str], before: Snapshot, after: Snapshot
+                 ) -> Iterator[tuple[str, str]]:
+    """(path whose rule judges, what changed) for every change of a commit (DESIGN 1.3)."""
+    for path in sorted(changed):
+        if parse_record_path(path) is not None or path.startswith(
+                (HOLDS_DIR, DISPOSITIONS_DIR, DISTRIBUTIONS_DIR)):
+            continue  # records are judged by their own roles
+        if is_manifest(path):
+            for old, new in manifest_delta(before, after, path):
+                for entry in (old, new):
+                    if entry is not None:
+                        yield entry.path, f"register entry {entry.id} in {path}"
+            continue
+        yield path, path
+
+
+def authorize(commit: str, signer: Signer, config: Config, changed: Iterable[str],
+              before: Snapshot, after: Snapshot) -> list[Finding]:
+    findings: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    who = f"{signer.party.id}:{signer.person.id}"
+    for rule_path, what in judged_paths(changed, before, after):
+        if (rule_path, what) in seen:
+            continue
+        seen.add((rule_path, what))
+        rule = config.policy.rule_for(rule_path)
+        if rule is None:
+            findings.append(Finding(Code.UNAUTHORIZED_CHANGE, rule_path,
+                                    f"{what}: no policy rule covers this path, so nobody may "
+                                    f"change it (changed by {who})", commit))
+        elif holds_role(config, signer, rule.write) is None:
+            allowed = ", ".join(map(str, rule.write)) or "nobody"
+            findings.append(Finding(Code.UNAUTHORIZED_CHANGE, rule_path,
+                                    f"{what}: changed by {who} ({', '.join(signer.person.roles)}); "
+                                    f"{rule.label()} allows {allowed}", commit))
+    return findings
+
+
+def config_paths_changed(changed: Iterable[str]) -> list[str]:
+    return sorted(p for p in changed if is_config_path(p))
