@@ -18,16 +18,16 @@ Findings are collected; nothing stops the walk.
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from techxfer.audit._changes import TreeChanges
 from techxfer.audit._sigworker import AheadSignatures
 from techxfer.errors import ConfigError, GitError, UsageError
 from techxfer.findings import Code, Finding
-from techxfer.format.layout import CONFIG_DIR, is_manifest
+from techxfer.format.layout import CONFIG_DIR
 from techxfer.git.repo import CommitInfo, Entry, GitRepo
 from techxfer.model.times import from_git_time, now
 from techxfer.rules.authorisation import authorize, config_paths_changed
@@ -39,7 +39,6 @@ from techxfer.state.config import Config, in_force_digest, load_config
 from techxfer.state.snapshot import GitSnapshot, ParentView, Snapshot
 
 Progress = Callable[[int, int], None]
-READ_AHEAD = 8  # commits whose tree changes are taken ahead of the one judged
 
 
 @dataclass
@@ -114,10 +113,8 @@ class Auditor:
         self.signatures = SignatureChecker()
         self.reported: set[tuple[str, str | None, str]] = set()
         self.infos: dict[str, CommitInfo] = {}
-        self.changes: Generator[dict[str, Entry | None], None, None] = repo.tree_changes(())
+        self.changes = TreeChanges(repo, [])
         self.ahead = AheadSignatures(repo, ())
-        self.asked: Iterator[tuple[str, str]] = iter(())  # the pairs of self.changes, in order
-        self.window: deque[tuple[tuple[str, str], dict[str, Entry | None]]] = deque()
 
     def run(self, tip_rev: str = "HEAD", root_rev: str | None = None, *,
             resume: bool = False, only: set[str] | None = None) -> AuditResult:
@@ -163,9 +160,7 @@ class Auditor:
                 children[p] = children.get(p, 0) + 1
                 if p in known and info.id != root:
                     pairs.append((info.id, p))
-        self.changes = self.repo.tree_changes(pairs)
-        self.asked = iter(pairs)
-        self.window.clear()
+        self.changes = TreeChanges(self.repo, pairs)
         self.ahead = AheadSignatures(self.repo, list(self.infos))
         state = states.get(tip)
         try:
@@ -239,7 +234,7 @@ class Auditor:
         else:
             first = states[parents[0]]
             judged_by = [states[p].policy for p in parents]
-            per_parent = [self._diff(commit, p) for p in parents]
+            per_parent = [self.changes.next(commit, p) for p in parents]
             changes = per_parent[0]
             changed = set(changes) if len(parents) == 1 else _merge_changes(per_parent)
             old = {p: first.snap.entries.get(p) for p in changes}
@@ -293,23 +288,6 @@ class Auditor:
         if wanted == commit or not self.repo.has_commit(wanted) or not self.repo.is_ancestor(wanted, commit):
             return None
         return GitSnapshot(self.repo, self.repo.tree_entries(wanted), f"commit {wanted[:10]}", self.cache)
-
-    def _diff(self, commit: str, parent: str) -> dict[str, Entry | None]:
-        """The next answer of the walk's one ``git diff-tree`` (asked in ``run``'s order).
-
-        Answers are taken a few commits ahead, and the manifests they change announced to
-        the repository, which reads them ahead in another process."""
-        while len(self.window) < READ_AHEAD:
-            changes = next(self.changes, None)
-            if changes is None:
-                break
-            self.window.append((next(self.asked), changes))
-            for path, entry in changes.items():
-                if entry is not None and is_manifest(path):
-                    self.repo.expect_blob(entry.oid)
-        if not self.window or self.window[0][0] != (commit, parent):
-            raise GitError(f"no tree comparison for {commit[:10]} against {parent[:10]}")
-        return self.window.popleft()[1]
 
     def _advance(self, parent: str, snap: GitSnapshot, children: dict[str, int], label: str,
                  changes: dict[str, Entry | None]) -> GitSnapshot:

@@ -18,6 +18,7 @@ from typing import Any
 
 from techxfer.errors import TechxferError, UsageError
 from techxfer.format.layout import DISPOSITIONS_DIR
+from techxfer.model.records import Disposition
 from techxfer.model.times import now
 from techxfer.rules.register import check_state
 from techxfer.rules.retention import RecordRetention, assess
@@ -58,11 +59,11 @@ def build(ws: Workspace, as_of: datetime | None = None) -> RetentionReport:
     for path in sorted(p for p in snap.paths if p.startswith(DISPOSITIONS_DIR)
                        and p.endswith(".yaml")):
         try:
-            raw = snap.load("disposition", path)
+            record = Disposition.create(snap.load("disposition", path))
         except TechxferError:  # a broken record is verify's finding; the report goes on
             continue  # noqa: S112
-        for item in raw.get("records", []):
-            report.dispositions[str(item.get("id"))] = str(raw.get("id"))
+        for item in record.records:
+            report.dispositions[item.id] = record.id
     ws.cache.flush()
     return report
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
 
 from techxfer.errors import ConfigError, SchemaError
 from techxfer.findings import Code, Finding
@@ -19,12 +18,14 @@ from techxfer.format.layout import (
     DISPOSITIONS_DIR,
     DISTRIBUTIONS_DIR,
     HOLDS_DIR,
+    distribution_path,
     is_manifest,
     parse_record_path,
     transfer_path,
 )
 from techxfer.model.manifest import DocumentEntry, nearest_manifest
 from techxfer.model.parties import Signer
+from techxfer.model.records import Disposition, Distribution
 from techxfer.model.retention import Hold
 from techxfer.model.transfer import Acknowledgement, Transfer, manifest_digest
 from techxfer.rules.authorisation import holds_role, sender_roles
@@ -223,62 +224,63 @@ class RecordBook:
             return [Finding(Code.TRANSFER_INVALID, path, p, commit) for p in exc.problems]
         except ConfigError as exc:
             return [Finding(Code.TRANSFER_INVALID, path, exc.message, commit)]
-        exp_id = str(raw["id"])
+        record = Distribution.create(raw)
+        exp_id = record.id
 
         def bad(message: str, code: Code = Code.TRANSFER_INVALID) -> None:
             out.append(Finding(code, path, f"{exp_id}: {message}", commit))
 
-        if path != f"{DISTRIBUTIONS_DIR}{exp_id}.yaml":
+        if path != distribution_path(exp_id):
             bad(f"the record's id differs from its file name {path}")
         if signer is None or config is None:
             return out
         who = f"{signer.party.id}:{signer.person.id}"
-        if signer.party.id != raw["party"] or signer.person.id != raw["signer"]:
-            bad(f"recorded as made by {raw['party']}:{raw['signer']} but signed by {who}",
+        if signer.party.id != record.party or signer.person.id != record.signer:
+            bad(f"recorded as made by {record.party}:{record.signer} but signed by {who}",
                 Code.UNAUTHORIZED_CHANGE)
         elif holds_role(config, signer, config.policy.distribution_roles) is None:
             bad(f"{who} holds no role that may record a distribution "
                 f"({', '.join(map(str, config.policy.distribution_roles))})", Code.UNAUTHORIZED_CHANGE)
-        recipient = config.parties.resolve(str(raw["recipient"]))
+        recipient = config.parties.resolve(record.recipient)
         if recipient is None:
-            bad(f"recipient {raw['recipient']} is no party")
+            bad(f"recipient {record.recipient} is no party")
             return out
-        snap = source(str(raw["commit"]))
+        snap = source(record.commit)
         if snap is None:
-            bad(f"the copies were made from commit {str(raw['commit'])[:10]}, which is not in the "
+            bad(f"the copies were made from commit {record.commit[:10]}, which is not in the "
                 "history before this record")
             return out
         numbers: set[str] = set()
-        for copy in raw["copies"]:
-            number, doc_id = str(copy["copy"]), str(copy["id"])
+        for copy in record.copies:
+            number, doc_id = copy.copy, copy.id
             if not number.startswith(exp_id + "-") or number in numbers:
                 bad(f"copy number {number} is not a unique number of {exp_id}")
             numbers.add(number)
-            entry = _entry(snap, str(copy["path"]), doc_id)
+            entry = _entry(snap, copy.path, doc_id)
             if entry is None:
-                bad(f"copy {number}: {doc_id} ({copy['path']}) is not in the register of the "
+                bad(f"copy {number}: {doc_id} ({copy.path}) is not in the register of the "
                     "commit the copies were made from")
                 continue
-            if (entry.revision, entry.sha256) != (copy["revision"], copy["sha256"]):
-                bad(f"copy {number}: {doc_id} rev {copy['revision']} {str(copy['sha256'])[:12]}… "
+            if (entry.revision, entry.sha256) != (copy.revision, copy.sha256):
+                bad(f"copy {number}: {doc_id} rev {copy.revision} {copy.sha256[:12]}… "
                     f"differs from the register's rev {entry.revision} {entry.sha256[:12]}…")
             elif entry.status != "effective":
                 bad(f"copy {number}: {doc_id} rev {entry.revision} is {entry.status}, "
                     "handed out as a controlled copy")
-            if not copy.get("stamped", raw["stamped"]) and copy["copy_sha256"] != copy["sha256"]:
+            if not copy.stamped and copy.copy_sha256 != copy.sha256:
                 bad(f"copy {number}: an unstamped copy whose content differs from the original")
-            tx_id = copy.get("transfer")
+            tx_id = copy.transfer
             if tx_id is None:
                 if config.party_id(entry.owner) != recipient.id:
                     bad(f"copy {number}: {doc_id} is owned by {entry.owner} and no transfer to "
                         f"{recipient.id} is named")
                 continue
-            sent = self.sent.get(str(tx_id))
+            sent = self.sent.get(tx_id)
             if sent is None or sent.transfer.recipient != recipient.id or not any(
                     (i.id, i.revision, i.sha256) == (doc_id, entry.revision, entry.sha256)
                     for i in sent.transfer.items):
                 bad(f"copy {number}: transfer {tx_id} did not carry {doc_id} rev "
-                    f"{copy['revision']} to {recipient.id}")
+                    f"{copy.revision} to {recipient.id}")
         return out
 
     def _register_change(self, commit: str, when: datetime, config: Config | None, manifest: str,
@@ -309,13 +311,13 @@ class RecordBook:
         record = _disposition_for(after, old.id, changed)
         if record is None:
             return "no disposition record in the same commit lists it"
-        sent = self.sent.get(str(record.get("notice")))
+        sent = self.sent.get(record.notice)
         if sent is None or sent.transfer.type != "disposal-notice" \
                 or all(i.id != old.id for i in sent.transfer.items):
-            return f"disposal notice {record.get('notice')} does not list it"
+            return f"disposal notice {record.notice} does not list it"
         tx = sent.transfer
         ack = self.received.get((tx.id, tx.recipient))
-        if ack is not None and ack.ack.meaning == "approved" and ack.commit != record.get("approval_commit"):
+        if ack is not None and ack.ack.meaning == "approved" and ack.commit != record.approval_commit:
             return "the disposition names another approval than the notice's acknowledgement"
         if config is None:
             return None
@@ -388,15 +390,16 @@ def _listed_elsewhere(snap: Snapshot, old: DocumentEntry) -> bool:
     return _entry(snap, old.path, old.id) is not None
 
 
-def _disposition_for(snap: Snapshot, doc_id: str, changed: Iterable[str]) -> dict[str, Any] | None:
+def _disposition_for(snap: Snapshot, doc_id: str, changed: Iterable[str]) -> Disposition | None:
     for path in sorted(changed):
         if path.startswith(DISPOSITIONS_DIR) and snap.is_file(path):
             try:
                 raw = snap.load("disposition", path)
             except ConfigError:
                 continue
-            if any(r.get("id") == doc_id for r in raw.get("records", [])):
-                return dict(raw)
+            record = Disposition.create(raw)
+            if record.lists(doc_id):
+                return record
     return None
 
 
