@@ -3,6 +3,7 @@ everything else must go to the loader."""
 
 from __future__ import annotations
 
+import hashlib
 import random
 
 import pytest
@@ -91,3 +92,47 @@ def test_a_manifest_of_flat_entries_parses_as_with_the_loader_alone() -> None:
     from techxfer.format.manifest_parse import EntryCache
 
     assert parse_manifest(data, "M.yaml", EntryCache()) == yamlio.load(data, "M.yaml")
+
+
+def _manifest_bytes(docs: list[dict[str, str]]) -> bytes:
+    out = ["format: 1\ndocuments:\n"]
+    for d in docs:
+        out.append("".join(f"{'- ' if i == 0 else '  '}{k}: {v}\n" for i, (k, v) in enumerate(d.items())))
+    return "".join(out).encode()
+
+
+def test_models_built_from_the_last_version_equal_a_fresh_build() -> None:
+    """The model fast path (state._manifest_models) over a run of versions: an entry
+    changed, added, removed, two swapped; each equals Manifest.create, indexes included."""
+    from techxfer.format.manifest_parse import EntryCache, KeyedDocuments
+    from techxfer.model.manifest import Manifest, ManifestIndex
+    from techxfer.state import _manifest_models
+
+    rng = random.Random(7)
+
+    def doc(n: int, rev: str = "A") -> dict[str, str]:
+        return {"id": f"D-{n}", "path": f"f{n % 5}/d{n}.pdf", "title": f"Doc {n}", "revision": rev,
+                "category": "design-output", "owner": "registrant", "status": "effective",
+                "sha256": hashlib.sha256(str(n).encode()).hexdigest(), "retention": "permanent"}
+
+    docs = [doc(n) for n in range(30)]
+    cache = EntryCache()
+    for step in range(60):
+        action = rng.choice(["revise", "add", "remove", "swap", "same"])
+        if action == "revise":
+            i = rng.randrange(len(docs))
+            docs[i] = doc(int(docs[i]["id"][2:]), rev=chr(ord("A") + step % 20))
+        elif action == "add":
+            docs.insert(rng.randrange(len(docs) + 1), doc(100 + step))
+        elif action == "remove" and len(docs) > 2:
+            docs.pop(rng.randrange(len(docs)))
+        elif action == "swap":
+            i, j = rng.randrange(len(docs)), rng.randrange(len(docs))
+            docs[i], docs[j] = docs[j], docs[i]
+        data = _manifest_bytes(docs)
+        raw = parse_manifest(data, "sub/MANIFEST.yaml", cache)
+        assert isinstance(raw["documents"], KeyedDocuments)
+        fast = _manifest_models.build("sub/MANIFEST.yaml", raw)
+        slow = Manifest.create("sub/MANIFEST.yaml", yamlio.load(data, "sub/MANIFEST.yaml"))
+        assert fast == slow
+        assert fast.index == ManifestIndex.of(slow.entries)

@@ -65,6 +65,16 @@ class EntryCache:
             self._store(key, entry)
 
 
+class KeyedDocuments(list[dict[str, Any]]):
+    """The ``documents`` list of a manifest parsed entry by entry, with the exact bytes each
+    entry came from: equal bytes at the same place mean an equal entry, so a model built
+    from the last version can be reused (``state._manifest_models``)."""
+
+    def __init__(self, documents: list[dict[str, Any]], keys: list[bytes]) -> None:
+        super().__init__(documents)
+        self.keys = tuple(keys)
+
+
 def _split(data: bytes) -> tuple[bool, list[bytes]] | None:
     header = _HEADER.match(data)
     if header is None:
@@ -180,7 +190,7 @@ def _fast(data: bytes, source: str, cache: EntryCache) -> dict[str, Any] | None:
             entry = parsed
         documents[i] = entry
     value: dict[str, Any] = {"format": 1} if has_format else {}
-    value["documents"] = documents
+    value["documents"] = KeyedDocuments(documents, keys)
     if fresh:
         # Validate only the new entries; on failure validate the whole value so every
         # message carries its exact key path. Entries are cached once known valid.

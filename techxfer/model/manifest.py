@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from typing import Any
 
 from techxfer.format.layout import MANIFEST_NAME
@@ -54,30 +53,69 @@ def join(folder: str, local: str) -> str:
 
 
 @dataclass(frozen=True)
+class ManifestIndex:
+    """How often each id and path is listed, and the entries of each path."""
+
+    ids: dict[str, int]
+    paths: dict[str, int]
+    by_path: dict[str, list[DocumentEntry]]
+
+    @classmethod
+    def of(cls, entries: tuple[DocumentEntry, ...]) -> ManifestIndex:
+        by_path: dict[str, list[DocumentEntry]] = {}
+        for entry in entries:
+            by_path.setdefault(entry.path, []).append(entry)
+        return cls(dict(Counter(e.id for e in entries)), dict(Counter(e.path for e in entries)),
+                   by_path)
+
+    def patched(self, old: tuple[DocumentEntry, ...], new: tuple[DocumentEntry, ...],
+                places: list[int]) -> ManifestIndex:
+        """This index (of OLD) with the entries at PLACES replaced by NEW's."""
+        ids, paths, by_path = dict(self.ids), dict(self.paths), dict(self.by_path)
+        for i in places:
+            was, now = old[i], new[i]
+            for counts, a, b in ((ids, was.id, now.id), (paths, was.path, now.path)):
+                counts[a] -= 1
+                if not counts[a]:
+                    del counts[a]
+                counts[b] = counts.get(b, 0) + 1
+            left = [e for e in by_path[was.path] if e is not was]
+            if left:
+                by_path[was.path] = left
+            else:
+                del by_path[was.path]
+            by_path[now.path] = sorted([*by_path.get(now.path, ()), now], key=lambda e: e.index)
+        return ManifestIndex(ids, paths, by_path)
+
+
+@dataclass(frozen=True)
 class Manifest:
     path: str
     entries: tuple[DocumentEntry, ...]
     has_format_key: bool
+    index: ManifestIndex = field(compare=False, repr=False)
 
     @property
     def folder(self) -> str:
         return manifest_folder(self.path)
 
-    @cached_property
+    @property
     def ids(self) -> dict[str, int]:
         """Each id with how often this manifest lists it."""
-        return dict(Counter(e.id for e in self.entries))
+        return self.index.ids
 
-    @cached_property
+    @property
     def paths(self) -> dict[str, int]:
-        return dict(Counter(e.path for e in self.entries))
+        return self.index.paths
 
-    @cached_property
+    @property
     def by_path(self) -> dict[str, list[DocumentEntry]]:
-        out: dict[str, list[DocumentEntry]] = {}
-        for entry in self.entries:
-            out.setdefault(entry.path, []).append(entry)
-        return out
+        return self.index.by_path
+
+    @classmethod
+    def of(cls, path: str, entries: tuple[DocumentEntry, ...], has_format_key: bool,
+           index: ManifestIndex | None = None) -> Manifest:
+        return cls(path, entries, has_format_key, index or ManifestIndex.of(entries))
 
     @classmethod
     def create(cls, path: str, raw: Any) -> Manifest:
@@ -102,7 +140,7 @@ class Manifest:
             )
             for i, e in enumerate(raw.get("documents") or [])
         )
-        return cls(path, entries, "format" in raw)
+        return cls.of(path, entries, "format" in raw)
 
     def to_yaml_data(self, entries: list[dict[str, Any]]) -> dict[str, Any]:
         data: dict[str, Any] = {"format": 1} if self.has_format_key else {}

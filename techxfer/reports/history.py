@@ -22,9 +22,10 @@ from techxfer.model.parties import Signer
 from techxfer.model.times import from_git_time, now
 from techxfer.model.transfer import ack_state
 from techxfer.reports.transfer_list import chronological
-from techxfer.rules.register import check_state, manifest_entries
+from techxfer.rules.register import check_state
 from techxfer.rules.signer import SignatureChecker
 from techxfer.state.config import Config, load_config
+from techxfer.state.manifests import manifest_entries
 from techxfer.state.records import load_records
 from techxfer.state.snapshot import GitSnapshot, commit_snapshot
 from techxfer.state.workspace import Workspace

@@ -18,8 +18,8 @@ from techxfer.format.layout import TRANSFERS_DIR, ack_path, transfer_path
 from techxfer.git.repo import GitRepo
 from techxfer.model.times import now
 from techxfer.model.transfer import Acknowledgement, Transfer, ack_state
-from techxfer.rules.register import manifest_entries
 from techxfer.state.config import Config, load_config
+from techxfer.state.manifests import manifest_entries
 from techxfer.state.records import load_records
 from techxfer.state.snapshot import Snapshot, commit_snapshot
 from techxfer.state.workspace import Workspace

@@ -21,8 +21,8 @@ from techxfer.format.layout import (
 )
 from techxfer.model.parties import Signer
 from techxfer.model.policy import RoleRef
-from techxfer.rules.register import manifest_delta
 from techxfer.state.config import Config
+from techxfer.state.manifests import manifest_delta
 from techxfer.state.snapshot import Snapshot
 
 

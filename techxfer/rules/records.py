@@ -29,9 +29,10 @@ from techxfer.model.records import Disposition, Distribution
 from techxfer.model.retention import Hold
 from techxfer.model.transfer import Acknowledgement, Transfer, manifest_digest
 from techxfer.rules.authorisation import holds_role, sender_roles
-from techxfer.rules.register import State, manifest_delta, manifest_entries
+from techxfer.rules.register import State
 from techxfer.rules.retention import NoticeApproval, destruction_blockers
 from techxfer.state.config import Config, hold_paths, in_force_digest
+from techxfer.state.manifests import manifest_delta, manifest_entries
 from techxfer.state.snapshot import Snapshot
 
 

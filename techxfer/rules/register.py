@@ -10,19 +10,17 @@ manifest costs only its changed entries.
 from __future__ import annotations
 
 import contextlib
-import itertools
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field
 
 from techxfer.errors import ConfigError, SchemaError, SignatureError
 from techxfer.findings import Code, Finding
 from techxfer.format.layout import CONFIG_DIR, MANIFEST_NAME, PARTIES_FILE, is_format_path, is_manifest
 from techxfer.model.manifest import DocumentEntry, Manifest, nearest_manifest
 from techxfer.model.parties import INDEPENDENT_ROLES, short_key
-from techxfer.model.transfer import entry_record
 from techxfer.state.config import Config, load_config
+from techxfer.state.manifests import bounded_put, cached_manifest, manifest_delta
 from techxfer.state.snapshot import GitSnapshot, Snapshot
 
 
@@ -66,136 +64,7 @@ class State:
         return self.snap.manifest_set
 
 
-# Models memoised by blob id for the life of the process (a history walk meets the same
-# blobs again and again). Bounded: the oldest go first.
-_CONFIGS: dict[tuple[tuple[str, str], ...], Config] = {}
-_MANIFESTS: dict[tuple[str, str], Manifest] = {}
-_ENTRIES: dict[tuple[str, int, int], tuple[dict[str, Any], DocumentEntry]] = {}
-_DELTAS: dict[tuple[str, str | None, str | None], tuple[EntryPair, ...]] = {}
-_LAST: dict[str, tuple[list[dict[str, Any]], Manifest]] = {}
-MAX_MANIFESTS = 512
-MAX_ENTRIES = 200_000
-MAX_DELTAS = 1024
-
-
-def _bounded_put(cache: dict[Any, Any], key: Any, value: Any, limit: int) -> None:
-    if len(cache) >= limit:
-        for old in list(itertools.islice(cache, max(1, limit // 8))):
-            del cache[old]
-    cache[key] = value
-
-
-def make_manifest(path: str, raw: Any) -> Manifest:
-    """``Manifest.create``, reusing the work of the last version of the same manifest.
-
-    An entry dict parsed once (manifest_parse keeps it by its bytes) at the same place
-    gives the same DocumentEntry; when the last version had as many entries, only the
-    places whose dict changed are looked at, and the indexes (ids, paths, by_path) are the
-    last version's with those places patched. A history walk meets thousands of versions
-    of a 100-entry manifest that differ in one entry."""
-    docs = raw.get("documents") or []
-    if not isinstance(docs, list) or not docs:
-        return Manifest.create(path, raw)
-    last = _LAST.get(path)
-    prev: Manifest | None = None
-    if last is None:
-        manifest = Manifest.create(path, raw)  # first sight: build every entry at once
-        for i, (doc, entry) in enumerate(zip(docs, manifest.entries, strict=True)):
-            _bounded_put(_ENTRIES, (path, i, id(doc)), (doc, entry), MAX_ENTRIES)
-        _bounded_put(_LAST, path, (docs, manifest), MAX_MANIFESTS)
-        return manifest
-    if last is not None and len(last[0]) == len(docs):
-        prev_docs, prev = last
-        entries: list[DocumentEntry | None] = list(prev.entries)
-        changed = [i for i, (a, b) in enumerate(zip(prev_docs, docs, strict=True)) if a is not b]
-    else:
-        entries = [None] * len(docs)
-        changed = list(range(len(docs)))
-    fresh: list[int] = []
-    for i in changed:
-        hit = _ENTRIES.get((path, i, id(docs[i])))
-        if hit is not None and hit[0] is docs[i]:
-            entries[i] = hit[1]
-        else:
-            fresh.append(i)
-    if fresh:
-        built = Manifest.create(path, {"documents": [docs[i] for i in fresh]}).entries
-        for i, entry in zip(fresh, built, strict=True):
-            entry = replace(entry, index=i)
-            entries[i] = entry
-            # The dict is kept with its entry, so its id() cannot be reused while cached.
-            _bounded_put(_ENTRIES, (path, i, id(docs[i])), (docs[i], entry), MAX_ENTRIES)
-    manifest = Manifest(path, tuple(e for e in entries if e is not None), "format" in raw)
-    if prev is not None and len(changed) <= 16:
-        _patch_indexes(manifest, prev, changed)
-    _bounded_put(_LAST, path, (docs, manifest), MAX_MANIFESTS)
-    return manifest
-
-
-def _patch_indexes(manifest: Manifest, prev: Manifest, changed: list[int]) -> None:
-    """Set MANIFEST's cached ids, paths and by_path from PREV's, patched at CHANGED."""
-    ids, paths, by_path = dict(prev.ids), dict(prev.paths), dict(prev.by_path)
-    for i in changed:
-        old, new = prev.entries[i], manifest.entries[i]
-        for counts, was, now in ((ids, old.id, new.id), (paths, old.path, new.path)):
-            counts[was] -= 1
-            if not counts[was]:
-                del counts[was]
-            counts[now] = counts.get(now, 0) + 1
-        left = [e for e in by_path[old.path] if e is not old]
-        if left:
-            by_path[old.path] = left
-        else:
-            del by_path[old.path]
-        by_path[new.path] = sorted([*by_path.get(new.path, ()), new], key=lambda e: e.index)
-    manifest.__dict__.update(ids=ids, paths=paths, by_path=by_path)
-
-
-EntryPair = tuple["DocumentEntry | None", "DocumentEntry | None"]
-
-
-def _blob(snap: Snapshot, path: str) -> str | None:
-    return snap.blob_id(path) if snap.is_file(path) else None
-
-
-def manifest_delta(before: Snapshot, after: Snapshot, manifest: str) -> tuple[EntryPair, ...]:
-    """(old, new) pairs of the entries that differ between two versions of one manifest
-    (by id; None where absent). An unreadable version counts as empty."""
-    key = None
-    if isinstance(before, GitSnapshot) and isinstance(after, GitSnapshot):
-        key = (manifest, _blob(before, manifest), _blob(after, manifest))
-        if key in _DELTAS:
-            return _DELTAS[key]
-    pairs: list[EntryPair] = []
-    old_entries, new_entries = manifest_entries(before, manifest), manifest_entries(after, manifest)
-    if len(old_entries) == len(new_entries):  # the usual case: compare place by place
-        moved = [(o, n) for o, n in zip(old_entries, new_entries, strict=True) if o is not n]
-        if all(o.id == n.id for o, n in moved):
-            old_entries = tuple(o for o, _ in moved)
-            new_entries = tuple(n for _, n in moved)
-    old = {e.id: e for e in old_entries}
-    new = {e.id: e for e in new_entries}
-    for doc_id in sorted(old.keys() | new.keys()):
-        o, n = old.get(doc_id), new.get(doc_id)
-        if o is n:
-            continue
-        differs = o is None or n is None or o.raw != n.raw or o.path != n.path
-        if differs and (o is None or n is None or entry_record(o) != entry_record(n)):
-            pairs.append((o, n))
-    result = tuple(pairs)
-    if key is not None:
-        _bounded_put(_DELTAS, key, result, MAX_DELTAS)
-    return result
-
-
-def manifest_entries(snap: Snapshot, path: str) -> tuple[DocumentEntry, ...]:
-    """The entries of one manifest; () when it is absent or unreadable."""
-    if not snap.is_file(path):
-        return ()
-    try:
-        return cached_manifest(snap, path).entries
-    except ConfigError:
-        return ()
+_CONFIGS: dict[tuple[tuple[str, str], ...], Config] = {}  # by the blob ids of .techxfer/
 
 
 def _config_key(snap: Snapshot) -> tuple[tuple[str, str], ...] | None:
@@ -213,7 +82,7 @@ def load_state_config(state: State) -> None:
     try:
         state.config = load_config(state.snap)
         if key is not None:
-            _bounded_put(_CONFIGS, key, state.config, 256)
+            bounded_put(_CONFIGS, key, state.config, 256)
     except SchemaError as exc:
         for problem in exc.problems:
             state.add(Code.MANIFEST_INVALID, exc.source, problem)
@@ -222,29 +91,13 @@ def load_state_config(state: State) -> None:
         state.add(Code.MANIFEST_INVALID, path if message else None, message or exc.message)
 
 
-def cached_manifest(snap: Snapshot, path: str) -> Manifest:
-    """One manifest as a model, memoised by blob in git states; ConfigError if broken."""
-    key = (path, snap.blob_id(path)) if isinstance(snap, GitSnapshot) else None
-    if key is not None and key in _MANIFESTS:
-        return _MANIFESTS[key]
-    manifest = make_manifest(path, snap.load("manifest", path))
-    if key is not None:
-        _bounded_put(_MANIFESTS, key, manifest, MAX_MANIFESTS)
-    return manifest
-
-
 def load_manifest(state: State, path: str) -> Manifest | None:
     if path in state.manifests:
         return state.manifests[path]
     if path in state.broken_manifests:
         return None
-    key = (path, state.snap.blob_id(path)) if isinstance(state.snap, GitSnapshot) \
-        and state.snap.is_file(path) else None
-    if key is not None and key in _MANIFESTS:
-        state.manifests[path] = _MANIFESTS[key]
-        return _MANIFESTS[key]
     try:
-        manifest = make_manifest(path, state.snap.load("manifest", path))
+        manifest = cached_manifest(state.snap, path)
     except SchemaError as exc:
         state.broken_manifests.add(path)
         for problem in exc.problems:
@@ -255,8 +108,6 @@ def load_manifest(state: State, path: str) -> Manifest | None:
         state.add(Code.MANIFEST_INVALID, path, exc.message.removeprefix(f"{path}: "))
         return None
     state.manifests[path] = manifest
-    if key is not None:
-        _bounded_put(_MANIFESTS, key, manifest, MAX_MANIFESTS)
     return manifest
 
 
