@@ -348,6 +348,26 @@ def forged_root_merged_in(repo: Path, keys: Mapping[str, SshKey]) -> tuple[str, 
     return forged, merge
 
 
+def grant_fab_everything(config: Path) -> None:
+    """.techxfer/policy.yaml: fab's doc-control may write every path (the attacker's wish)."""
+    edit_yaml(config / "policy.yaml", lambda d: [
+        r["write"].append("manufacturer:doc-control") for r in d["rules"]])
+
+
+def self_granting_branch(repo: Path, keys: Mapping[str, SshKey], base: str,
+                         name: str = "self-granted") -> str:
+    """zhao's one commit on branch NAME from BASE: it grants fab's doc-control every path in
+    its own .techxfer/policy.yaml and revises design/spec.txt (SPEC-001 rev Z) with it.
+    Leaves main checked out; returns the commit."""
+    git(repo, "checkout", "-q", "-b", name, base)
+    grant_fab_everything(repo / ".techxfer")
+    register(repo, "design/spec.txt", b"Specification rev Z, zhao's\n", "SPEC-001", "Z")
+    commit_as(repo, keys["zhao"], "spec rev Z")
+    commit = head(repo)
+    checkout(repo, "main")
+    return commit
+
+
 def drawing_rev_b(repo: Path, keys: Mapping[str, SshKey]) -> tuple[str, str]:
     """main: wang registers drawing rev B. Returns (old commit with rev A, rev B commit)."""
     old = head(repo)

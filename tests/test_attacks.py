@@ -48,6 +48,7 @@ from attack_helpers import (
     revise,
     revoke_zhao,
     rollback_merge,
+    self_granting_branch,
     sign_args,
     transfer,
     utcnow,
@@ -186,6 +187,18 @@ def test_conflict_resolved_by_hand_without_the_register(repo: Path, keys: Keys) 
     (repo / "design/spec.txt").write_bytes(b"rev B and C, mixed\n")
     commit_as(repo, keys["wang"], "Merge branch 'proposal'")
     assert_found(repo, "HASH_MISMATCH", commit=head(repo), path="design/spec.txt")
+
+
+def test_self_granting_side_branch_merged_by_real_git(repo: Path, keys: Keys) -> None:
+    """zhao's side commit grants itself every path in its own policy.yaml and revises the
+    spec; a clean real ``git merge`` brings both in. The side commit is judged by the policy
+    at ITS parent (test_attacks_server: the hook resuming from a checkpoint misses it)."""
+    base = head(repo)
+    zhao_batch_record(repo, keys)
+    side = self_granting_branch(repo, keys, base)
+    git_merge(repo, keys["zhao"], "self-granted")
+    findings = assert_found(repo, "UNAUTHORIZED_CHANGE", commit=side, path="design/spec.txt")
+    assert any(f["path"] == ".techxfer/policy.yaml" and f["commit"] == side for f in findings)
 
 
 # == 3. The configuration in force never goes back ======================================
