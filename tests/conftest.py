@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-TESTDATA = SHARED / "testdata"
+TESTDATA = Path(__file__).resolve().parent / "data"
 EXAMPLE_REPO = Path(__file__).resolve().parents[1] / "example_repo"
 
 
