@@ -2,7 +2,8 @@
 
 Every test runs with its own HOME, an empty global git config, no system config and an
 empty template directory, so nothing of the machine's git setup leaks in (the habit of
-pre-commit's tests). Keys are real keys made by ssh-keygen.
+pre-commit's tests). Keys are real keys made by ssh-keygen. The PDF tests use the CJK font
+that the test extra installs (see tests/data/README.md), so no system font is needed.
 """
 
 from __future__ import annotations
@@ -16,9 +17,33 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-TESTDATA = SHARED / "testdata"
+TESTDATA = Path(__file__).resolve().parent / "data"
 EXAMPLE_REPO = Path(__file__).resolve().parents[1] / "example_repo"
+
+
+def _installed_cjk_font() -> str | None:
+    """The CJK TrueType font of the test extra: Sarasa Mono SC (SIL OFL 1.1), shipped inside
+    the ``impaper`` distribution; found through that distribution's file list (nothing is
+    imported). None when it is not installed: techxfer then searches the system as usual."""
+    from importlib import metadata
+
+    try:
+        files = metadata.files("impaper") or []
+    except metadata.PackageNotFoundError:
+        return None
+    for file in files:
+        if file.name == "sarasa-mono-sc-regular.ttf":
+            path = Path(str(file.locate()))
+            if path.is_file():
+                return str(path)
+    return None
+
+
+# A font the caller chose wins; otherwise the installed one, for this process and every
+# program it starts (the CLI in subprocesses, git hooks).
+CJK_FONT = os.environ.get("TECHXFER_CJK_FONT") or _installed_cjk_font()
+if CJK_FONT:
+    os.environ.setdefault("TECHXFER_CJK_FONT", CJK_FONT)
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +65,8 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE",
                 "SSH_AUTH_SOCK", "TECHXFER_LANG", "XDG_CACHE_HOME", "TECHXFER_CACHE_DIR"):
         monkeypatch.delenv(var, raising=False)
+    if CJK_FONT:
+        monkeypatch.setenv("TECHXFER_CJK_FONT", CJK_FONT)
     yield home
 
 
@@ -160,6 +187,8 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
                          "[init]\n\tdefaultBranch = main\n[commit]\n\tgpgSign = false\n")
     values = {"HOME": str(home), "GIT_CONFIG_GLOBAL": str(gitconfig), "GIT_CONFIG_NOSYSTEM": "1",
               "GNUPGHOME": str(home / ".gnupg")}
+    if CJK_FONT:
+        values["TECHXFER_CJK_FONT"] = CJK_FONT
     saved = {k: os.environ.get(k) for k in values}
     os.environ.update(values)
     try:

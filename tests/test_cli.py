@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -249,7 +250,7 @@ def test_add_refuses_a_non_utf8_file_name(repo: Path) -> None:
     with open(os.fsencode(repo) + b"/" + name, "wb") as fh:
         fh.write(b"x")
     before = snapshot_tree(repo)
-    proc = run("python3", "-m", "techxfer", "add", os.fsdecode(name), "--id", "X-2", "--title", "t",
+    proc = run(sys.executable, "-m", "techxfer", "add", os.fsdecode(name), "--id", "X-2", "--title", "t",
                "--category", "c", "--revision", "A", cwd=repo, check=False)
     assert_clean_error(proc)
     assert snapshot_tree(repo) == before

@@ -1,4 +1,4 @@
-"""Controlled copies: the stamp on every real PDF of shared/testdata (stamped upright as
+"""Controlled copies: the stamp on every real PDF of tests/data/pdfs (stamped upright as
 displayed, near the displayed top-left corner, or refused with a reason), on rotated and
 cropped pages made here, and ``techxfer export`` carrying on past bad files."""
 
