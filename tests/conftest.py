@@ -22,17 +22,18 @@ EXAMPLE_REPO = Path(__file__).resolve().parents[1] / "example_repo"
 
 
 def _installed_cjk_font() -> str | None:
-    """The CJK TrueType font of the test extra: Sarasa Mono SC (SIL OFL 1.1), shipped inside
-    the ``impaper`` distribution; found through that distribution's file list (nothing is
-    imported). None when it is not installed: techxfer then searches the system as usual."""
+    """The CJK TrueType font of the test extra: WenQuanYi Micro Hei (Apache-2.0 or GPLv3 with
+    the font exception), shipped inside the ``paperang-p2-fonts-cjk`` wheel; found through
+    that distribution's file list (nothing is imported). None when it is not installed:
+    techxfer then searches the system as usual."""
     from importlib import metadata
 
     try:
-        files = metadata.files("impaper") or []
+        files = metadata.files("paperang-p2-fonts-cjk") or []
     except metadata.PackageNotFoundError:
         return None
     for file in files:
-        if file.name == "sarasa-mono-sc-regular.ttf":
+        if file.name == "wqy-microhei.ttc":
             path = Path(str(file.locate()))
             if path.is_file():
                 return str(path)
