@@ -27,6 +27,9 @@ class Code(str, enum.Enum):
     UNSAFE_PATH = "UNSAFE_PATH"
     ROLE_CONFLICT = "ROLE_CONFLICT"
     SHARED_KEY = "SHARED_KEY"
+    TIME_INCONSISTENT = "TIME_INCONSISTENT"
+    MALFORMED_COMMIT = "MALFORMED_COMMIT"
+    UNWITNESSED = "UNWITNESSED"
 
     def __str__(self) -> str:
         return self.value

@@ -67,12 +67,7 @@ def xfail(why: str) -> pytest.MarkDecorator:
 
 
 # == 1. Only the trust root may be parentless ===========================================
-SECOND_ROOT = xfail("audit.Auditor._commit judges any parentless commit ('commit == root or "
-                    "not parents') by its own .techxfer/, and audit.trust_root takes the first "
-                    "of several roots without a finding")
 
-
-@SECOND_ROOT
 def test_second_root_merged_in_with_forged_content(repo: Path, keys: Keys) -> None:
     forged, merge = forged_root_merged_in(repo, keys)
     assert (repo / "design/bom.csv").exists()
@@ -80,7 +75,6 @@ def test_second_root_merged_in_with_forged_content(repo: Path, keys: Keys) -> No
     assert_found(repo, "HISTORY_REWRITTEN", commit=forged)
 
 
-@SECOND_ROOT
 def test_second_root_merged_with_strategy_ours(repo: Path, keys: Keys) -> None:
     """Nothing of the forged root's tree is kept by a real ``git merge -s ours``, but it is
     reachable: the history is still rewritten."""
@@ -90,7 +84,6 @@ def test_second_root_merged_with_strategy_ours(repo: Path, keys: Keys) -> None:
     assert_found(repo, "HISTORY_REWRITTEN", commit=forged)
 
 
-@SECOND_ROOT
 def test_second_root_with_an_explicit_trust_root(repo: Path, keys: Keys) -> None:
     real_root = head(repo, "HEAD~1")
     forged, _ = forged_root_merged_in(repo, keys)
@@ -98,11 +91,7 @@ def test_second_root_with_an_explicit_trust_root(repo: Path, keys: Keys) -> None
 
 
 # == 2. Merges are compared with every parent ===========================================
-MERGE_INTERSECTION = ("audit._merge_changes keeps only the paths that differ from EVERY "
-                      "parent; a path equal to one parent is judged nowhere")
 
-
-@xfail(MERGE_INTERSECTION)
 @pytest.mark.parametrize("old_first", [False, True], ids=["old-second", "old-first"])
 def test_merge_reverting_drawing_to_an_old_revision(repo: Path, keys: Keys, old_first: bool) -> None:
     """zhao merges main (drawing rev B) with the old commit (rev A), keeping rev A's file and
@@ -112,7 +101,6 @@ def test_merge_reverting_drawing_to_an_old_revision(repo: Path, keys: Keys, old_
     assert_found(repo, "UNAUTHORIZED_CHANGE", commit=merge, path="design/drawing.pdf")
 
 
-@xfail(MERGE_INTERSECTION)
 def test_real_merge_resolved_to_a_stale_branch(repo: Path, keys: Keys) -> None:
     """zhao branches from the old commit, adds a batch record of his own, and in a real
     ``git merge`` takes his branch's stale design/ over main's rev B."""
@@ -126,8 +114,6 @@ def test_real_merge_resolved_to_a_stale_branch(repo: Path, keys: Keys) -> None:
     assert_found(repo, "UNAUTHORIZED_CHANGE", commit=head(repo), path="design/drawing.pdf")
 
 
-@xfail(MERGE_INTERSECTION + "; so the records it drops never reach "
-       "records.RecordBook._register_change")
 @pytest.mark.parametrize("old_first", [False, True], ids=["old-second", "old-first"])
 def test_merge_with_the_trust_root_deletes_design_records(repo: Path, keys: Keys,
                                                           old_first: bool) -> None:
@@ -140,7 +126,6 @@ def test_merge_with_the_trust_root_deletes_design_records(repo: Path, keys: Keys
     assert_found(repo, "RECORD_DELETED", commit=merge, path="design/drawing.pdf")
 
 
-@xfail(MERGE_INTERSECTION + "; so the register of the merged tree is never checked")
 @pytest.mark.parametrize("what", ["MISSING_FILE", "HASH_MISMATCH"])
 def test_octopus_merge_leaves_a_broken_register(repo: Path, keys: Keys, what: str) -> None:
     """wang's octopus of main, a design branch and zhao's batch branch: the design branch's
@@ -162,7 +147,6 @@ def _both_revise(repo: Path, keys: Keys, rel: str, doc_id: str) -> None:
     assert git(repo, "merge", "-q", "--no-commit", "proposal", check=False).returncode != 0
 
 
-@xfail(MERGE_INTERSECTION + " (a conflict resolved to one side equals that side)")
 def test_conflict_resolved_to_the_other_sides_revision(repo: Path, keys: Keys) -> None:
     """Both sides revised the drawing; zhao, who may not write design/, picks rev C."""
     _both_revise(repo, keys, "design/drawing.pdf", "DRW-001")
@@ -214,9 +198,7 @@ def removed(removal_base: Path, tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("old_first", [
-    pytest.param(True, marks=xfail("the configuration in force after a merge is its FIRST "
-                                   "parent's (audit.Auditor._commit), so an old side branch "
-                                   "as first parent brings the removed person back")),
+    True,
     False], ids=["old-first", "old-second"])
 def test_rollback_merge_then_the_removed_person_signs(removed: Path, keys: Keys,
                                                       old_first: bool) -> None:
@@ -226,8 +208,6 @@ def test_rollback_merge_then_the_removed_person_signs(removed: Path, keys: Keys,
     assert_found(removed, "UNKNOWN_KEY", commit=late)
 
 
-@xfail("a merge whose tree carries an older .techxfer/ than the one in force changes no "
-       "configuration path under _merge_changes, so audit.Auditor._move_policy never sees it")
 @pytest.mark.parametrize(("old_first", "signer"), [(True, "li"), (False, "wang")],
                          ids=["old-first-by-li", "old-second-by-wang"])
 def test_rollback_merge_itself(removed: Path, keys: Keys, old_first: bool, signer: str) -> None:
@@ -349,11 +329,7 @@ def test_schema_invalid_records(repo: Path, keys: Keys, kind: str) -> None:
 
 
 # == 5. Time ============================================================================
-NO_TIME_CHECK = xfail("there is no TIME_INCONSISTENT at all (findings.Code lacks it): "
-                      "audit.Auditor._commit takes each commit's own date at its word")
 
-
-@NO_TIME_CHECK
 def test_commit_dated_before_its_parent(repo: Path, keys: Keys) -> None:
     when = commit_time(repo) - timedelta(hours=1)
     register(repo, "design/drawing.pdf", b"%PDF-1.4 rev B\n", "DRW-001", "B")
@@ -368,14 +344,12 @@ def test_commit_dated_before_its_parent_within_the_skew_is_clean(repo: Path, key
     assert_clean(repo)
 
 
-@NO_TIME_CHECK
 def test_commit_dated_in_the_future(repo: Path, keys: Keys) -> None:
     register(repo, "design/drawing.pdf", b"%PDF-1.4 rev B\n", "DRW-001", "B")
     commit_as(repo, keys["wang"], "from 2099", env=dated("2099-01-01T10:00:00+08:00"))
     assert_found(repo, "TIME_INCONSISTENT", commit=head(repo))
 
 
-@NO_TIME_CHECK
 @pytest.mark.parametrize("date", ["2024-06-01T10:00:00+08:00", "2099-06-01T10:00:00+08:00"])
 def test_transfer_record_dated_unlike_its_commit(repo: Path, keys: Keys, date: str) -> None:
     tx = transfer(repo, keys["wang"], "DRW-001")
@@ -406,8 +380,6 @@ def test_disposal_by_hand_is_clean_when_everything_holds(
     assert_clean(repo)
 
 
-@xfail("records.RecordBook._disposal_problem judges holds at the disposal commit's own "
-       "date, which its signer chose")
 def test_disposal_backdated_before_a_hold(disposal_base: tuple[Path, str, str], tmp_path: Path,
                                           keys: Keys) -> None:
     base, notice, approval = disposal_base
@@ -430,8 +402,6 @@ def test_revoked_key_signing_now(revoked_base: Path, tmp_path: Path, keys: Keys)
     assert_found(repo, "KEY_NOT_VALID", commit=late)
 
 
-@xfail("key validity is judged at the commit's own date (audit 'when' passed to "
-       "judge.SignatureChecker.resolve), not the latest time it can be shown to exist")
 def test_revoked_key_backdated_inside_its_window(revoked_base: Path, tmp_path: Path,
                                                  keys: Keys) -> None:
     repo = clone(revoked_base, tmp_path)
@@ -441,8 +411,6 @@ def test_revoked_key_backdated_inside_its_window(revoked_base: Path, tmp_path: P
 
 
 # == 6. Findings are kept per commit ====================================================
-@xfail("audit.Auditor keeps one finding per (code, path, message) for the whole walk "
-       "(self.reported), so the same finding in a later commit vanishes")
 @pytest.mark.parametrize("how", ["unauthorized", "unsigned", "unknown key"])
 def test_same_violation_in_three_commits_gives_three_findings(repo: Path, keys: Keys,
                                                               how: str) -> None:
@@ -513,8 +481,7 @@ def config_branch_base(base_repo: Path, keys: Keys, tmp_path_factory: pytest.Tem
 
 @pytest.mark.parametrize("use_it", [
     False,
-    pytest.param(True, marks=xfail("the configuration after a merge is its first parent's: an "
-                                   "approved change brought in by the second parent is lost")),
+    True,
 ], ids=["merge", "merge-then-use"])
 def test_merge_of_an_approved_configuration_change_main_first(
         config_branch_base: Path, tmp_path: Path, keys: Keys, use_it: bool) -> None:

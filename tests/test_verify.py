@@ -107,13 +107,17 @@ def test_unknown_key(repo: Path, keys: dict[str, SshKey]) -> None:
     assert codes(repo) == {"UNKNOWN_KEY"}
 
 
+ROOT_DATE = "2025-03-01T09:00:00+08:00"
+
+
 @pytest.fixture
 def windowed(tmp_path: Path, keys: dict[str, SshKey]) -> Path:
-    """wang's key is valid only during 2025; zhang signs the root."""
+    """wang's key is valid only during 2025; zhang signs the root, in March 2025."""
     repo = init_repo(tmp_path / "w", keys, commit=False)
     edit_yaml(repo / ".techxfer/parties.yaml", lambda d: d["parties"]["acme"]["people"][1]["keys"][0]
               .update(valid_from="2025-01-01", valid_until="2025-12-31"))
-    commit_as(repo, keys["zhang"], "Trust root")
+    commit_as(repo, keys["zhang"], "Trust root",
+              env={"GIT_COMMITTER_DATE": ROOT_DATE, "GIT_AUTHOR_DATE": ROOT_DATE})
     return repo
 
 
@@ -131,6 +135,22 @@ def test_key_inside_its_validity_is_clean(windowed: Path, keys: dict[str, SshKey
     commit_as(windowed, keys["wang"], "in 2025", env={"GIT_COMMITTER_DATE": date,
                                                       "GIT_AUTHOR_DATE": date})
     assert_clean(windowed)
+
+
+def test_a_key_cannot_be_used_by_backdating_past_its_parent(windowed: Path,
+                                                            keys: dict[str, SshKey]) -> None:
+    """A commit dated inside the window on top of one dated after it: the key is judged at
+    the latest time the commit can be shown to exist from, its parent's."""
+    (windowed / "design").mkdir()
+    add_doc(windowed, "design/a.txt", b"a", "A-1")
+    commit_as(windowed, keys["zhang"], "registrant work, now")  # zhang has no window
+    add_doc(windowed, "design/b.txt", b"b", "B-1")
+    date = "2025-06-01T10:00:00+08:00"
+    commit_as(windowed, keys["wang"], "backdated into 2025", env={"GIT_COMMITTER_DATE": date,
+                                                                  "GIT_AUTHOR_DATE": date})
+    rc, findings = verify(windowed)
+    assert {"TIME_INCONSISTENT", "KEY_NOT_VALID"} <= {f["code"] for f in findings
+                                                     if f["commit"] == head(windowed)}
 
 
 # -- authorisation ----------------------------------------------------------------------

@@ -18,6 +18,7 @@ from techxfer import __version__
 from techxfer.format.fileio import write_atomic
 
 KEEP = 8
+FORMAT = 2  # what a checkpoint holds; older ones are ignored
 
 
 def _folder(cache: Path) -> Path:
@@ -28,8 +29,8 @@ def save(cache: Path, root: str, commit: str, payload: dict[str, Any]) -> None:
     folder = _folder(cache)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        blob = pickle.dumps({"version": __version__, "root": root, "commit": commit, **payload},
-                            protocol=pickle.HIGHEST_PROTOCOL)
+        blob = pickle.dumps({"version": __version__, "format": FORMAT, "root": root,
+                             "commit": commit, **payload}, protocol=pickle.HIGHEST_PROTOCOL)
         write_atomic(folder / f"{root[:16]}-{commit}.pickle", blob)
         old = sorted(folder.glob(f"{root[:16]}-*.pickle"), key=lambda p: p.stat().st_mtime)
         for stale in old[:-KEEP]:
@@ -44,7 +45,7 @@ def load(cache: Path, root: str, commit: str) -> dict[str, Any] | None:
         data: dict[str, Any] = pickle.loads(path.read_bytes())  # noqa: S301 - our own file
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         return None
-    if data.get("version") != __version__ or data.get("root") != root:
+    if data.get("version") != __version__ or data.get("format") != FORMAT or data.get("root") != root:
         return None
     return data
 

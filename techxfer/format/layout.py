@@ -66,6 +66,12 @@ def is_config_path(path: str) -> bool:
     return path.startswith(CONFIG_DIR + "/") and not path.startswith(HOLDS_DIR)
 
 
+def is_governing_path(path: str) -> bool:
+    """A file of the configuration in force, or repository housekeeping: both change only
+    by an authorised change the other party approves (DESIGN 2.1)."""
+    return is_config_path(path)
+
+
 def transfer_path(tx_id: str) -> str:
     return f"{TRANSFERS_DIR}/{tx_id}/transfer.yaml"
 

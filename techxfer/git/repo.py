@@ -350,6 +350,21 @@ class GitRepo:
         index.read(False)
         return {e.path: Entry(str(e.id), e.mode) for e in index}
 
+    def merge_base(self, a: str, b: str) -> str | None:
+        """The best common ancestor of two commits, or None for unrelated histories."""
+        base = self._repo.merge_base(a, b)
+        return str(base) if base is not None else None
+
+    def entry_at(self, commit_id: str, path: str) -> Entry | None:
+        """One path of a commit's tree (None when absent or a folder)."""
+        try:
+            item = self._commit(commit_id).tree[path]
+        except KeyError:
+            return None
+        if item.filemode == MODE_TREE:
+            return None
+        return Entry(str(item.id), item.filemode)
+
     def tree_entries(self, commit_id: str) -> dict[str, Entry]:
         """Every file of a commit's tree, flattened to slash-separated paths."""
         out: dict[str, Entry] = {}

@@ -59,6 +59,27 @@ ZERO = "0" * 40
 NOT_BLOCKING = {"ACK_MISSING", "CHANGE_NOT_APPROVED"}
 
 
+def _anchored_root(repo: object) -> str | None:
+    """The trust root every push is judged from: git config ``techxfer.trustRoot`` (the
+    server's own, which no pusher writes), else the root of a protected branch as it
+    stands. None only before the first push: then the pushed history's own root."""
+    from techxfer.git.repo import GitRepo
+
+    assert isinstance(repo, GitRepo)
+    given = repo.config_get("techxfer.trustRoot")
+    if given:
+        return given
+    for branch in repo.protected_branches():
+        try:
+            tip = repo.resolve(f"refs/heads/{branch}")
+        except TechxferError:
+            continue
+        roots = repo.roots(tip)
+        if roots:
+            return roots[0]
+    return None
+
+
 def _judge_push(repo: object, updates: list[tuple[str, str, str]], hook: str) -> int:
     """Audit each updated tip, resuming from checkpoints; refuse on findings in new commits."""
     from techxfer.audit.walk import Auditor
@@ -68,12 +89,15 @@ def _judge_push(repo: object, updates: list[tuple[str, str, str]], hook: str) ->
     assert isinstance(repo, GitRepo)
     cache = BlobCache.for_repository(repo.gitdir)
     refused: list[Finding] = []
+    # A pushed branch of its own (even a parentless one) is judged from the repository's
+    # trust root, never from a root it brings.
+    root = _anchored_root(repo) if hook == "pre-receive" else None
     for old, new, ref in updates:
         hide = [old] if old != ZERO else repo.other_ref_tips(ref)
         fresh = set(repo.walk(new, hide=hide))
         if not fresh:
             continue
-        result = Auditor(repo, cache).run(new, resume=True, only=fresh)
+        result = Auditor(repo, cache).run(new, root, resume=True, only=fresh)
         refused += [f for f in result.findings if f.code.value not in NOT_BLOCKING]
     if refused:
         report(hook, refused, "push")

@@ -22,6 +22,7 @@ class RepoConfig:
     ack_within_days: int
     device_lifetime_years: int | None
     protected_branches: tuple[str, ...]
+    clock_skew_minutes: int = 10
 
     @classmethod
     def create(cls, raw: Any) -> RepoConfig:
@@ -35,4 +36,5 @@ class RepoConfig:
             ack_within_days=raw["ack_within_days"],
             device_lifetime_years=raw.get("device_lifetime_years"),
             protected_branches=tuple(raw.get("protected_branches", ["main"])),
+            clock_skew_minutes=raw.get("clock_skew_minutes", 10),
         )

@@ -27,6 +27,9 @@ TITLES: dict[Code, tuple[str, str]] = {
     Code.UNSAFE_PATH: ("Unsafe path", "不安全的路径"),
     Code.ROLE_CONFLICT: ("Roles that must be independent", "不相容岗位由同一人担任"),
     Code.SHARED_KEY: ("Key shared by several people", "多人共用签名密钥"),
+    Code.TIME_INCONSISTENT: ("Time not consistent with the history", "时间与历史记录不一致"),
+    Code.MALFORMED_COMMIT: ("Commit that cannot be read", "无法读取的提交"),
+    Code.UNWITNESSED: ("Commit no server receipt covers", "无服务器接收凭证的提交"),
 }
 
 WORDS: dict[str, tuple[str, str]] = {

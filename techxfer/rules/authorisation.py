@@ -7,7 +7,7 @@ the rule of the file it lists; records by the roles their kind names.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from techxfer.findings import Code, Finding
 from techxfer.format.layout import (
@@ -22,7 +22,7 @@ from techxfer.format.layout import (
 from techxfer.model.parties import Signer
 from techxfer.model.policy import RoleRef
 from techxfer.state.config import Config
-from techxfer.state.manifests import manifest_delta
+from techxfer.state.manifests import EntryPair, manifest_delta
 from techxfer.state.snapshot import Snapshot
 
 
@@ -50,15 +50,21 @@ def sender_roles(config: Config, tx_type: str) -> tuple[RoleRef, ...]:
     return config.policy.transfer_roles
 
 
-def judged_paths(changed: Iterable[str], before: Snapshot, after: Snapshot
+def judged_paths(changed: Iterable[str], before: Snapshot, after: Snapshot,
+                 deltas: Mapping[str, tuple[EntryPair, ...]] | None = None
                  ) -> Iterator[tuple[str, str]]:
-    """(path whose rule judges, what changed) for every change of a commit (DESIGN 1.3)."""
+    """(path whose rule judges, what changed) for every change of a commit (DESIGN 1.3).
+
+    DELTAS, where given, names the entries of a manifest that changed (a merge's own
+    changes, entry by entry); otherwise the manifest's entries are compared."""
     for path in sorted(changed):
         if parse_record_path(path) is not None or path.startswith(
                 (HOLDS_DIR, DISPOSITIONS_DIR, DISTRIBUTIONS_DIR)):
             continue  # records are judged by their own roles
         if is_manifest(path):
-            for old, new in manifest_delta(before, after, path):
+            pairs = deltas[path] if deltas is not None and path in deltas \
+                else manifest_delta(before, after, path)
+            for old, new in pairs:
                 for entry in (old, new):
                     if entry is not None:
                         yield entry.path, f"register entry {entry.id} in {path}"
@@ -67,11 +73,12 @@ def judged_paths(changed: Iterable[str], before: Snapshot, after: Snapshot
 
 
 def authorize(commit: str, signer: Signer, config: Config, changed: Iterable[str],
-              before: Snapshot, after: Snapshot) -> list[Finding]:
+              before: Snapshot, after: Snapshot,
+              deltas: Mapping[str, tuple[EntryPair, ...]] | None = None) -> list[Finding]:
     findings: list[Finding] = []
     seen: set[tuple[str, str]] = set()
     who = f"{signer.party.id}:{signer.person.id}"
-    for rule_path, what in judged_paths(changed, before, after):
+    for rule_path, what in judged_paths(changed, before, after, deltas):
         if (rule_path, what) in seen:
             continue
         seen.add((rule_path, what))

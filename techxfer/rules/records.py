@@ -7,7 +7,7 @@ past their deadline and changes that never got the approval their rule asks for.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -32,7 +32,7 @@ from techxfer.rules.authorisation import holds_role, sender_roles
 from techxfer.rules.register import State
 from techxfer.rules.retention import NoticeApproval, destruction_blockers
 from techxfer.state.config import Config, hold_paths, in_force_digest
-from techxfer.state.manifests import manifest_delta, manifest_entries
+from techxfer.state.manifests import EntryPair, manifest_delta, manifest_entries
 from techxfer.state.snapshot import Snapshot
 
 
@@ -62,9 +62,11 @@ class RecordBook:
     # -- during the walk ------------------------------------------------------------------
     def record(self, commit: str, when: datetime, signer: Signer | None, config: Config | None,
                changed: Iterable[str], before: Snapshot, after: Snapshot,
-               state: State, source: Callable[[str], Snapshot | None]) -> list[Finding]:
+               state: State, source: Callable[[str], Snapshot | None],
+               deltas: Mapping[str, tuple[EntryPair, ...]] | None = None) -> list[Finding]:
         """Check the records this commit adds. SOURCE gives the snapshot at an ancestor commit
-        (None when it is not one): a distribution names the commit its copies came from."""
+        (None when it is not one): a distribution names the commit its copies came from.
+        DELTAS, where given, are the register entries that changed (a merge's own changes)."""
         out: list[Finding] = []
         for path in sorted(changed):
             parsed = parse_record_path(path)
@@ -79,7 +81,10 @@ class RecordBook:
                 out += self._distribution(commit, signer, config, path, before, after, source)
         for path in sorted(changed):
             if is_manifest(path):
-                out += self._register_change(commit, when, config, path, before, after, changed)
+                pairs = deltas[path] if deltas is not None and path in deltas \
+                    else manifest_delta(before, after, path)
+                out += self._register_change(commit, when, config, path, pairs, before, after,
+                                             changed)
         return out
 
     def _hold(self, commit: str, signer: Signer | None, config: Config | None, path: str,
@@ -285,10 +290,10 @@ class RecordBook:
         return out
 
     def _register_change(self, commit: str, when: datetime, config: Config | None, manifest: str,
-                         before: Snapshot, after: Snapshot, changed: Iterable[str]
-                         ) -> list[Finding]:
+                         pairs: tuple[EntryPair, ...], before: Snapshot, after: Snapshot,
+                         changed: Iterable[str]) -> list[Finding]:
         out: list[Finding] = []
-        for old, new in manifest_delta(before, after, manifest):
+        for old, new in pairs:
             if new is not None and config is not None and new.status != "destroyed":
                 rule = config.policy.rule_for(new.path)
                 if rule is not None and rule.ack == "approved":
