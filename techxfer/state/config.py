@@ -16,7 +16,9 @@ from techxfer.format.layout import (
     POLICY_FILE,
     REPO_FILE,
     RETENTION_FILE,
+    PathKind,
     is_config_path,
+    kind,
 )
 from techxfer.model.parties import SEATS, Parties
 from techxfer.model.policy import Policy, RoleRef
@@ -40,7 +42,9 @@ class Config:
 
 
 def hold_paths(snap: Snapshot) -> list[str]:
-    return [p for p in snap.paths_under(HOLDS_DIR) if p.endswith(".yaml")]
+    """The legal holds of a state: ``.techxfer/holds/*.yaml`` (any other file there is
+    configuration, format/layout.kind)."""
+    return [p for p in snap.paths_under(HOLDS_DIR) if kind(p) is PathKind.HOLD]
 
 
 def load_config(snap: Snapshot) -> Config:
