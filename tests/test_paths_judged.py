@@ -274,3 +274,101 @@ def test_schema_invalid_record_changed(repo: Path, keys: Keys, kind: str) -> Non
     commit_as(repo, keys[who], f"change {path}")
     assert_found(repo, wanted, commit=head(repo), path=path)
 
+
+
+# == housekeeping files change like the configuration =========================================
+HOUSEKEEPING_SAMPLES = [".gitattributes", ".gitignore", ".gitmodules", ".gitlab-ci.yml",
+                        ".pre-commit-config.yaml", ".github/workflows/ci.yml",
+                        "design/.gitattributes", "records/old/.gitignore", ".gitignore/x"]
+NOT_HOUSEKEEPING = ["README.md", "design/gitignore", "design/.github/x", "a.gitattributes",
+                    ".githubx/y", "records/batch-1.csv"]
+
+
+def test_init_judges_housekeeping_by_the_configuration_rule(repo: Path) -> None:
+    """init's policy: the first rule matching each housekeeping file is the one for
+    ``.techxfer/**``: either quality head, ``ack: approved``, not a controlled document;
+    and layout.is_housekeeping (what the digest covers) agrees with the rule's patterns."""
+    import pathspec
+
+    from techxfer.format.layout import HOUSEKEEPING, is_governing_path, is_housekeeping
+
+    rules = yaml.safe_load((repo / ".techxfer/policy.yaml").read_text())["rules"]
+
+    def first(path: str) -> dict[str, Any] | None:
+        return next((r for r in rules
+                     if pathspec.GitIgnoreSpec.from_lines(r["paths"]).match_file(path)), None)
+
+    config_rule = first(".techxfer/policy.yaml")
+    assert config_rule is not None and config_rule["ack"] == "approved"
+    assert sorted(config_rule["write"]) == ["manufacturer:quality-head", "registrant:quality-head"]
+    spec = pathspec.GitIgnoreSpec.from_lines(HOUSEKEEPING)
+    for path in HOUSEKEEPING_SAMPLES:
+        assert first(path) is config_rule and config_rule["controlled"] is False, path
+        assert spec.match_file(path) and is_housekeeping(path) and is_governing_path(path), path
+    for path in NOT_HOUSEKEEPING:
+        assert not spec.match_file(path) and not is_housekeeping(path), path
+    readme = first("README.md")
+    assert readme is not None and "manufacturer:doc-control" in readme["write"]
+
+
+def propose(repo: Path, keys: Keys, path: str, content: bytes) -> tuple[str, str]:
+    """li (fab's quality head) changes PATH and sends it as a policy-change transfer to
+    acme. Returns (transfer id, transfer commit)."""
+    target = repo / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    tx = transfer(repo, keys["li"], to="acme", kind="policy-change")
+    sent = head(repo)
+    shown = git(repo, "show", "--name-only", "--format=", sent).stdout.split()
+    assert sorted(shown) == sorted([path, f"transfers/{tx}/transfer.yaml"]), shown
+    return tx, sent
+
+
+GITATTRIBUTES = b"* -text\n*.csv diff\n"
+
+
+@pytest.mark.parametrize("path", [".gitattributes", ".github/workflows/verify.yml",
+                                  "design/.gitignore"])
+def test_housekeeping_change_approved_by_the_other_party_is_clean(repo: Path, keys: Keys,
+                                                                  path: str) -> None:
+    """The honest flow: li changes a housekeeping file, sends it as a policy-change
+    transfer (its digest covers the housekeeping files), zhang approves."""
+    tx, _ = propose(repo, keys, path, GITATTRIBUTES)
+    use_signing_key(repo, keys["zhang"])
+    techxfer(repo, "ack", tx, "--meaning", "approved")
+    assert_clean(repo, "--as-of", "2099-01-01")
+
+
+@pytest.mark.parametrize("answer", ["rejected", None])
+def test_housekeeping_change_not_approved(repo: Path, keys: Keys, answer: str | None) -> None:
+    """Rejected: never in force. Unanswered: pending within the deadline, a finding after."""
+    tx, sent = propose(repo, keys, ".gitattributes", GITATTRIBUTES)
+    if answer is None:
+        assert_clean(repo)
+    else:
+        use_signing_key(repo, keys["zhang"])
+        techxfer(repo, "ack", tx, "--meaning", answer)
+    assert_found(repo, "CHANGE_NOT_APPROVED", commit=sent, args=("--as-of", "2099-01-01"))
+
+
+@pytest.mark.parametrize("path", [".gitignore", ".gitattributes", "design/.gitattributes",
+                                  ".pre-commit-config.yaml"])
+def test_doc_control_may_not_change_housekeeping(repo: Path, keys: Keys, path: str) -> None:
+    """wang may write design/, but not even design/.gitattributes: it rules how git
+    treats the folder's files."""
+    bad = zhao_writes(repo, keys, path, b"*.pdf filter=evil\n", who="wang")
+    assert_found(repo, "UNAUTHORIZED_CHANGE", commit=bad, path=path)
+
+
+def test_readme_stays_with_doc_control(repo: Path, keys: Keys) -> None:
+    """The read-me changes no file's treatment: either doc-control writes it alone."""
+    zhao_writes(repo, keys, "README.md", b"# Test pump technical file\n")
+    assert_clean(repo, "--as-of", "2099-01-01")
+
+
+def test_policy_change_transfer_needs_a_configuration_change(repo: Path, keys: Keys) -> None:
+    (repo / "design/drawing.pdf").write_bytes(b"%PDF-1.4 rev B\n")
+    use_signing_key(repo, keys["li"])
+    proc = techxfer(repo, "transfer", "--to", "acme", "--type", "policy-change", "-m", "x",
+                    check=False)
+    assert proc.returncode == 2 and ".gitattributes" in proc.stderr, proc.stderr

@@ -27,9 +27,16 @@ TRANSFERS_DIR = "transfers"
 DISPOSITIONS_DIR = "dispositions/"
 DISTRIBUTIONS_DIR = "distributions/"
 # Repository housekeeping: files that change how git or a forge treats every other file
-# (line endings, submodules, CI). They change like the configuration (DESIGN 2.1).
-HOUSEKEEPING = (".gitattributes", ".gitignore", ".gitmodules", ".github/**", ".gitlab-ci.yml",
-                ".pre-commit-config.yaml")
+# (line endings, ignores, submodules, CI). They change like the configuration (DESIGN 2.1):
+# init's policy judges them by the configuration's own rule, and their contents are part
+# of the configuration digest (state/config.in_force_digest). The patterns are
+# gitignore-style, as in the policy: a bare name matches at any depth (a
+# design/.gitattributes rules design/ as the root one rules everything).
+HOUSEKEEPING_NAMES = (".gitattributes", ".gitignore", ".gitmodules", ".gitlab-ci.yml",
+                      ".pre-commit-config.yaml")
+HOUSEKEEPING_DIRS = (".github/",)  # at the root only
+HOUSEKEEPING = (*HOUSEKEEPING_NAMES, *(f"{d}**" for d in HOUSEKEEPING_DIRS))
+_HOUSEKEEPING_NAME_SET = frozenset(HOUSEKEEPING_NAMES)
 # Paths that are never controlled documents: the format's own files.
 FORMAT_PREFIXES = (f"{CONFIG_DIR}/", f"{TRANSFERS_DIR}/", DISPOSITIONS_DIR, DISTRIBUTIONS_DIR)
 # What each record folder may hold; any other file there is RECORD_OTHER.
@@ -76,6 +83,21 @@ def is_config_path(path: str) -> bool:
     legal holds (``.techxfer/holds/HOLD-*.yaml``, judged by the hold roles). Any other
     file under ``holds/`` is configuration like the rest, never a loophole."""
     return path.startswith(CONFIG_DIR + "/") and not _is_hold(path)
+
+
+def is_housekeeping(path: str) -> bool:
+    """A repository housekeeping file (``HOUSEKEEPING``, gitignore semantics: a bare name
+    matches a file or folder of that name at any depth, and everything below it)."""
+    return path.startswith(HOUSEKEEPING_DIRS) or not _HOUSEKEEPING_NAME_SET.isdisjoint(
+        path.split("/"))
+
+
+def is_governing_path(path: str) -> bool:
+    """A path whose content decides how every other path is judged or treated: the
+    configuration (``.techxfer/`` except holds) and the housekeeping files. A change to
+    one is a configuration change, in force only as the policy's rule for the
+    configuration says (DESIGN 1.3, 2.1); their contents make the configuration digest."""
+    return is_config_path(path) or is_housekeeping(path)
 
 
 def record_folder_holds(path: str) -> str | None:

@@ -17,7 +17,7 @@ from techxfer.format.layout import (
     POLICY_FILE,
     RECORD_KINDS,
     PathKind,
-    is_config_path,
+    is_governing_path,
     kind,
     record_folder_holds,
 )
@@ -97,4 +97,6 @@ def authorize(commit: str, signer: Signer, config: Config, changed: Iterable[str
 
 
 def config_paths_changed(changed: Iterable[str]) -> list[str]:
-    return sorted(p for p in changed if is_config_path(p))
+    """The changed paths that make a configuration change: ``.techxfer/`` (except holds)
+    and the housekeeping files (DESIGN 2.1), the paths ``in_force_digest`` covers."""
+    return sorted(p for p in changed if is_governing_path(p))
