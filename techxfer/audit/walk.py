@@ -473,8 +473,11 @@ class Auditor:
             digest = in_force_digest(snap)
             if digest == policy.digest:
                 return
-        rule = policy.config.policy.rule_for(POLICY_FILE)
-        if rule is not None and rule.ack == "approved" or not config_ok:
+        # The strictest rule among the governing paths that changed (or, for a merge's
+        # tree, the configuration's own rule) decides whether approval is needed.
+        judged = config_paths_changed(changed) or [POLICY_FILE]
+        rules = [policy.config.policy.rule_for(p) for p in judged]
+        if any(r is None or r.ack == "approved" for r in rules) or not config_ok:
             policy.proposals[digest] = (commit, state.config)
             book.propose_config(digest, commit)
         else:

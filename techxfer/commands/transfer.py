@@ -15,7 +15,13 @@ from techxfer.commands.init import render
 from techxfer.errors import RefusedError, UsageError
 from techxfer.findings import Code
 from techxfer.format.fileio import Transaction
-from techxfer.format.layout import CONFIG_DIR, ack_path, transfer_path
+from techxfer.format.layout import (
+    CONFIG_DIR,
+    HOUSEKEEPING,
+    ack_path,
+    is_governing_path,
+    transfer_path,
+)
 from techxfer.git.signing import configured_key, index_guard, signed_commit
 from techxfer.model.manifest import DocumentEntry
 from techxfer.model.parties import Signer
@@ -24,7 +30,7 @@ from techxfer.model.transfer import Acknowledgement, Transfer, entry_record, man
 from techxfer.rules.authorisation import holds_role, may_write, sender_roles
 from techxfer.rules.register import check_state
 from techxfer.rules.signer import resolve_key
-from techxfer.state.config import Config, load_config
+from techxfer.state.config import Config, in_force_digest, load_config
 from techxfer.state.records import committed, load_records
 from techxfer.state.snapshot import Snapshot, commit_snapshot
 from techxfer.state.workspace import Workspace
@@ -114,14 +120,17 @@ def create_transfer(ws: Workspace, req: TransferRequest, *, when: datetime | Non
     paths: set[str] = set()
     if req.type == "policy-change":
         if req.ids or req.changed:
-            raise UsageError("a policy-change transfer carries the .techxfer/ changes, not documents")
+            raise UsageError("a policy-change transfer carries the configuration changes, not "
+                             "documents")
         chosen: list[DocumentEntry] = []
         items: list[dict[str, Any]] = []
-        paths = {p for p in ws.repo.changed_worktree_paths() if p.startswith(CONFIG_DIR + "/")}
+        # The configuration: .techxfer/ (not the holds) and the housekeeping files, the
+        # very paths the digest covers (state.config.in_force_digest), so what is committed
+        # is what the digest names.
+        paths = {p for p in ws.repo.changed_worktree_paths() if is_governing_path(p)}
         if not paths:
-            raise UsageError("policy-change: there are no uncommitted changes under .techxfer/")
-        from techxfer.state.config import in_force_digest
-
+            raise UsageError("policy-change: there are no uncommitted changes under "
+                             f"{CONFIG_DIR}/ or to the housekeeping files ({', '.join(HOUSEKEEPING)})")
         digest = in_force_digest(ws.worktree())
     else:
         chosen = _select(req, entries, signer.party.id, config, previous)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from techxfer.format.layout import HOUSEKEEPING
+
 REGISTRANT_PATHS = ["design/**", "process/**", "labeling/**", "inspection/**"]
 
 
@@ -31,10 +33,16 @@ def policy_yaml() -> dict[str, Any]:
     return {
         "rules": [
             {
-                "paths": [".techxfer/**"],
+                # One rule for the configuration and the housekeeping files, which change
+                # like it (DESIGN 2.1), first so that a design/.gitattributes is housekeeping
+                # too. Not controlled documents: no manifest lists them.
+                "paths": [".techxfer/**", *HOUSEKEEPING],
                 "write": ["registrant:quality-head", "manufacturer:quality-head"],
                 "ack": "approved",
-                "description": "Configuration: in force only once the other party approves",
+                "controlled": False,
+                "description": "Configuration and repository housekeeping (git attributes and "
+                               "ignores, submodules, CI): in force only once the other party "
+                               "approves",
             },
             {
                 "paths": REGISTRANT_PATHS,
@@ -51,12 +59,12 @@ def policy_yaml() -> dict[str, Any]:
                 "description": "Production records kept by the manufacturer",
             },
             {
-                "paths": ["/README*", "/.gitignore", "/.gitattributes", "/.pre-commit-config.yaml",
-                          "/.github/**", "/.gitlab-ci.yml"],
+                "paths": ["/README*"],
                 "write": ["registrant:doc-control", "manufacturer:doc-control",
                           "registrant:quality-head", "manufacturer:quality-head"],
                 "controlled": False,
-                "description": "Repository housekeeping, not controlled documents",
+                "description": "The repository's read-me: not a controlled document, and read "
+                               "by people only",
             },
         ],
         "transfer_roles": ["registrant:doc-control", "manufacturer:doc-control"],

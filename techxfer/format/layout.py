@@ -27,11 +27,24 @@ TRANSFERS_DIR = "transfers"
 DISPOSITIONS_DIR = "dispositions/"
 DISTRIBUTIONS_DIR = "distributions/"
 # Repository housekeeping: files that change how git or a forge treats every other file
-# (line endings, submodules, CI). They change like the configuration (DESIGN 2.1).
-HOUSEKEEPING = (".gitattributes", ".gitignore", ".gitmodules", ".github/**", ".gitlab-ci.yml",
-                ".pre-commit-config.yaml")
+# (line endings, ignores, submodules, CI). They change like the configuration (DESIGN 2.1):
+# init's policy judges them by the configuration's own rule, and their contents are part
+# of the configuration digest (state/config.in_force_digest). The patterns are
+# gitignore-style, as in the policy: a bare name matches at any depth (a
+# design/.gitattributes rules design/ as the root one rules everything).
+HOUSEKEEPING_NAMES = (".gitattributes", ".gitignore", ".gitmodules", ".gitlab-ci.yml",
+                      ".pre-commit-config.yaml")
+HOUSEKEEPING_DIRS = (".github/",)  # at the root only
+HOUSEKEEPING = (*HOUSEKEEPING_NAMES, *(f"{d}**" for d in HOUSEKEEPING_DIRS))
+_HOUSEKEEPING_NAME_SET = frozenset(HOUSEKEEPING_NAMES)
 # Paths that are never controlled documents: the format's own files.
 FORMAT_PREFIXES = (f"{CONFIG_DIR}/", f"{TRANSFERS_DIR}/", DISPOSITIONS_DIR, DISTRIBUTIONS_DIR)
+# What each record folder may hold; any other file there is RECORD_OTHER.
+RECORD_FOLDERS = {
+    f"{TRANSFERS_DIR}/": f"{TRANSFERS_DIR}/<TX-ID>/transfer.yaml and ack.<party>.yaml",
+    DISPOSITIONS_DIR: f"{DISPOSITIONS_DIR}<DISP-ID>.yaml",
+    DISTRIBUTIONS_DIR: f"{DISTRIBUTIONS_DIR}<EXP-ID>.yaml",
+}
 
 
 class PathKind(enum.Enum):
@@ -45,6 +58,10 @@ class PathKind(enum.Enum):
     RECORD_OTHER = "record-other"  # anything else under transfers/, dispositions/, distributions/
     DOCUMENT = "document"          # everything else: judged by the policy's path rules
 
+
+# The kinds judged by their own rules (rules/records), not by the policy's path rules.
+RECORD_KINDS = frozenset({PathKind.TRANSFER, PathKind.ACK, PathKind.HOLD, PathKind.DISPOSITION,
+                          PathKind.DISTRIBUTION})
 
 # The schema each record kind must pass (format.schema kinds).
 SCHEMA_OF = {PathKind.HOLD: "hold", PathKind.MANIFEST: "manifest", PathKind.TRANSFER: "transfer",
@@ -62,14 +79,30 @@ def is_format_path(path: str) -> bool:
 
 
 def is_config_path(path: str) -> bool:
-    """A file of the configuration in force (``.techxfer/`` except the holds)."""
-    return path.startswith(CONFIG_DIR + "/") and not path.startswith(HOLDS_DIR)
+    """A file of the configuration in force: anything under ``.techxfer/`` except the
+    legal holds (``.techxfer/holds/HOLD-*.yaml``, judged by the hold roles). Any other
+    file under ``holds/`` is configuration like the rest, never a loophole."""
+    return path.startswith(CONFIG_DIR + "/") and not _is_hold(path)
+
+
+def is_housekeeping(path: str) -> bool:
+    """A repository housekeeping file (``HOUSEKEEPING``, gitignore semantics: a bare name
+    matches a file or folder of that name at any depth, and everything below it)."""
+    return path.startswith(HOUSEKEEPING_DIRS) or not _HOUSEKEEPING_NAME_SET.isdisjoint(
+        path.split("/"))
 
 
 def is_governing_path(path: str) -> bool:
-    """A file of the configuration in force, or repository housekeeping: both change only
-    by an authorised change the other party approves (DESIGN 2.1)."""
-    return is_config_path(path)
+    """A path whose content decides how every other path is judged or treated: the
+    configuration (``.techxfer/`` except holds) and the housekeeping files. A change to
+    one is a configuration change, in force only as the policy's rule for the
+    configuration says (DESIGN 1.3, 2.1); their contents make the configuration digest."""
+    return is_config_path(path) or is_housekeeping(path)
+
+
+def record_folder_holds(path: str) -> str | None:
+    """For a path in a record folder, what that folder may hold; else None."""
+    return next((what for folder, what in RECORD_FOLDERS.items() if path.startswith(folder)), None)
 
 
 def transfer_path(tx_id: str) -> str:
@@ -113,7 +146,7 @@ def kind(path: str) -> PathKind:
     if is_manifest(path):
         return PathKind.MANIFEST
     if path.startswith(HOLDS_DIR):
-        return PathKind.HOLD if _flat_yaml(path, HOLDS_DIR) else PathKind.CONFIG
+        return PathKind.HOLD if _is_hold(path) else PathKind.CONFIG
     if path.startswith(CONFIG_DIR + "/"):
         return PathKind.CONFIG
     record = parse_record_path(path)
@@ -126,6 +159,10 @@ def kind(path: str) -> PathKind:
     if path.startswith(TRANSFERS_DIR + "/"):
         return PathKind.RECORD_OTHER
     return PathKind.DOCUMENT
+
+
+def _is_hold(path: str) -> bool:
+    return path.startswith(HOLDS_DIR) and _flat_yaml(path, HOLDS_DIR)
 
 
 def _flat_yaml(path: str, folder: str) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from techxfer.errors import TechxferError, UsageError
-from techxfer.format.layout import DISPOSITIONS_DIR
+from techxfer.format.layout import DISPOSITIONS_DIR, PathKind, kind
 from techxfer.model.records import Disposition
 from techxfer.model.times import now
 from techxfer.rules.register import check_state
@@ -54,16 +54,21 @@ def build(ws: Workspace, as_of: datetime | None = None) -> RetentionReport:
     as_of = as_of or now()
     commit, snap, config = committed(ws)
     report = RetentionReport(commit, config, as_of)
-    for entry in sorted(check_state(snap).entries(), key=lambda e: e.path):
+    entries = sorted(check_state(snap).entries(), key=lambda e: e.path)
+    for entry in entries:
         report.rows.append(assess(entry, config, as_of))
-    for path in sorted(p for p in snap.paths if p.startswith(DISPOSITIONS_DIR)
-                       and p.endswith(".yaml")):
+    # A disposition is believed only for the records the register marks destroyed: a
+    # file under dispositions/ naming a live record proves nothing (verify judges it).
+    destroyed = {(e.id, e.path) for e in entries if e.status == "destroyed"}
+    for path in sorted(p for p in snap.paths_under(DISPOSITIONS_DIR)
+                       if kind(p) is PathKind.DISPOSITION):
         try:
             record = Disposition.create(snap.load("disposition", path))
         except TechxferError:  # a broken record is verify's finding; the report goes on
             continue  # noqa: S112
         for item in record.records:
-            report.dispositions[item.id] = record.id
+            if (item.id, item.path) in destroyed:
+                report.dispositions[item.id] = record.id
     ws.cache.flush()
     return report
 

@@ -2,7 +2,10 @@
 
 Written once and asked by the audit (every commit), the hooks and the commands (before
 they write). A changed path is judged by the first rule matching it; a manifest entry by
-the rule of the file it lists; records by the roles their kind names.
+the rule of the file it lists; records (transfers, acknowledgements, holds, dispositions,
+distributions) by the roles their kind names, in rules/records. No folder is exempt
+(DESIGN 2.1): any other file in a record folder is judged here, and refused whatever
+the rules say, since only its records belong there.
 """
 
 from __future__ import annotations
@@ -11,13 +14,12 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from techxfer.findings import Code, Finding
 from techxfer.format.layout import (
-    DISPOSITIONS_DIR,
-    DISTRIBUTIONS_DIR,
-    HOLDS_DIR,
     POLICY_FILE,
-    is_config_path,
-    is_manifest,
-    parse_record_path,
+    RECORD_KINDS,
+    PathKind,
+    is_governing_path,
+    kind,
+    record_folder_holds,
 )
 from techxfer.model.parties import Signer
 from techxfer.model.policy import RoleRef
@@ -58,10 +60,10 @@ def judged_paths(changed: Iterable[str], before: Snapshot, after: Snapshot,
     DELTAS, where given, names the entries of a manifest that changed (a merge's own
     changes, entry by entry); otherwise the manifest's entries are compared."""
     for path in sorted(changed):
-        if parse_record_path(path) is not None or path.startswith(
-                (HOLDS_DIR, DISPOSITIONS_DIR, DISTRIBUTIONS_DIR)):
-            continue  # records are judged by their own roles
-        if is_manifest(path):
+        path_kind = kind(path)
+        if path_kind in RECORD_KINDS:
+            continue  # judged by their own roles and schemas (rules/records.RecordBook)
+        if path_kind is PathKind.MANIFEST:
             pairs = deltas[path] if deltas is not None and path in deltas \
                 else manifest_delta(before, after, path)
             for old, new in pairs:
@@ -83,7 +85,13 @@ def authorize(commit: str, signer: Signer, config: Config, changed: Iterable[str
             continue
         seen.add((rule_path, what))
         rule = config.policy.rule_for(rule_path)
-        if rule is None:
+        if kind(rule_path) is PathKind.RECORD_OTHER and rule is not None \
+                and holds_role(config, signer, rule.write) is not None:
+            findings.append(Finding(Code.UNAUTHORIZED_CHANGE, rule_path,
+                                    f"{what}: only {record_folder_holds(rule_path)} belong there; "
+                                    f"{rule.label()} cannot allow another file (changed by {who})",
+                                    commit))
+        elif rule is None:
             findings.append(Finding(Code.UNAUTHORIZED_CHANGE, rule_path,
                                     f"{what}: no policy rule covers this path, so nobody may "
                                     f"change it (changed by {who})", commit))
@@ -96,4 +104,6 @@ def authorize(commit: str, signer: Signer, config: Config, changed: Iterable[str
 
 
 def config_paths_changed(changed: Iterable[str]) -> list[str]:
-    return sorted(p for p in changed if is_config_path(p))
+    """The changed paths that make a configuration change: ``.techxfer/`` (except holds)
+    and the housekeeping files (DESIGN 2.1), the paths ``in_force_digest`` covers."""
+    return sorted(p for p in changed if is_governing_path(p))

@@ -15,11 +15,11 @@ from techxfer.errors import ConfigError, SchemaError
 from techxfer.findings import Code, Finding
 from techxfer.format.layout import (
     CONFIG_DIR,
-    DISPOSITIONS_DIR,
-    DISTRIBUTIONS_DIR,
-    HOLDS_DIR,
+    PathKind,
+    disposition_path,
     distribution_path,
     is_manifest,
+    kind,
     parse_record_path,
     transfer_path,
 )
@@ -28,7 +28,7 @@ from techxfer.model.parties import Signer
 from techxfer.model.records import Disposition, Distribution
 from techxfer.model.retention import Hold
 from techxfer.model.transfer import Acknowledgement, Transfer, manifest_digest
-from techxfer.rules.authorisation import holds_role, sender_roles
+from techxfer.rules.authorisation import holds_role, may_write, sender_roles
 from techxfer.rules.register import State
 from techxfer.rules.retention import NoticeApproval, destruction_blockers
 from techxfer.state.config import Config, hold_paths, in_force_digest
@@ -64,20 +64,23 @@ class RecordBook:
                changed: Iterable[str], before: Snapshot, after: Snapshot,
                state: State, source: Callable[[str], Snapshot | None],
                deltas: Mapping[str, tuple[EntryPair, ...]] | None = None) -> list[Finding]:
-        """Check the records this commit adds. SOURCE gives the snapshot at an ancestor commit
-        (None when it is not one): a distribution names the commit its copies came from.
-        DELTAS, where given, are the register entries that changed (a merge's own changes)."""
+        """Check every record this commit adds, changes or removes: each path of a record
+        kind (layout.RECORD_KINDS, which the path rules leave to this book) is judged here,
+        schema first. SOURCE gives the snapshot at an ancestor commit (None when it is not
+        one): a distribution names the commit its copies came from. DELTAS, where given,
+        are the register entries that changed (a merge's own changes)."""
         out: list[Finding] = []
         for path in sorted(changed):
-            parsed = parse_record_path(path)
-            if parsed is not None:
+            path_kind = kind(path)
+            if path_kind in (PathKind.TRANSFER, PathKind.ACK):
+                parsed = parse_record_path(path)
+                assert parsed is not None
                 out += self._record_file(commit, when, signer, config, path, parsed, before, after)
-            elif path.startswith(HOLDS_DIR):
+            elif path_kind is PathKind.HOLD:
                 out += self._hold(commit, signer, config, path, before, after)
-            elif path.startswith(DISPOSITIONS_DIR) and before.exists(path):
-                out.append(Finding(Code.RECORD_DELETED, path, "a disposition record was changed "
-                                   "or removed; they are never changed", commit))
-            elif path.startswith(DISTRIBUTIONS_DIR):
+            elif path_kind is PathKind.DISPOSITION:
+                out += self._disposition(commit, signer, config, path, before, after)
+            elif path_kind is PathKind.DISTRIBUTION:
                 out += self._distribution(commit, signer, config, path, before, after, source)
         for path in sorted(changed):
             if is_manifest(path):
@@ -211,6 +214,56 @@ class RecordBook:
                 self.approvals.setdefault(commit, set()).add(tx.manifest_digest)
             for item in tx.items:
                 self.needs_approval.pop((item.id, item.revision, item.sha256), None)
+        return out
+
+    def _disposition(self, commit: str, signer: Signer | None, config: Config | None, path: str,
+                     before: Snapshot, after: Snapshot) -> list[Finding]:
+        """A disposition (``techxfer dispose``): added once, in the very commit that marks
+        every record it lists ``destroyed`` in the register, by the person and party it
+        names, who may write the path of each of those records. Whether each destruction
+        was allowed (notice, approval, retention, holds) is judged with the register change
+        (``_disposal_problem``)."""
+        if before.exists(path):
+            verb = "changed" if after.exists(path) else "removed"
+            return [Finding(Code.RECORD_DELETED, path, f"a disposition record was {verb}; "
+                            "dispositions are kept, never changed or removed", commit)]
+        try:
+            raw = after.load("disposition", path)
+        except SchemaError as exc:
+            return [Finding(Code.TRANSFER_INVALID, path, p, commit) for p in exc.problems]
+        except ConfigError as exc:
+            return [Finding(Code.TRANSFER_INVALID, path, exc.message, commit)]
+        record = Disposition.create(raw)
+        out: list[Finding] = []
+
+        def bad(message: str, code: Code = Code.TRANSFER_INVALID) -> None:
+            out.append(Finding(code, path, f"{record.id}: {message}", commit))
+
+        if path != disposition_path(record.id):
+            bad(f"the record's id differs from its file name {path}")
+        seen: set[str] = set()
+        for item in record.records:
+            if item.id in seen:
+                bad(f"lists {item.id} more than once")
+                continue
+            seen.add(item.id)
+            old, new = _entry(before, item.path, item.id), _entry(after, item.path, item.id)
+            if old is None or old.status == "destroyed" or new is None \
+                    or new.status != "destroyed":
+                bad(f"lists {item.id} ({item.path}) which this commit does not destroy")
+            elif (old.path, old.revision, old.sha256) != (item.path, item.revision, item.sha256):
+                bad(f"lists {item.id} as {item.path} rev {item.revision} {item.sha256[:12]}…, but "
+                    f"the register destroyed {old.path} rev {old.revision} {old.sha256[:12]}…")
+        if signer is None or config is None:
+            return out
+        who = f"{signer.party.id}:{signer.person.id}"
+        if config.party_id(record.party) != signer.party.id or record.signer != signer.person.id:
+            bad(f"recorded as made by {record.party}:{record.signer} but signed by {who}",
+                Code.UNAUTHORIZED_CHANGE)
+        for item in record.records:
+            if not may_write(config, signer, item.path):
+                bad(f"{who} may not write {item.path}, so may not record {item.id} destroyed",
+                    Code.UNAUTHORIZED_CHANGE)
         return out
 
     def _distribution(self, commit: str, signer: Signer | None, config: Config | None, path: str,
@@ -398,7 +451,7 @@ def _listed_elsewhere(snap: Snapshot, old: DocumentEntry) -> bool:
 
 def _disposition_for(snap: Snapshot, doc_id: str, changed: Iterable[str]) -> Disposition | None:
     for path in sorted(changed):
-        if path.startswith(DISPOSITIONS_DIR) and snap.is_file(path):
+        if kind(path) is PathKind.DISPOSITION and snap.is_file(path):
             try:
                 raw = snap.load("disposition", path)
             except ConfigError:

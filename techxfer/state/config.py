@@ -16,7 +16,9 @@ from techxfer.format.layout import (
     POLICY_FILE,
     REPO_FILE,
     RETENTION_FILE,
-    is_config_path,
+    PathKind,
+    is_governing_path,
+    kind,
 )
 from techxfer.model.parties import SEATS, Parties
 from techxfer.model.policy import Policy, RoleRef
@@ -40,7 +42,9 @@ class Config:
 
 
 def hold_paths(snap: Snapshot) -> list[str]:
-    return [p for p in snap.paths_under(HOLDS_DIR) if p.endswith(".yaml")]
+    """The legal holds of a state: ``.techxfer/holds/*.yaml`` (any other file there is
+    configuration, format/layout.kind)."""
+    return [p for p in snap.paths_under(HOLDS_DIR) if kind(p) is PathKind.HOLD]
 
 
 def load_config(snap: Snapshot) -> Config:
@@ -114,5 +118,17 @@ def _cross_check(config: Config) -> None:
 
 
 def in_force_digest(snap: Snapshot) -> str:
-    """The digest of the configuration files of a state (a policy change binds to it)."""
-    return config_digest({p: snap.read(p) for p in snap.paths if is_config_path(p)})
+    """The digest of the configuration of a state: every file under ``.techxfer/`` except
+    the holds, and every housekeeping file present (``layout.is_governing_path``). A
+    policy-change transfer binds to it, and the audit puts a state in force by it, so a
+    change to ``.gitattributes`` is a configuration change like one to ``policy.yaml``."""
+    return config_digest({p: _content(snap, p) for p in snap.paths if is_governing_path(p)})
+
+
+def _content(snap: Snapshot, path: str) -> bytes:
+    """A file's bytes; a symlink or a submodule counts by its kind only, so a commit and
+    the working tree give the same digest and an object that is not a blob is never read
+    (a symlink in ``.techxfer/`` is UNSAFE_PATH; git refuses symlinked .gitattributes and
+    .gitignore)."""
+    kind_of = snap.paths[path]
+    return snap.read(path) if kind_of == "file" else f"\0{kind_of}\0".encode()
