@@ -6,11 +6,12 @@ flow, and clear messages outside a repository."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import SshKey, git, init_repo, run, techxfer
+from conftest import SshKey, add_doc, git, init_repo, make_ssh_key, run, techxfer
 
 
 def assert_refused(proc: object, *needles: str) -> None:
@@ -57,6 +58,16 @@ def test_init_in_an_existing_repository_stages_only_what_it_wrote(tmp_path: Path
     staged = set(git(target, "diff", "--cached", "--name-only").stdout.split())
     assert ".techxfer/parties.yaml" in staged and "MANIFEST.yaml" in staged
     assert "notes.txt" not in staged and ".gitattributes" not in staged
+
+
+def test_person_add_stages_parties_so_the_first_commit_holds_them(tmp_path: Path,
+                                                                  keys: dict[str, SshKey]) -> None:
+    repo = init_repo(tmp_path / "r", keys, commit=False)
+    assert git(repo, "diff", "--name-only").stdout == ""  # nothing left unstaged
+    techxfer(repo, "signing", "setup", "--key", str(keys["zhang"].private))
+    git(repo, "commit", "-q", "-m", "Trust root")  # no `git add`, no -S: set up already
+    assert techxfer(repo, "verify").returncode == 0
+    assert signature_letters(repo) == ["G"]
 
 
 # -- person: roles, list, retiring a key -----------------------------------------------------
@@ -133,3 +144,120 @@ def test_retire_key_ends_a_key_without_deleting_it(tmp_path: Path, keys: dict[st
                             str(keys["wang"].public), "--valid-until", "soon", check=False),
                    "--valid-until")
     assert (repo / ".techxfer/parties.yaml").read_bytes() == before
+
+
+# -- signing setup and allowed signers -------------------------------------------------------
+def test_signing_setup_configures_git_so_it_names_listed_signers(tmp_path: Path,
+                                                                 keys: dict[str, SshKey]) -> None:
+    repo = init_repo(tmp_path / "r", keys, commit=False)
+    proc = techxfer(repo, "signing", "setup", "--key", str(keys["zhang"].private))
+    assert "acme:zhang.wei" in proc.stdout
+    allowed = repo / ".git" / "techxfer" / "allowed_signers"
+    assert local_config(repo, "gpg.format") == "ssh"
+    assert local_config(repo, "user.signingkey") == str(keys["zhang"].private)
+    assert local_config(repo, "commit.gpgSign") == "true"
+    assert local_config(repo, "gpg.ssh.allowedSignersFile") == str(allowed)
+    lines = [ln for ln in allowed.read_text().splitlines() if not ln.startswith("#")]
+    assert f'zhang.wei@acme namespaces="git" {keys["zhang"].public_line.rsplit(" ", 1)[0]}' in lines
+    assert len(lines) == 4
+    git(repo, "commit", "-q", "-m", "Trust root")  # plain git commit: signed now
+    assert signature_letters(repo) == ["G"]
+    assert git(repo, "log", "-1", "--format=%GS").stdout.strip() == "zhang.wei@acme"
+    shown = git(repo, "log", "-1", "--show-signature").stdout
+    assert 'Good "git" signature for zhang.wei@acme' in shown
+    # an unlisted key: a good signature, but git does not say G
+    (repo / "design").mkdir()
+    add_doc(repo, "design/a.txt", b"a", "A-1")
+    git(repo, "-c", f"user.signingkey={keys['outsider'].private}", "commit", "-q", "-m", "outsider")
+    assert signature_letters(repo) == ["U", "G"]
+    # and techxfer verify agrees about whom it does not know
+    assert "UNKNOWN_KEY" in techxfer(repo, "verify", check=False).stdout
+
+
+def test_git_reads_the_validity_windows_as_verify_does(tmp_path: Path,
+                                                       keys: dict[str, SshKey]) -> None:
+    repo = init_repo(tmp_path / "r", keys, commit=False)
+    techxfer(repo, "signing", "setup", "--key", str(keys["zhang"].private))
+    git(repo, "commit", "-q", "-m", "Trust root")
+    techxfer(repo, "person", "retire-key", "acme", "zhang.wei", "--key",
+             str(keys["zhang"].public), "--valid-until", "2020-06-30")
+    early = make_ssh_key(tmp_path / "k", "future")
+    techxfer(repo, "person", "add", "acme", "zhang.wei", "--name", "张伟", "--key",
+             str(early.public), "--valid-from", "2999-01-01")
+    proc = techxfer(repo, "signing", "allowed-signers")
+    assert "git here reads it" in proc.stdout
+    text = (repo / ".git/techxfer/allowed_signers").read_text()
+    assert 'valid-before="20200630235959Z"' in text and 'valid-after="29990101000000Z"' in text
+    # the trust root (signed now) by a key that ended in 2020: git no longer says G
+    assert signature_letters(repo) != ["G"]
+    git(repo, "-c", f"user.signingkey={early.private}", "commit", "-q", "--allow-empty", "-m", "x")
+    assert signature_letters(repo)[0] != "G"  # not yet valid
+
+
+def test_allowed_signers_to_a_file_or_stdout_leaves_git_config_alone(
+        tmp_path: Path, keys: dict[str, SshKey]) -> None:
+    repo = init_repo(tmp_path / "r", keys, commit=False)
+    techxfer(repo, "person", "add", "fab", "zhao.min", "--name", "赵敏", "--key",
+             str(make_ssh_key(tmp_path / "k", "zhao2").public),
+             "--valid-from", "2026-03-01T08:00:00+08:00", "--valid-until", "2026-09-30T17:30:00.5Z")
+    out = tmp_path / "signers"
+    proc = techxfer(repo, "signing", "allowed-signers", "-o", str(out))
+    assert "5 SSH keys of 4 people" in proc.stdout
+    assert local_config(repo, "gpg.ssh.allowedSignersFile") is None
+    printed = techxfer(repo, "signing", "allowed-signers", "-o", "-").stdout
+    assert printed == out.read_text()
+    # timestamps as UTC whole seconds, rounded inwards
+    assert 'zhao.min@fab namespaces="git",valid-after="20260301000000Z",' \
+           'valid-before="20260930173000Z"' in printed
+    assert not (repo / ".git/techxfer/allowed_signers").exists()
+
+
+def test_signing_setup_refuses_keys_of_nobody_or_of_two_people(tmp_path: Path,
+                                                               keys: dict[str, SshKey]) -> None:
+    repo = init_repo(tmp_path / "r", keys, commit=False)
+    config_before = (repo / ".git/config").read_bytes()
+    assert_refused(techxfer(repo, "signing", "setup", "--key", str(keys["outsider"].private),
+                            check=False), "listed for nobody", "techxfer person add")
+    data = parties(repo)
+    data["parties"]["fab"]["people"][1]["keys"].append(keys["zhang"].public_line)
+    (repo / ".techxfer/parties.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    assert_refused(techxfer(repo, "signing", "setup", "--key", str(keys["zhang"].private),
+                            check=False), "acme:zhang.wei, fab:zhao.min", "one person alone")
+    (tmp_path / "k.asc").write_text("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nx\n"
+                                    "-----END PGP PUBLIC KEY BLOCK-----\n")
+    assert_refused(techxfer(repo, "signing", "setup", "--key", str(tmp_path / "k.asc"),
+                            check=False), "OpenPGP", "gpg.format openpgp")
+    assert_refused(techxfer(repo, "signing", "setup", "--key", str(tmp_path / "none"),
+                            check=False), "cannot read")
+    assert (repo / ".git/config").read_bytes() == config_before
+    assert not (repo / ".git/techxfer/allowed_signers").exists()
+
+
+def test_signing_setup_with_a_public_key_signs_through_the_agent(tmp_path: Path,
+                                                                 keys: dict[str, SshKey]) -> None:
+    if shutil.which("ssh-agent") is None or shutil.which("ssh-add") is None:
+        pytest.skip("ssh-agent not installed")
+    repo = init_repo(tmp_path / "r", keys, commit=False)
+    proc = techxfer(repo, "signing", "setup", "--key", str(keys["wang"].public))
+    assert "ssh-agent" in proc.stdout
+    assert local_config(repo, "user.signingkey") == str(keys["wang"].public)
+    sock = tmp_path / "agent.sock"
+    agent = run("ssh-agent", "-a", str(sock), "-s").stdout
+    pid = next(part.split("=")[1] for part in agent.replace(";", "\n").split()
+               if part.startswith("SSH_AGENT_PID="))
+    try:
+        env = {"SSH_AUTH_SOCK": str(sock)}
+        run("ssh-add", "-q", keys["wang"].private, env=env)
+        git(repo, "commit", "-q", "-m", "root by the agent", env=env)
+    finally:
+        run("kill", pid, check=False)
+    assert git(repo, "log", "-1", "--format=%G? %GS").stdout.strip() == "G wang.fang@acme"
+
+
+# -- outside a repository ----------------------------------------------------------------------
+@pytest.mark.parametrize("args", [["check"], ["status"], ["verify"], ["person", "list"],
+                                  ["signing", "allowed-signers"],
+                                  ["person", "add", "acme", "p", "--name", "P", "--role", "x"]])
+def test_outside_a_repository_the_message_says_what_to_do(tmp_path: Path, args: list[str]) -> None:
+    proc = techxfer(tmp_path, *args, check=False)
+    assert_refused(proc, "not a git repository", "techxfer init")

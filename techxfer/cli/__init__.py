@@ -32,12 +32,14 @@ def _register() -> None:
         person,
         reports,
         retention,
+        signing,
         status,
         transfer,
         verify,
     )
 
-    for module in (init, person, add, status, check, transfer, verify, reports, retention, hooks):
+    for module in (init, person, signing, add, status, check, transfer, verify, reports, retention,
+                   hooks):
         module.register(cli)
     from techxfer.cli import demo
 
