@@ -254,6 +254,60 @@ def test_signing_setup_with_a_public_key_signs_through_the_agent(tmp_path: Path,
     assert git(repo, "log", "-1", "--format=%G? %GS").stdout.strip() == "G wang.fang@acme"
 
 
+# -- server create ---------------------------------------------------------------------------
+def test_server_create_makes_a_server_whose_clones_check_out_main(tmp_path: Path,
+                                                                  keys: dict[str, SshKey]) -> None:
+    bare = tmp_path / "srv" / "pump.git"
+    proc = techxfer(tmp_path, "server", "create", str(bare))
+    assert "HEAD: main" in proc.stdout
+    assert git(bare, "symbolic-ref", "HEAD").stdout.strip() == "refs/heads/main"
+    assert git(bare, "rev-parse", "--is-bare-repository").stdout.strip() == "true"
+    assert git(bare, "config", "techxfer.protectedBranches").stdout.strip() == "main"
+    assert (bare / "hooks" / "pre-receive").is_file()
+    repo = init_repo(tmp_path / "r", keys)  # signed trust root
+    git(repo, "remote", "add", "origin", str(bare))
+    git(repo, "push", "-q", "-u", "origin", "main")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(bare), str(clone))
+    assert (clone / ".techxfer" / "parties.yaml").is_file() and (clone / "MANIFEST.yaml").is_file()
+    assert git(clone, "rev-parse", "--abbrev-ref", "HEAD").stdout.strip() == "main"
+    # an unsigned commit is refused by the hook server create installed
+    git(repo, "commit", "-q", "--allow-empty", "--no-gpg-sign", "-m", "unsigned")
+    pushed = git(repo, "push", "origin", "main", check=False)
+    assert pushed.returncode != 0 and "UNSIGNED_COMMIT" in pushed.stderr
+    assert git(bare, "rev-parse", "main").stdout != git(repo, "rev-parse", "main").stdout
+
+
+def test_server_create_heads_the_first_protected_branch(tmp_path: Path) -> None:
+    bare = tmp_path / "srv.git"
+    techxfer(tmp_path, "server", "create", str(bare), "--protect", "release", "--protect", "main")
+    assert git(bare, "symbolic-ref", "HEAD").stdout.strip() == "refs/heads/release"
+    assert git(bare, "config", "techxfer.protectedBranches").stdout.strip() == "release main"
+
+
+def test_server_create_refuses_and_leaves_nothing(tmp_path: Path) -> None:
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "file").write_text("x")
+    assert_refused(techxfer(tmp_path, "server", "create", str(busy), check=False),
+                   "not an empty directory")
+    assert [p.name for p in busy.iterdir()] == ["file"]
+    assert_refused(techxfer(tmp_path, "server", "create", str(tmp_path / "a.git"), "--protect",
+                            "bad..name", check=False), "bad..name")
+    assert not (tmp_path / "a.git").exists()
+    # a hook that git would not run: refused, and the repository made is removed again
+    hooks_path = tmp_path / "elsewhere"
+    git(tmp_path, "config", "--global", "core.hooksPath", str(hooks_path))
+    assert_refused(techxfer(tmp_path, "server", "create", str(tmp_path / "b.git"), check=False),
+                   "core.hooksPath")
+    assert not (tmp_path / "b.git").exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert_refused(techxfer(tmp_path, "server", "create", str(empty), check=False),
+                   "core.hooksPath")
+    assert empty.is_dir() and not any(empty.iterdir())
+
+
 # -- outside a repository ----------------------------------------------------------------------
 @pytest.mark.parametrize("args", [["check"], ["status"], ["verify"], ["person", "list"],
                                   ["signing", "allowed-signers"],

@@ -32,6 +32,7 @@ def _register() -> None:
         person,
         reports,
         retention,
+        server,
         signing,
         status,
         transfer,
@@ -39,7 +40,7 @@ def _register() -> None:
     )
 
     for module in (init, person, signing, add, status, check, transfer, verify, reports, retention,
-                   hooks):
+                   hooks, server):
         module.register(cli)
     from techxfer.cli import demo
 
