@@ -308,6 +308,41 @@ def test_server_create_refuses_and_leaves_nothing(tmp_path: Path) -> None:
     assert empty.is_dir() and not any(empty.iterdir())
 
 
+# -- the README's two-party flow -------------------------------------------------------------
+def test_the_readme_two_party_flow(tmp_path: Path, keys: dict[str, SshKey]) -> None:
+    """README "Quick start": registrant init, people, signing, trust root, server, transfer;
+    manufacturer clone, signing, ack; verify clean and git naming every signer."""
+    zhang, li = keys["zhang"], keys["li"]
+    techxfer(tmp_path, "init", "pump", "--registrant", "acme", "--manufacturer", "fab")
+    reg = tmp_path / "pump"
+    techxfer(reg, "person", "add", "acme", "zhang.wei", "--name", "张伟", "--role", "quality-head",
+             "--role", "doc-control", "--key", str(zhang.public))
+    techxfer(reg, "person", "add", "fab", "li.na", "--name", "李娜", "--role", "quality-head",
+             "--role", "doc-control", "--key", str(li.public))
+    techxfer(reg, "signing", "setup", "--key", str(zhang.private))
+    git(reg, "commit", "-q", "-m", "Trust root")
+    techxfer(tmp_path, "server", "create", "pump.git")
+    git(reg, "remote", "add", "origin", str(tmp_path / "pump.git"))
+    git(reg, "push", "-q", "-u", "origin", "main")
+    (reg / "design").mkdir()
+    (reg / "design" / "drawing.pdf").write_bytes(b"%PDF-1.4 housing\n")
+    techxfer(reg, "add", "design/drawing.pdf", "--id", "DRW-001", "--title", "Housing drawing",
+             "--category", "design-output", "--revision", "A")
+    techxfer(reg, "transfer", "DRW-001", "--to", "fab", "-m", "Initial design transfer")
+    git(reg, "push", "-q")
+
+    git(tmp_path, "clone", "-q", "pump.git", "fab-pump")
+    fab = tmp_path / "fab-pump"
+    techxfer(fab, "signing", "setup", "--key", str(li.private))
+    status = techxfer(fab, "status").stdout
+    tx_id = next(word for word in status.split() if word.startswith("TX-"))
+    techxfer(fab, "ack", tx_id)
+    git(fab, "push", "-q")
+    assert techxfer(fab, "verify").returncode == 0
+    assert git(fab, "log", "--format=%G? %GS").stdout.split("\n")[:3] == [
+        "G li.na@fab", "G zhang.wei@acme", "G zhang.wei@acme"]
+
+
 # -- outside a repository ----------------------------------------------------------------------
 @pytest.mark.parametrize("args", [["check"], ["status"], ["verify"], ["person", "list"],
                                   ["signing", "allowed-signers"],
