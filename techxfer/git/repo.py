@@ -535,10 +535,6 @@ class GitRepo:
         """Set KEY in this repository's own config (never the user's global one)."""
         self.git(["config", "--local", key, value])
 
-    def config_unset(self, key: str) -> None:
-        if self.config_get(key) is not None:
-            self.git(["config", "--local", "--unset-all", key])
-
     def worktree_paths(self) -> list[str]:
         """Tracked and untracked, not ignored, files of the working tree."""
         out = self.git(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
