@@ -32,12 +32,15 @@ def _register() -> None:
         person,
         reports,
         retention,
+        server,
+        signing,
         status,
         transfer,
         verify,
     )
 
-    for module in (init, person, add, status, check, transfer, verify, reports, retention, hooks):
+    for module in (init, person, signing, add, status, check, transfer, verify, reports, retention,
+                   hooks, server):
         module.register(cli)
     from techxfer.cli import demo
 

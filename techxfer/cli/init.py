@@ -12,18 +12,20 @@ import click
               help="Party id of the contract manufacturer (受托生产企业).")
 @click.option("--product", metavar="NAME", help="Product name (default: the directory name).")
 def init_command(directory: Path, registrant: str, manufacturer: str, product: str | None) -> int:
-    """Create a techxfer repository with working defaults (no commit is made)."""
+    """Create a techxfer repository with working defaults, staged (no commit is made)."""
     from techxfer.commands.init import init_repository
 
     result = init_repository(directory, registrant, manufacturer, product)
     what = "Created a git repository and wrote" if result.created_repository else "Wrote"
-    click.echo(f"{what} the techxfer configuration in {result.root}:")
+    click.echo(f"{what} the techxfer configuration in {result.root},")
+    click.echo("and staged it (git add); no commit is made:")
     for path in result.written:
         click.echo(f"  {path}")
     click.echo(
-        "\nNext: add people and their keys (techxfer person add), register documents\n"
-        "(techxfer add), then make the first commit signed (git commit -S) by a person\n"
-        "listed in .techxfer/parties.yaml. That commit becomes the trust root of every audit."
+        "\nNext: add people and their keys (techxfer person add, which stages parties.yaml),\n"
+        "set up signing with your key (techxfer signing setup --key ~/.ssh/id_ed25519), then\n"
+        "make the first commit (git commit -m 'Trust root'), signed by a person listed in\n"
+        ".techxfer/parties.yaml. That commit becomes the trust root of every audit."
     )
     return 0
 

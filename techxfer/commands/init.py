@@ -1,4 +1,4 @@
-"""``techxfer init``: a repository with the working defaults, and no commit yet."""
+"""``techxfer init``: a repository with the working defaults, staged, and no commit yet."""
 
 from __future__ import annotations
 
@@ -69,14 +69,17 @@ def init_repository(directory: Path, registrant: str, manufacturer: str,
             if not is_repo:
                 run_git(["init", "-q", "-b", "main", str(directory)])
             tx.write_all(files)
+            # Staged, so the first `git commit -S` holds the whole trust root even when
+            # nobody remembers `git add`; still no commit: that is the signer's to make.
+            GitRepo.open(directory).add([p.relative_to(directory).as_posix() for p in files])
     except BaseException:
         if not is_repo:
             _remove_tree(directory / ".git")
         if created_dir:
             _remove_tree(directory)
         raise
-    GitRepo.open(directory)  # proves the result opens
-    return InitResult(directory, not is_repo, tuple(str(p.relative_to(directory)) for p in files))
+    return InitResult(directory, not is_repo,
+                      tuple(p.relative_to(directory).as_posix() for p in files))
 
 
 def _remove_tree(path: Path) -> None:

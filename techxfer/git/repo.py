@@ -252,7 +252,9 @@ class GitRepo:
                 return cls(pygit2.Repository(os.fspath(path), flags=flags), from_env=True)
             found = pygit2.discover_repository(os.fspath(path))
             if found is None:
-                raise GitError(f"{os.fspath(path)}: not inside a git repository")
+                raise GitError(f"{os.path.abspath(path)}: not a git repository",
+                               hint="run techxfer inside your techxfer repository, or create "
+                                    "one with `techxfer init`")
             return cls(pygit2.Repository(found))
         except pygit2.GitError as exc:
             raise GitError(f"{os.fspath(path)}: cannot open the git repository: {exc}") from None
@@ -288,6 +290,14 @@ class GitRepo:
     @property
     def is_bare(self) -> bool:
         return bool(self._repo.is_bare)
+
+    @property
+    def common_dir(self) -> Path:
+        """The git directory every worktree shares (where the repository's config lives)."""
+        pointer = self.gitdir / "commondir"
+        if pointer.is_file():
+            return (self.gitdir / pointer.read_text(encoding="utf-8").strip()).resolve()
+        return self.gitdir
 
     # -- reading ---------------------------------------------------------------------------
     def head(self) -> str | None:
@@ -520,6 +530,10 @@ class GitRepo:
         except (KeyError, pygit2.GitError):
             return None
         return str(value)
+
+    def config_set(self, key: str, value: str) -> None:
+        """Set KEY in this repository's own config (never the user's global one)."""
+        self.git(["config", "--local", key, value])
 
     def worktree_paths(self) -> list[str]:
         """Tracked and untracked, not ignored, files of the working tree."""

@@ -37,6 +37,22 @@ def index_guard(repo: GitRepo) -> Iterator[None]:
         backup.unlink(missing_ok=True)
 
 
+@contextmanager
+def config_guard(repo: GitRepo) -> Iterator[None]:
+    """Put the repository's own config file back as it was if the block fails, so a
+    command that sets several keys sets all of them or none."""
+    config = repo.common_dir / "config"
+    before = config.read_bytes() if config.exists() else None
+    try:
+        yield
+    except BaseException:
+        if before is None:
+            config.unlink(missing_ok=True)
+        else:
+            config.write_bytes(before)
+        raise
+
+
 def signed_commit(repo: GitRepo, message: str, *, signing_key: Path | None = None,
                   env: Mapping[str, str] | None = None, allow_empty: bool = False,
                   only: list[str] | None = None) -> str:
