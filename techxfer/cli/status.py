@@ -16,7 +16,8 @@ def status_command(as_json: bool) -> int:
     if as_json:
         echo_json(status.as_json())
         return 0
-    click.echo(f"{status.documents} documents registered, {len(status.ok)} as recorded.")
+    documents = "1 document" if status.documents == 1 else f"{status.documents} documents"
+    click.echo(f"{documents} registered, {len(status.ok)} as recorded.")
     for title, items in (("Changed (content differs from the register)", status.changed),
                          ("Missing", status.missing), ("Not listed in any manifest", status.unlisted),
                          ("Problems", status.problems)):

@@ -36,8 +36,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "commit": ("commit", "提交"),
     "signed_by": ("signed by", "签名人"),
     "unsigned": ("unsigned or unknown signer", "未签名或签名人未知"),
-    "summary": ("Checked {commits} commits from trust root {root} to {tip}: {transfers} transfers, "
-                "{acks} acknowledgements, {pending} awaiting acknowledgement.",
+    "summary": ("Checked {commits} from trust root {root} to {tip}: {transfers}, {acks}, "
+                "{pending} awaiting acknowledgement.",
                 "已检查从信任根 {root} 到 {tip} 的 {commits} 个提交：转移 {transfers} 次，确认 "
                 "{acks} 次，待确认 {pending} 次。"),
     "clean": ("No findings: every commit is signed by an authorised person and the register holds.",
@@ -50,5 +50,15 @@ def title(code: Code, lang: str) -> str:
     return TITLES[code][1 if lang == "zh" else 0]
 
 
+# English counts that take a noun: "1 commit", "2 commits" (Chinese has no plural).
+COUNTED = {"commits": "commit", "transfers": "transfer", "acks": "acknowledgement"}
+
+
+def counted(n: object, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def word(key: str, lang: str, **kwargs: object) -> str:
+    if lang != "zh":
+        kwargs = {k: counted(v, COUNTED[k]) if k in COUNTED else v for k, v in kwargs.items()}
     return WORDS[key][1 if lang == "zh" else 0].format(**kwargs)
