@@ -30,6 +30,7 @@ def _register() -> None:
         hooks,
         init,
         person,
+        receipts,
         reports,
         retention,
         status,
@@ -37,7 +38,8 @@ def _register() -> None:
         verify,
     )
 
-    for module in (init, person, add, status, check, transfer, verify, reports, retention, hooks):
+    for module in (init, person, add, status, check, transfer, verify, reports, receipts,
+                   retention, hooks):
         module.register(cli)
     from techxfer.cli import demo
 

@@ -47,6 +47,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "received": ("received by the server at {when}", "服务器接收于 {when}"),
     "pushed_by": ("pushed by {who}", "推送人 {who}"),
     "unsigned_push": ("push not signed", "推送未签名"),
+    "witness": ("witness", "见证服务器"),
     "no_receipts": ("No receipts: {ref} is not in this repository (fetch it: git fetch origin "
                     "{ref}:{ref}, or run techxfer hooks install).",
                     "没有接收凭证：本仓库中没有 {ref}（请获取：git fetch origin {ref}:{ref}，"
