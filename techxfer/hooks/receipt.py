@@ -71,7 +71,7 @@ def _certificate(repo: GitRepo, updates: list[RefUpdate]
                  ) -> tuple[PushCertificate | None, str | None, str | None]:
     """The push certificate of a signed push (None for a plain push), its blob id, and
     what is wrong with its signer judged against the parties, if anything."""
-    from techxfer.rules.receipts import certificate_holder
+    from techxfer.rules.push_certificate import certificate_holder
 
     blob = os.environ.get("GIT_PUSH_CERT")
     if not blob:

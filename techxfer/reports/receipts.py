@@ -17,7 +17,8 @@ from techxfer.findings import Finding
 from techxfer.format.layout import CONFIG_DIR, RECEIPTS_REF
 from techxfer.model.receipt import RefUpdate, is_zero
 from techxfer.reports.i18n import word
-from techxfer.rules.receipts import ReceiptLog, certificate_holder
+from techxfer.rules.push_certificate import certificate_holder
+from techxfer.rules.receipts import ReceiptLog
 from techxfer.state.cache import BlobCache
 from techxfer.state.config import Config, load_config
 from techxfer.state.receipts import read_chain

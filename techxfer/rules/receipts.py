@@ -9,8 +9,9 @@ the receipt before it. Here:
    receipt left it, a push certificate verifying and carrying the updates recorded;
    the chain is trusted up to its first broken receipt, never past it;
 2. the witnesses: each trusted receipt's key is a witness of the parties in force (at the
-   audited tip for the findings; at a commit's parent for the time it gives that commit,
-   the same parties that judge the commit's signer), inside its validity window then;
+   audited tip for the findings, once those parties list any witness; at a commit's
+   parent for the time it gives that commit, the same parties that judge the commit's
+   signer), inside its validity window then;
 3. the time of a commit: the server time of the first trusted receipt whose update of a
    protected branch made the commit reachable. Other rules judge the commit at the later
    of its own effective time and that one; a commit dated after its receipt (beyond the
@@ -30,9 +31,9 @@ from techxfer.errors import GitError, SignatureError
 from techxfer.findings import Code, Finding
 from techxfer.format.layout import CONFIG_DIR, RECEIPTS_REF
 from techxfer.git.repo import GitRepo
-from techxfer.model.parties import Signer, short_key
-from techxfer.model.receipt import Receipt, is_zero, split_certificate
-from techxfer.rules.signer import SignatureChecker
+from techxfer.model.parties import short_key
+from techxfer.model.receipt import Receipt, is_zero
+from techxfer.rules.push_certificate import certificate_problems
 from techxfer.state.config import Config
 from techxfer.state.receipts import Chain, Link, last_seen, read_chain, remember
 
@@ -47,25 +48,6 @@ class Witnessed:
 
     receipt: Receipt
     key: str
-
-
-def certificate_holder(certificate: bytes, config: Config | None, when: datetime
-                       ) -> tuple[Signer | None, str | None, str | None]:
-    """Who signed a push certificate, judged like a commit's signer by CONFIG at WHEN:
-    (the person, the key, None), or what is wrong as the last item."""
-    payload, sig = split_certificate(certificate)
-    if not sig:
-        return None, None, "the push certificate carries no signature"
-    checker = SignatureChecker()
-    try:
-        identified = checker.identify("push certificate", (sig, payload), config)
-        check = checker.resolve("push certificate", identified, config, when)
-    finally:
-        checker.close()
-    key = identified[1] if isinstance(identified, tuple) else None
-    if check.finding is not None:
-        return check.signer, key, check.finding.message
-    return check.signer, key, None
 
 
 def _verify_receipt(link: Link) -> tuple[str | None, Finding | None]:
@@ -84,40 +66,6 @@ def _verify_receipt(link: Link) -> tuple[str | None, Finding | None]:
         return verify_sshsig(sig, payload, "git").openssh(), None
     except SignatureError as exc:
         return None, bad(f"the receipt's signature does not verify: {exc.message}")
-
-
-def _certificate_problems(receipt: Receipt) -> list[tuple[Code, str]]:
-    """Step 1 for a signed push: the certificate verifies (SSH keys here; an OpenPGP one
-    was checked by the server), its nonce was the server's own, and it carries every
-    update the receipt records."""
-    from techxfer.crypto.signatures import signature_kind, verify_sshsig
-
-    cert = receipt.certificate
-    if cert is None:
-        return []
-    out: list[tuple[Code, str]] = []
-    if cert.nonce_status != "OK":
-        out.append((Code.RECEIPT_INVALID, f"the push certificate's nonce was "
-                    f"{cert.nonce_status}, not OK: it may be a replay of another push"))
-    if cert.text is None:
-        return out
-    payload, sig = split_certificate(cert.text)
-    try:
-        if signature_kind(sig) == "ssh":
-            key = verify_sshsig(sig, payload, "git").openssh()
-            if cert.key is not None and cert.key.startswith(("ssh-", "ecdsa-", "sk-")) \
-                    and " ".join(cert.key.split()[:2]) != key:
-                out.append((Code.BAD_SIGNATURE, f"the push certificate was signed with "
-                            f"{short_key(key)}, not the key the receipt names ({short_key(cert.key)})"))
-    except SignatureError as exc:
-        out.append((Code.BAD_SIGNATURE, f"the push certificate's signature does not verify: "
-                    f"{exc.message}"))
-    signed = cert.commands()
-    unsigned = [u.ref for u in receipt.updates if (u.old, u.new, u.ref) not in signed]
-    if unsigned:
-        out.append((Code.RECEIPT_INVALID, "updates the pusher did not sign in the push "
-                    f"certificate: {', '.join(unsigned)}"))
-    return out
 
 
 class ReceiptLog:
@@ -188,7 +136,7 @@ class ReceiptLog:
                                   f"{update.old[:10]} with no receipt: the log has a gap",
                                   link.commit)
                 where[update.ref] = update.new
-            for code, problem in _certificate_problems(receipt):
+            for code, problem in certificate_problems(receipt):
                 self._problem(code, problem, link.commit)
             if intact:
                 self.trusted.append(Witnessed(receipt, key))
@@ -221,10 +169,15 @@ class ReceiptLog:
 
     def findings(self, config: Config | None) -> list[Finding]:
         """Every problem of the log, with each trusted receipt's witness judged by CONFIG
-        (the parties in force at the audited tip)."""
+        (the parties in force at the audited tip). Parties that list no witness yet have
+        not agreed on one: their receipts are evidence of nothing (``judge`` uses none),
+        and are not judged here, so installing a witness before the parties approve it
+        breaks no audit."""
         out = list(self.problems)
+        if config is None or not config.parties.witnesses:
+            return out
         for w in self.trusted:
-            holders = config.parties.find_witness(w.key) if config is not None else []
+            holders = config.parties.find_witness(w.key)
             commit = w.receipt.commit
             if not holders:
                 out.append(Finding(Code.UNKNOWN_KEY, RECEIPTS_REF, "a receipt signed with a key "
