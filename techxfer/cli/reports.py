@@ -61,9 +61,13 @@ def transfers_command(since: str | None, until: str | None, to: str | None, fmt:
                    as_of=_since(as_of, "--as-of", True))
     if run_verify or (run_verify is None and fmt == "pdf"):
         from techxfer.audit.walk import Auditor
+        from techxfer.rules.receipts import receipt_log
 
-        # Resumes from the audit's checkpoint at that commit when verify has been run there.
-        report.verified = Auditor(ws.repo, ws.cache).run(report.commit, resume=True).ok
+        # The verdict of `techxfer verify` at that commit, the receipt log included; without
+        # one it resumes from the audit's checkpoint at that commit when verify ran there.
+        receipts = receipt_log(ws.repo, report.commit)
+        report.verified = Auditor(ws.repo, ws.cache, receipts=receipts).run(
+            report.commit, resume=True).ok
     if fmt == "table":
         lines: list[str] = []
         render.render_table(report, lines.append)
