@@ -353,8 +353,10 @@ def test_a_revoked_key_backdating_a_branch_is_caught_by_the_receipts(
     late = {f["commit"] for f in findings if f["code"] == "KEY_NOT_VALID"}
     assert late == set(backdated), findings
     assert all(f["code"] == "KEY_NOT_VALID" for f in findings), findings
-    # Without the log the backdating goes unseen: that is what the receipts are for.
+    # Without the log the backdating goes unseen: that is what the receipts are for. An
+    # audit on a machine that saw the log says it is gone; a fresh one cannot know.
     git(clone, "update-ref", "-d", RECEIPTS)
+    assert ("HISTORY_REWRITTEN", RECEIPTS, None) in found(verify(clone)[1])
     assert verify(clone, "--no-cache") == (0, [])
 
 

@@ -258,8 +258,9 @@ def protected_branches(repo: GitRepo, rev: str) -> set[str]:
 def receipt_log(repo: GitRepo, rev: str = "HEAD", *, require: bool = False,
                 seen: Path | None = None) -> ReceiptLog | None:
     """The repository's receipt log, checked, for an audit or a report at REV; None when
-    there is none and none is required."""
-    if not require:
+    there is none, none is required, and no earlier audit here saw one (a log deleted
+    since is HISTORY_REWRITTEN)."""
+    if not require and last_seen(seen) is None:
         try:
             repo.resolve(RECEIPTS_REF)
         except GitError:
