@@ -19,10 +19,9 @@ from techxfer.git.repo import GitRepo
 def ref_target(repo: GitRepo, ref: str) -> str | None:
     """The commit a ref names, or None when there is no such ref."""
     try:
-        out = repo.git(["rev-parse", "--verify", "-q", f"{ref}^{{commit}}"])
+        return repo.resolve(ref)
     except GitError:
         return None
-    return out.decode().strip() or None
 
 
 def write_blob(repo: GitRepo, data: bytes) -> str:

@@ -15,12 +15,15 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from techxfer.errors import TechxferError
 from techxfer.format.layout import CONFIG_DIR, is_receipts_ref
 from techxfer.git.repo import GitRepo
 from techxfer.model.receipt import PushCertificate, RefUpdate, is_zero
-from techxfer.state.config import Config
+
+if TYPE_CHECKING:  # loaded only for a signed push: post-receive stays quick
+    from techxfer.state.config import Config
 
 
 def ref_updates(stdin: bytes) -> list[RefUpdate]:
