@@ -62,13 +62,18 @@ def main() -> None:
         # Packed, as a clone from a server is (the generator writes loose objects).
         subprocess.run(["git", "repack", "-a", "-d", "-q"], cwd=repo, check=True)
         print(f"generated {gen}", flush=True)
-    env = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": str(work / "gitconfig")}
+    # The caches and checkpoints of every run here in a folder of its own, emptied first: a
+    # kept repository (--keep) is measured cold too, and the server's pre-receive does not
+    # resume from a checkpoint an earlier run saved at the pushed tip.
+    env = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": str(work / "gitconfig"),
+           "TECHXFER_CACHE_DIR": str(work / "cache")}
+    shutil.rmtree(work / "cache", ignore_errors=True)
     # Measured as installed: pip compiles the package, so no run pays for compiling it.
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     subprocess.run([PY, "-m", "compileall", "-q", str(Path(__file__).resolve().parents[1] / "techxfer")],
                    check=True)
     (work / "gitconfig").write_text("[user]\n\tname = bench\n\temail = bench@example.invalid\n")
-    shutil.rmtree(repo / ".git" / "techxfer", ignore_errors=True)  # cold cache
+    shutil.rmtree(repo / ".git" / "techxfer", ignore_errors=True)  # where older versions kept it
 
     # A branch 100 commits behind, for the pre-receive measurement.
     total = int(subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=repo,
