@@ -8,6 +8,8 @@ Measured in one run on the same repository:
   (git runs ssh-keygen once per commit; it checks signatures only);
 - ``cached_verify_s``: a second ``verify`` (blob hashes and parsed files cached);
 - ``prereceive_100_s``: the server's pre-receive hook judging a push of 100 new commits;
+- ``postreceive_receipt_s``: the witness's post-receive writing the signed receipt of that
+  push, and ``push_100_with_receipt_s`` the two hooks together;
 - ``peak_rss_mb``: the peak memory of the verify process;
 - also the transfer list (table, json, pdf) and the pre-commit hook with one staged file.
 The last line printed is one JSON object with every figure.
@@ -60,13 +62,18 @@ def main() -> None:
         # Packed, as a clone from a server is (the generator writes loose objects).
         subprocess.run(["git", "repack", "-a", "-d", "-q"], cwd=repo, check=True)
         print(f"generated {gen}", flush=True)
-    env = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": str(work / "gitconfig")}
+    # The caches and checkpoints of every run here in a folder of its own, emptied first: a
+    # kept repository (--keep) is measured cold too, and the server's pre-receive does not
+    # resume from a checkpoint an earlier run saved at the pushed tip.
+    env = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": str(work / "gitconfig"),
+           "TECHXFER_CACHE_DIR": str(work / "cache")}
+    shutil.rmtree(work / "cache", ignore_errors=True)
     # Measured as installed: pip compiles the package, so no run pays for compiling it.
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     subprocess.run([PY, "-m", "compileall", "-q", str(Path(__file__).resolve().parents[1] / "techxfer")],
                    check=True)
     (work / "gitconfig").write_text("[user]\n\tname = bench\n\temail = bench@example.invalid\n")
-    shutil.rmtree(repo / ".git" / "techxfer", ignore_errors=True)  # cold cache
+    shutil.rmtree(repo / ".git" / "techxfer", ignore_errors=True)  # where older versions kept it
 
     # A branch 100 commits behind, for the pre-receive measurement.
     total = int(subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=repo,
@@ -102,6 +109,21 @@ def main() -> None:
                         stdin=f"{base} {head} refs/heads/main\n".encode())
     print(f"pre-receive, 100 commits: {pre_s:.2f} s (exit {proc.returncode})", flush=True)
 
+    # post-receive on a witness server: the receipt of that push (DESIGN 10), written after
+    # git moved the branch; with pre-receive, what a push of 100 commits costs the server.
+    witness = work / "witness"
+    if not witness.exists():
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "bench witness",
+                        "-f", str(witness)], check=True)
+    subprocess.run(["git", "config", "techxfer.witnessKey", str(witness)], cwd=server, check=True)
+    subprocess.run(["git", "update-ref", "refs/heads/main", head, base], cwd=server, check=True)
+    post_s, proc = timed([PY, "-m", "techxfer.hooks", "post-receive", "--"], server, env,
+                         stdin=f"{base} {head} refs/heads/main\n".encode())
+    receipts = subprocess.run(["git", "rev-list", "--count", "refs/techxfer/receipts"], cwd=server,
+                              capture_output=True, check=False).stdout.decode().strip()
+    print(f"post-receive (one signed receipt): {post_s:.2f} s (exit {proc.returncode}, "
+          f"{receipts} receipt(s)); pre- and post-receive: {pre_s + post_s:.2f} s", flush=True)
+
     table_s, _ = timed([PY, "-m", "techxfer", "transfers"], repo, env)
     json_s, _ = timed([PY, "-m", "techxfer", "transfers", "--format", "json"], repo, env)
     pdf_s, proc = timed([PY, "-m", "techxfer", "transfers", "--format", "pdf", "--no-verify",
@@ -126,7 +148,8 @@ def main() -> None:
         "commits": total, "docs": args.docs, **{k: v for k, v in gen.items() if k != "commits"},
         "verify_s": round(verify_s, 2), "git_s": round(git_s, 2),
         "ratio": round(git_s / verify_s, 1), "cached_verify_s": round(cached_s, 2),
-        "prereceive_100_s": round(pre_s, 2), "peak_rss_mb": round(verify_peak, 1),
+        "prereceive_100_s": round(pre_s, 2), "postreceive_receipt_s": round(post_s, 2),
+        "push_100_with_receipt_s": round(pre_s + post_s, 2), "peak_rss_mb": round(verify_peak, 1),
         "transfers_table_s": round(table_s, 2), "transfers_json_s": round(json_s, 2),
         "transfers_pdf_s": round(pdf_s, 2), "precommit_1_file_s": round(hook_s, 2),
         "check_tree_s": round(check_s, 2), "repository": str(repo),

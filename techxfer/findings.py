@@ -30,6 +30,7 @@ class Code(str, enum.Enum):
     TIME_INCONSISTENT = "TIME_INCONSISTENT"
     MALFORMED_COMMIT = "MALFORMED_COMMIT"
     UNWITNESSED = "UNWITNESSED"
+    RECEIPT_INVALID = "RECEIPT_INVALID"
 
     def __str__(self) -> str:
         return self.value

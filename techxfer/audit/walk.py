@@ -43,6 +43,7 @@ from techxfer.model.parties import Signer
 from techxfer.model.times import from_git_time, now
 from techxfer.model.transfer import entry_record
 from techxfer.rules.authorisation import authorize, config_paths_changed
+from techxfer.rules.receipts import ReceiptLog
 from techxfer.rules.records import RecordBook
 from techxfer.rules.register import State, check_state
 from techxfer.rules.signer import Identified, SignatureChecker, bad_signature
@@ -138,8 +139,9 @@ def _parents(info: CommitInfo) -> list[str]:
 
 class Auditor:
     def __init__(self, repo: GitRepo, cache: BlobCache, *, as_of: datetime | None = None,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, receipts: ReceiptLog | None = None) -> None:
         self.repo = repo
+        self.receipts = receipts  # the server's receipt log (DESIGN 10); no checkpoints with it
         self.cache = cache
         self.as_of = as_of or now()
         self.clock = now()  # the verifier's own clock: no commit is dated after it
@@ -166,7 +168,7 @@ class Auditor:
         tip = self.repo.resolve(tip_rev)
         root = trust_root(self.repo, tip, root_rev)
         result = AuditResult(root, tip)
-        start = self._resume(root, tip) if resume else None
+        start = self._resume(root, tip) if resume and self.receipts is None else None
         order: list[CommitInfo] = []
         if start is not None:
             order = list(self.repo.walk_info(tip, hide=[start[0]])) if tip != start[0] else []
@@ -224,6 +226,8 @@ class Auditor:
             self._save(root, tip, state, book, walked_findings, result.commits)
             result.findings.extend(book.finish(self.as_of, state.policy.config,
                                                self._unapproved(state)))
+            if self.receipts is not None:
+                result.findings.extend(self.receipts.findings(state.policy.config))
             result.transfers, result.acknowledgements = book.counts()
             result.pending = book.pending_ids(self.as_of)
         finally:
@@ -256,7 +260,7 @@ class Auditor:
               findings: list[Finding], commits: int) -> None:
         from techxfer.audit import _checkpoint as checkpoint
 
-        if self.cache.folder is None:
+        if self.cache.folder is None or self.receipts is not None:
             return
         checkpoint.save(self.cache.folder, root, tip, {
             "entries": state.snap.entries, "policy": state.policy, "book": book,
@@ -315,6 +319,11 @@ class Auditor:
         # 1) time
         allowed = skew(judged_by[0].config)
         findings += commit_time(commit, own_time, parent_times, self.clock, allowed)
+        if self.receipts is not None:  # judged from when the server received it, if later
+            received, late = self.receipts.judge(commit, own_time, [j.config for j in judged_by],
+                                                 allowed)
+            findings += late
+            time = max(time, received) if received is not None else time
         # 2) and 3) the signer, judged by the rules in force at every parent
         signer = None
         ahead = self.ahead.get(commit)

@@ -30,6 +30,7 @@ def _register() -> None:
         hooks,
         init,
         person,
+        receipts,
         reports,
         retention,
         server,
@@ -39,8 +40,8 @@ def _register() -> None:
         verify,
     )
 
-    for module in (init, person, signing, add, status, check, transfer, verify, reports, retention,
-                   hooks, server):
+    for module in (init, person, signing, add, status, check, transfer, verify, reports, receipts,
+                   retention, hooks, server):
         module.register(cli)
     from techxfer.cli import demo
 

@@ -61,9 +61,13 @@ def transfers_command(since: str | None, until: str | None, to: str | None, fmt:
                    as_of=_since(as_of, "--as-of", True))
     if run_verify or (run_verify is None and fmt == "pdf"):
         from techxfer.audit.walk import Auditor
+        from techxfer.rules.receipts import receipt_log
 
-        # Resumes from the audit's checkpoint at that commit when verify has been run there.
-        report.verified = Auditor(ws.repo, ws.cache).run(report.commit, resume=True).ok
+        # The verdict of `techxfer verify` at that commit, the receipt log included; without
+        # one it resumes from the audit's checkpoint at that commit when verify ran there.
+        receipts = receipt_log(ws.repo, report.commit)
+        report.verified = Auditor(ws.repo, ws.cache, receipts=receipts).run(
+            report.commit, resume=True).ok
     if fmt == "table":
         lines: list[str] = []
         render.render_table(report, lines.append)
@@ -88,11 +92,12 @@ def transfers_command(since: str | None, until: str | None, to: str | None, fmt:
               show_default=True)
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 def log_command(doc_id: str, fmt: str, lang: str) -> int:
-    """Every revision of one document: date, hash, commit, signer, transfers and acks."""
+    """Every revision of one document: date, hash, commit, signer, transfers and acks, and
+    when the server received it where its receipt log shows it."""
     from techxfer.reports.history import document_history, render_history
     from techxfer.state.workspace import Workspace
 
-    click.echo(render_history(document_history(Workspace.open(), doc_id, lang=lang), fmt),
+    click.echo(render_history(document_history(Workspace.open(), doc_id, lang=lang), fmt, lang),
                nl=False)
     return 0
 
@@ -104,13 +109,14 @@ def log_command(doc_id: str, fmt: str, lang: str) -> int:
               show_default=True)
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 def signatures_command(person: str | None, since: str | None, fmt: str, lang: str) -> int:
-    """Every signature made (commits, transfers, acknowledgements), with date and meaning."""
+    """Every signature made (commits, transfers, acknowledgements), with date and meaning,
+    and when the server received it where its receipt log shows it."""
     from techxfer.reports.history import render_trail, signature_trail
     from techxfer.state.workspace import Workspace
 
     events = signature_trail(Workspace.open(), person=person,
                              since=_since(since, "--since"), lang=lang)
-    click.echo(render_trail(events, fmt), nl=False)
+    click.echo(render_trail(events, fmt, lang), nl=False)
     return 0
 
 

@@ -17,12 +17,16 @@ from techxfer.cli.render import echo_json, summary_by_code
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @click.option("--no-cache", is_flag=True, help="Recompute everything: read and write no cache "
               "(the cache lives in the user's cache directory, never in the repository).")
+@click.option("--require-receipts", is_flag=True, help="A commit no receipt of the server's "
+              "witness covers (refs/techxfer/receipts) is a finding, UNWITNESSED.")
 def verify_command(rev: str, trust_root: str | None, as_of: str | None, as_json: bool,
-                   lang: str, no_cache: bool) -> int:
-    """Audit the whole history from the trust root to REV."""
+                   lang: str, no_cache: bool, require_receipts: bool) -> int:
+    """Audit the whole history from the trust root to REV, with the server's receipt log
+    where the repository has one."""
     from techxfer.audit.walk import Auditor
     from techxfer.cli.options import parse_as_of
     from techxfer.reports import i18n
+    from techxfer.rules.receipts import receipt_log
     from techxfer.state.workspace import Workspace
 
     ws = Workspace.open(cached=not no_cache)
@@ -31,8 +35,9 @@ def verify_command(rev: str, trust_root: str | None, as_of: str | None, as_json:
         def progress(n: int, total: int) -> None:
             if n == total or n % 200 == 0:
                 click.echo(f"\rverifying {n}/{total} commits", err=True, nl=n == total)
-    result = Auditor(ws.repo, ws.cache, as_of=parse_as_of(as_of), progress=progress).run(
-        rev, trust_root)
+    receipts = receipt_log(ws.repo, rev, require=require_receipts, seen=ws.cache.folder)
+    result = Auditor(ws.repo, ws.cache, as_of=parse_as_of(as_of), progress=progress,
+                     receipts=receipts).run(rev, trust_root)
     if as_json:
         echo_json(result.as_json())
         return 0 if result.ok else 1

@@ -271,3 +271,17 @@ def _check_client_data(client_data: bytes, signed: bytes, origin: bytes) -> None
         raise SignatureError("webauthn clientData does not bind the signed message")
     if data.get("origin") is not None and data.get("origin") != origin.decode("utf-8", "replace"):
         raise SignatureError("webauthn origin mismatch")
+
+
+def public_key_of_private(data: bytes) -> PublicKey:
+    """The public half of an unencrypted OpenSSH private key file (a witness's key: the
+    server's hook signs with it unattended, so it has no passphrase)."""
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        private = serialization.load_ssh_private_key(data, password=None)
+        line = private.public_key().public_bytes(serialization.Encoding.OpenSSH,
+                                                 serialization.PublicFormat.OpenSSH)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise SignatureError(f"not an unencrypted OpenSSH private key: {exc}") from None
+    return parse_ssh_public_key(line.decode("ascii"))

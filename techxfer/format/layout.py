@@ -168,3 +168,14 @@ def _is_hold(path: str) -> bool:
 def _flat_yaml(path: str, folder: str) -> bool:
     rest = path[len(folder):]
     return "/" not in rest and rest.endswith(".yaml") and len(rest) > 5
+
+
+# The server's receipt log (DESIGN section 10): a ref outside the branches, one signed
+# commit per accepted push, each tree holding these files.
+RECEIPTS_REF = "refs/techxfer/receipts"
+RECEIPT_FILE = "receipt.yaml"
+PUSH_CERTIFICATE_FILE = "push-certificate"
+
+
+def is_receipts_ref(ref: str) -> bool:
+    return ref == RECEIPTS_REF or ref.startswith(RECEIPTS_REF + "/")

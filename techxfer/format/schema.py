@@ -20,7 +20,7 @@ from techxfer.errors import SchemaError
 from techxfer.format import yamlio
 
 KINDS = ("repo", "parties", "policy", "retention", "hold", "manifest", "transfer", "ack",
-         "disposition", "distribution")
+         "disposition", "distribution", "receipt")
 
 
 def schema_path(kind: str) -> Traversable:

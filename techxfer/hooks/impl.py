@@ -122,10 +122,11 @@ def pre_push(args: Sequence[str], stdin: bytes) -> int:
 def pre_receive(args: Sequence[str], stdin: bytes) -> int:
     """Server side: stdin has ``old new ref`` lines; judge protected branches."""
     from techxfer.git.repo import GitRepo
+    from techxfer.hooks.receipt import push_refusals
 
     repo = GitRepo.open(".", from_env=True)
     protected = repo.protected_branches()
-    problems: list[str] = []
+    problems: list[str] = push_refusals(repo, stdin)  # the receipt log, push certificates
     updates = []
     for line in stdin.decode().splitlines():
         parts = line.split()
@@ -173,6 +174,11 @@ def main(argv: Sequence[str]) -> int:
     if rest[:1] == ["--"]:
         rest = rest[1:]
     stdin = b"" if hook_type == "pre-commit" else sys.stdin.buffer.read()
+    if hook_type == "post-receive":  # the push is in: its receipt first, whatever else runs
+        from techxfer.hooks.receipt import post_receive
+
+        status = post_receive(stdin)
+        return _run_legacy(hook_dir, hook_type, rest, stdin) or status
     legacy = _run_legacy(hook_dir, hook_type, rest, stdin)
     if legacy != 0:
         return legacy

@@ -106,8 +106,18 @@ class Signer:
 
 
 @dataclass(frozen=True)
+class Witness:
+    """A server that signs the receipt log with its own key (DESIGN section 10)."""
+
+    id: str
+    name: str | None
+    key: KeyRecord
+
+
+@dataclass(frozen=True)
 class Parties:
     by_id: Mapping[str, Party]
+    witnesses: tuple[Witness, ...] = ()
 
     @classmethod
     def create(cls, raw: Any) -> Parties:
@@ -124,7 +134,12 @@ class Parties:
                 for person in p["people"]
             )
             parties[pid] = Party(pid, p["seat"], p["name"], p.get("name_en"), people)
-        return cls(parties)
+        witnesses = tuple(
+            Witness(w["id"], w.get("name"), KeyRecord.create(
+                {"ssh": w["key"], "valid_from": w.get("valid_from"), "valid_until": w.get("valid_until")}))
+            for w in raw.get("witnesses", ())
+        )
+        return cls(parties, witnesses)
 
     def __iter__(self) -> Iterator[Party]:
         return iter(self.by_id.values())
@@ -149,3 +164,7 @@ class Parties:
     def find_key(self, identity: str) -> list[Signer]:
         """Every holder of a key (more than one is a SHARED_KEY finding)."""
         return [s for s in self.signers() if s.key.identity == identity]
+
+    def find_witness(self, identity: str) -> list[Witness]:
+        """The witnesses listed with this key (``algo base64``)."""
+        return [w for w in self.witnesses if w.key.identity == identity]

@@ -21,7 +21,9 @@ from techxfer.git.repo import Entry
 from techxfer.model.parties import Signer
 from techxfer.model.times import from_git_time, now
 from techxfer.model.transfer import ack_state
+from techxfer.reports.i18n import word
 from techxfer.reports.transfer_list import chronological
+from techxfer.rules.receipts import receipt_log
 from techxfer.rules.register import check_state
 from techxfer.rules.signer import SignatureChecker
 from techxfer.state.config import Config, load_config
@@ -58,6 +60,15 @@ class SignerResolver:
         self.lang = lang
         self.checker = SignatureChecker()
         self._configs: dict[str | None, Config | None] = {}
+        self.receipts = receipt_log(ws.repo)
+        head = ws.repo.head()
+        self._witnesses = self.config_at(head) if head is not None and self.receipts else None
+
+    def received(self, commit: str) -> datetime | None:
+        """When the server's witness received COMMIT (a witness of the parties at HEAD)."""
+        if self.receipts is None or self._witnesses is None:
+            return None
+        return self.receipts.received_at(commit, self._witnesses)
 
     def config_at(self, commit: str) -> Config | None:
         tree, entries = self.ws.repo.subtree(commit, CONFIG_DIR)
@@ -97,11 +108,13 @@ class Revision:
     commit: str
     signed_by: SignedBy
     subject: str
+    received: datetime | None = None  # by the server's witness
 
     def as_json(self) -> dict[str, Any]:
         return {"date": self.when.isoformat(timespec="seconds"), "revision": self.revision,
                 "sha256": self.sha256, "status": self.status, "commit": self.commit,
-                "signed_by": self.signed_by.as_json(), "subject": self.subject}
+                "signed_by": self.signed_by.as_json(), "subject": self.subject,
+                "received": _iso(self.received)}
 
 
 @dataclass(frozen=True)
@@ -165,7 +178,7 @@ def document_history(ws: Workspace, doc_id: str, *, lang: str = "en",
             signed, when = resolver.signed_by(commit)
             subject = ws.repo.commit_info(commit).message.split("\n", 1)[0]
             history.revisions.append(Revision(when, entry.revision, entry.sha256, entry.status,
-                                              commit, signed, subject))
+                                              commit, signed, subject, resolver.received(commit)))
     finally:
         resolver.close()
     config = load_config(snap)
@@ -202,11 +215,12 @@ class SignatureEvent:
     meaning: str
     what: str
     commit: str
+    received: datetime | None = None  # by the server's witness
 
     def as_json(self) -> dict[str, Any]:
         return {"date": self.when.isoformat(timespec="seconds"), **self.signed_by.as_json(),
                 "kind": self.kind, "meaning": self.meaning, "what": self.what,
-                "commit": self.commit}
+                "commit": self.commit, "received": _iso(self.received)}
 
 
 def signature_trail(ws: Workspace, *, person: str | None = None,
@@ -244,7 +258,8 @@ def signature_trail(ws: Workspace, *, person: str | None = None,
                     ack = records.acks[(tx_id, party)]
                     kind, meaning = "acknowledgement", ack.meaning
                     what = f"{tx_id} from {tx.sender if tx else '?'}"
-            events.append(SignatureEvent(when, signed, kind, meaning, what, commit))
+            events.append(SignatureEvent(when, signed, kind, meaning, what, commit,
+                                         resolver.received(commit)))
     finally:
         resolver.close()
     ws.cache.flush()
@@ -252,21 +267,29 @@ def signature_trail(ws: Workspace, *, person: str | None = None,
 
 
 # -- rendering --------------------------------------------------------------------------
-def render_history(history: DocHistory, fmt: str) -> str:
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat(timespec="seconds") if when is not None else None
+
+
+def _received(when: datetime | None, lang: str) -> str:
+    return word("received", lang, when=when.isoformat(sep=" ", timespec="seconds")) if when else ""
+
+
+def render_history(history: DocHistory, fmt: str, lang: str = "en") -> str:
     if fmt == "json":
         return json.dumps(history.as_json(), ensure_ascii=False, indent=2)
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["id", "date", "revision", "status", "sha256", "commit", "signer",
-                         "signature", "transfers"])
+                         "signature", "transfers", "received_by_server"])
         for rev in history.revisions:
             carried = [t.transfer for t in history.transfers
                        if (t.revision, t.sha256) == (rev.revision, rev.sha256)]
             writer.writerow([history.id, rev.when.isoformat(timespec="seconds"), rev.revision,
                              rev.status, rev.sha256, rev.commit,
                              rev.signed_by.printed_name or "", rev.signed_by.status,
-                             " ".join(carried)])
+                             " ".join(carried), _iso(rev.received) or ""])
         return out.getvalue()
     lines = [f"{history.id} — {history.title} ({history.path}, listed in {history.manifest})", ""]
     for rev in history.revisions:
@@ -274,6 +297,8 @@ def render_history(history: DocHistory, fmt: str) -> str:
                      f"{rev.status:<10} {rev.sha256[:16]}…  commit {rev.commit[:10]}  "
                      f"{rev.signed_by.text()}")
         lines.append(f"    {rev.subject}")
+        if rev.received is not None:
+            lines.append(f"    {_received(rev.received, lang)}")
         for t in history.transfers:
             if (t.revision, t.sha256) == (rev.revision, rev.sha256):
                 ack = (f"{t.state} by {t.ack_by} {t.ack_date.isoformat(sep=' ', timespec='minutes')}"
@@ -284,22 +309,23 @@ def render_history(history: DocHistory, fmt: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_trail(events: list[SignatureEvent], fmt: str) -> str:
+def render_trail(events: list[SignatureEvent], fmt: str, lang: str = "en") -> str:
     if fmt == "json":
         return json.dumps([e.as_json() for e in events], ensure_ascii=False, indent=2)
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["date", "party", "person", "printed_name", "roles", "status", "kind",
-                         "meaning", "what", "commit"])
+                         "meaning", "what", "commit", "received_by_server"])
         for e in events:
             s = e.signed_by
             writer.writerow([e.when.isoformat(timespec="seconds"), s.party or "", s.person or "",
                              s.printed_name or "", " ".join(s.roles), s.status, e.kind,
-                             e.meaning, e.what, e.commit])
+                             e.meaning, e.what, e.commit, _iso(e.received) or ""])
         return out.getvalue()
     lines = []
     for e in events:
         lines.append(f"{e.when.isoformat(sep=' ', timespec='seconds')}  {e.signed_by.text():<34} "
-                     f"{e.kind:<15} {e.meaning:<20} {e.what}  ({e.commit[:10]})")
+                     f"{e.kind:<15} {e.meaning:<20} {e.what}  ({e.commit[:10]})"
+                     + (f"  [{_received(e.received, lang)}]" if e.received else ""))
     return "\n".join(lines) + ("\n" if lines else "(no signatures)\n")

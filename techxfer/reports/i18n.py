@@ -30,6 +30,7 @@ TITLES: dict[Code, tuple[str, str]] = {
     Code.TIME_INCONSISTENT: ("Time not consistent with the history", "时间与历史记录不一致"),
     Code.MALFORMED_COMMIT: ("Commit that cannot be read", "无法读取的提交"),
     Code.UNWITNESSED: ("Commit no server receipt covers", "无服务器接收凭证的提交"),
+    Code.RECEIPT_INVALID: ("Server receipt log broken", "服务器接收凭证链损坏"),
 }
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -43,6 +44,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "clean": ("No findings: every commit is signed by an authorised person and the register holds.",
               "未发现问题：每个提交均由授权人员签名，登记清单完整一致。"),
     "findings": ("{n} finding(s): {by_code}", "发现 {n} 个问题：{by_code}"),
+    "received": ("received by the server at {when}", "服务器接收于 {when}"),
+    "pushed_by": ("pushed by {who}", "推送人 {who}"),
+    "unsigned_push": ("push not signed", "推送未签名"),
+    "witness": ("witness", "见证服务器"),
+    "no_receipts": ("No receipts: {ref} is not in this repository (fetch it: git fetch origin "
+                    "{ref}:{ref}, or run techxfer hooks install).",
+                    "没有接收凭证：本仓库中没有 {ref}（请获取：git fetch origin {ref}:{ref}，"
+                    "或运行 techxfer hooks install）。"),
 }
 
 

@@ -79,7 +79,7 @@ def _transfer(pdf: Any, row: Any, lang: str) -> None:
     pdf.set_font("cjk", size=8)
     reason = tx.reason + (f" ({tx.change_ref})" if tx.change_ref else "")
     pdf.multi_cell(width, 4.5, f"{label(lang, 'reason')}: {reason}", new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(width, 4.5, f"{label(lang, 'sent')}: {sig_text(row.sender)}",
+    pdf.multi_cell(width, 4.5, f"{label(lang, 'sent')}: {sig_text(row.sender, lang)}",
                    new_x="LMARGIN", new_y="NEXT")
     if row.lines:
         cols = (26, 64, 12, 16, width - 118)

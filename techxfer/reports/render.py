@@ -6,7 +6,9 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from datetime import datetime
 
+from techxfer.reports.i18n import word
 from techxfer.reports.transfer_list import Signature, TransferList, TransferRow
 
 LABELS = {
@@ -39,16 +41,24 @@ def state_word(state: str, lang: str) -> str:
     return STATES_ZH.get(state, state) if lang == "zh" else state.upper()
 
 
-def sig_text(sig: Signature) -> str:
-    """Printed name, date and time with zone, and meaning (21 CFR 11.50)."""
-    return (f"{sig.printed_name} ({sig.party}, {sig.role}) — {sig.meaning} — "
+def sig_text(sig: Signature, lang: str = "en") -> str:
+    """Printed name, date and time with zone, and meaning (21 CFR 11.50); and when the
+    server's witness received it, where a receipt shows it."""
+    text = (f"{sig.printed_name} ({sig.party}, {sig.role}) — {sig.meaning} — "
             f"{sig.when.isoformat(sep=' ', timespec='seconds')}")
+    if sig.received is not None:
+        text += f" — {received_text(sig.received, lang)}"
+    return text
+
+
+def received_text(when: datetime, lang: str) -> str:
+    return word("received", lang, when=when.isoformat(sep=" ", timespec="seconds"))
 
 
 def ack_text(row: TransferRow, lang: str) -> str:
     if row.ack is None:
         return f"{state_word(row.state, lang)} ({label(lang, 'due')} {row.due.date()})"
-    return sig_text(row.ack)
+    return sig_text(row.ack, lang)
 
 
 def render_table(report: TransferList, echo: Callable[[str], None]) -> None:
@@ -63,7 +73,7 @@ def render_table(report: TransferList, echo: Callable[[str], None]) -> None:
         echo(f"{tx.date.isoformat(sep=' ', timespec='minutes')}  {tx.id}  {tx.type}  "
              f"{tx.sender} → {tx.recipient}  [{state_word(row.state, lang)}]")
         echo(f"  {label(lang, 'reason')}: {tx.reason}" + (f" ({tx.change_ref})" if tx.change_ref else ""))
-        echo(f"  {label(lang, 'sent')}: {sig_text(row.sender)}")
+        echo(f"  {label(lang, 'sent')}: {sig_text(row.sender, lang)}")
         for ln in row.lines:
             echo(f"    {ln.action:<8} {ln.id:<14} {label(lang, 'rev')} {ln.revision:<4} "
                  f"{ln.sha256[:16]}…  {ln.title}")
@@ -87,7 +97,7 @@ def render_markdown(report: TransferList) -> str:
         tx = row.transfer
         out.write(f"## {tx.id} — {tx.date.isoformat(sep=' ', timespec='minutes')} — {tx.type}\n\n")
         out.write(f"{label(lang, 'reason')}: {tx.reason}\n\n")
-        out.write(f"{label(lang, 'sent')}: {sig_text(row.sender)}\n\n")
+        out.write(f"{label(lang, 'sent')}: {sig_text(row.sender, lang)}\n\n")
         out.write(f"| Id | {label(lang, 'title_col')} | {label(lang, 'rev')} | "
                   f"{label(lang, 'action')} | SHA-256 |\n|---|---|---|---|---|\n")
         for ln in row.lines:
@@ -98,7 +108,8 @@ def render_markdown(report: TransferList) -> str:
 
 CSV_COLUMNS = ["transfer", "date", "type", "from", "to", "reason", "change_ref",
                "sent_by", "sent_role", "item_id", "title", "revision", "action", "sha256",
-               "state", "ack_by", "ack_role", "ack_meaning", "ack_date", "transfer_commit"]
+               "state", "ack_by", "ack_role", "ack_meaning", "ack_date", "transfer_commit",
+               "sent_received_by_server", "ack_received_by_server"]
 
 
 def render_csv(report: TransferList) -> str:
@@ -115,9 +126,13 @@ def render_csv(report: TransferList) -> str:
                 ln.action if ln else "", ln.sha256 if ln else "", row.state,
                 ack.printed_name if ack else "", ack.role if ack else "",
                 ack.meaning if ack else "", ack.when.isoformat(timespec="seconds") if ack else "",
-                row.commit or "",
+                row.commit or "", _received(row.sender), _received(ack),
             ])
     return out.getvalue()
+
+
+def _received(sig: Signature | None) -> str:
+    return sig.received.isoformat(timespec="seconds") if sig and sig.received else ""
 
 
 def render_json(report: TransferList) -> str:

@@ -18,6 +18,7 @@ from techxfer.format.layout import TRANSFERS_DIR, ack_path, transfer_path
 from techxfer.git.repo import GitRepo
 from techxfer.model.times import now
 from techxfer.model.transfer import Acknowledgement, Transfer, ack_state
+from techxfer.rules.receipts import ReceiptLog, receipt_log
 from techxfer.state.config import Config, load_config
 from techxfer.state.manifests import manifest_entries
 from techxfer.state.records import load_records
@@ -37,11 +38,13 @@ class Signature:
     meaning: str
     when: datetime
     commit: str | None
+    received: datetime | None = None  # when the server's witness received the commit
 
     def as_json(self) -> dict[str, Any]:
         return {"party": self.party, "party_name": self.party_name, "person": self.person,
                 "printed_name": self.printed_name, "role": self.role, "meaning": self.meaning,
-                "date": self.when.isoformat(timespec="seconds"), "commit": self.commit}
+                "date": self.when.isoformat(timespec="seconds"), "commit": self.commit,
+                "received": self.received.isoformat(timespec="seconds") if self.received else None}
 
 
 @dataclass(frozen=True)
@@ -102,13 +105,15 @@ class TransferList:
 
 
 def signature(config: Config, party_id: str, person_id: str, role: str, meaning: str,
-              when: datetime, commit: str | None, lang: str) -> Signature:
+              when: datetime, commit: str | None, lang: str,
+              receipts: ReceiptLog | None = None) -> Signature:
     party = config.parties.resolve(party_id)
     person = party.person(person_id) if party else None
+    received = receipts.received_at(commit, config) if receipts and commit else None
     return Signature(
         party=party_id, party_name=party.display(lang) if party else party_id,
         person=person_id, printed_name=person.display(lang) if person else person_id,
-        role=role, meaning=meaning, when=when, commit=commit,
+        role=role, meaning=meaning, when=when, commit=commit, received=received,
     )
 
 
@@ -135,6 +140,7 @@ def build(ws: Workspace, *, rev: str = "HEAD", since: datetime | None = None,
     records = load_records(snap)
     titles = _titles(snap, lang)
     added = ws.repo.commits_adding(TRANSFERS_DIR + "/")
+    receipts = receipt_log(ws.repo, commit)  # "received by the server at", where there is one
     as_of = as_of or now()
     days = config.repo.ack_within_days
     report = TransferList(commit, config, lang)
@@ -146,11 +152,11 @@ def build(ws: Workspace, *, rev: str = "HEAD", since: datetime | None = None,
         ack: Acknowledgement | None = records.acks.get((tx.id, tx.recipient))
         tx_commit = added.get(transfer_path(tx.id))
         sender = signature(config, tx.sender, tx.signer, tx.role, "sent (authorship)", tx.date,
-                           tx_commit, lang)
+                           tx_commit, lang, receipts)
         ack_sig = None
         if ack is not None:
             ack_sig = signature(config, ack.party, ack.signer, ack.role, ack.meaning, ack.date,
-                                added.get(ack_path(tx.id, ack.party)), lang)
+                                added.get(ack_path(tx.id, ack.party)), lang, receipts)
         lines = tuple(Line(i.id, titles.get(i.id, ""), i.revision, i.action, i.sha256, i.path)
                       for i in tx.items)
         report.rows.append(TransferRow(tx, tx_commit, sender, lines,

@@ -16,6 +16,7 @@ from techxfer.findings import Code, Finding
 from techxfer.format.layout import (
     CONFIG_DIR,
     PathKind,
+    ack_path,
     disposition_path,
     distribution_path,
     is_manifest,
@@ -407,10 +408,18 @@ class RecordBook:
         days = config.repo.ack_within_days if config else 30
         for tx_id, s in self.sent.items():
             tx = s.transfer
-            if (tx_id, tx.recipient) not in self.received and as_of > tx.due(days):
+            got = self.received.get((tx_id, tx.recipient))
+            if got is None and as_of > tx.due(days):
                 out.append(Finding(Code.ACK_MISSING, transfer_path(tx_id),
                                    f"{tx_id} to {tx.recipient}, sent {tx.date.date()}, not "
                                    f"acknowledged within {days} days", s.commit))
+            elif got is not None and got.when > tx.due(days):
+                # judged at the latest time the acknowledgement can be shown to exist from:
+                # a date written in time does not make an acknowledgement received late timely
+                out.append(Finding(Code.ACK_MISSING, ack_path(tx_id, tx.recipient),
+                                   f"{tx_id} to {tx.recipient}, sent {tx.date.date()}, "
+                                   f"acknowledged only at {got.when.isoformat(timespec='seconds')}, "
+                                   f"after the {days}-day deadline", got.commit))
         for digest, commit in unapproved.items():
             proposal = next((s for s in self.sent.values() if s.transfer.type == "policy-change"
                              and s.transfer.manifest_digest == digest), None)

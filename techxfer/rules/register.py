@@ -193,11 +193,24 @@ def check_parties(state: State) -> None:
                     except SignatureError as exc:
                         state.add(Code.MANIFEST_INVALID, PARTIES_FILE,
                                   f"{where}.keys[{i}]: {exc.message}")
+    witness_ids: set[str] = set()
+    for i, witness in enumerate(state.config.parties.witnesses):
+        # A witness's key attests when pushes arrived; held by a person too, that person
+        # could write receipts for their own pushes.
+        holders[witness.key.identity].append(f"witness {witness.id}")
+        if witness.id in witness_ids:
+            state.add(Code.MANIFEST_INVALID, PARTIES_FILE,
+                      f"witnesses[{i}]: id {witness.id!r} appears more than once")
+        witness_ids.add(witness.id)
+        try:
+            parse_ssh_public_key(witness.key.value)
+        except SignatureError as exc:
+            state.add(Code.MANIFEST_INVALID, PARTIES_FILE, f"witnesses[{i}].key: {exc.message}")
     for identity, people in holders.items():
         if len(set(people)) > 1:
             state.add(Code.SHARED_KEY, PARTIES_FILE,
                       f"key {short_key(identity)} is listed for {', '.join(sorted(set(people)))}; "
-                      "a signing key must belong to one person alone")
+                      "a signing key must belong to one person (or one witness) alone")
 
 
 def check_paths(state: State, scope: set[str] | None) -> None:
