@@ -21,7 +21,14 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, NumberObject, RectangleObject
 
 from techxfer.errors import TechxferError
-from techxfer.reports.fonts import find_cjk_font
+from techxfer.reports.fonts import (
+    BUILTIN_FAMILY,
+    CJK_FAMILY,
+    add_font_for,
+    builtin_font_shows,
+    find_cjk_font,
+    font_for,
+)
 from techxfer.reports.stamp import StampError, stamp_pdf
 
 PDF_DIR = TESTDATA / "pdfs"
@@ -240,6 +247,51 @@ def test_font_override(monkeypatch: pytest.MonkeyPatch) -> None:
     font = find_cjk_font()
     monkeypatch.setenv("TECHXFER_CJK_FONT", str(font))
     assert find_cjk_font() == font
+
+
+def test_english_text_needs_no_font(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text the built-in Helvetica shows (Latin-1) needs no font on the system at all."""
+    from fpdf import FPDF
+
+    monkeypatch.setenv("TECHXFER_CJK_FONT", "/nonexistent")
+    texts = ("Transfer list", "Müller & Søn · café © 2026", "TX-20261123-R-1a2b3c4d")
+    assert all(builtin_font_shows(t) for t in texts) and font_for(*texts) is None
+    pdf = FPDF()
+    family = add_font_for(pdf, *texts)
+    assert family == BUILTIN_FAMILY == "helvetica"
+    pdf.add_page()
+    pdf.set_font(family, size=10)
+    for text in texts:
+        pdf.cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+    data = bytes(pdf.output())
+    assert b"/FontFile" not in data and b"/Helvetica" in data  # nothing embedded
+    got = PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert all(t in got for t in texts), got
+
+
+def test_chinese_text_needs_the_cjk_font(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fpdf import FPDF
+
+    assert not builtin_font_shows("受控文件") and font_for("Title", "受控文件") == find_cjk_font()
+    pdf = FPDF()
+    assert add_font_for(pdf, "Title", "转移文件清单") == CJK_FAMILY
+    pdf.add_page()
+    pdf.set_font(CJK_FAMILY, size=10)
+    pdf.cell(0, 6, "转移文件清单")
+    assert "转移文件清单" in PdfReader(io.BytesIO(bytes(pdf.output()))).pages[0].extract_text()
+    monkeypatch.setattr("techxfer.reports.fonts.KNOWN", ())
+    monkeypatch.setattr("techxfer.reports.fonts.FONT_DIRS", ())
+    monkeypatch.delenv("TECHXFER_CJK_FONT")
+    with pytest.raises(TechxferError) as info:
+        font_for("Title", "受控文件")
+    assert "Chinese" in info.value.message and "fonts-wqy-microhei" in info.value.diagnostic()
+    # not Chinese, still beyond Latin-1: the message says which character needs the font
+    with pytest.raises(TechxferError) as info:
+        font_for("acme → fab")
+    assert "'→' (U+2192)" in info.value.message and "fonts-wqy-microhei" in info.value.diagnostic()
+    with pytest.raises(TechxferError) as info:
+        stamp_pdf((PDF_DIR / "page-without-contents.pdf").read_bytes(), LINES, "a.pdf")
+    assert "fonts-wqy-microhei" in info.value.diagnostic()
 
 
 # -- techxfer export --------------------------------------------------------------------
