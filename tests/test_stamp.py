@@ -300,6 +300,8 @@ def test_chinese_text_needs_the_cjk_font(monkeypatch: pytest.MonkeyPatch) -> Non
 # -- techxfer export --------------------------------------------------------------------
 # Every file's own outcome is checked above; export needs a few of each kind (registering a
 # document through the command line takes most of a second).
+FAB_NAME = "华美医疗器械制造有限公司"
+FAB_NAME_EN = "Huamei Medical Devices Manufacturing Co., Ltd."
 EXPORT_PDFS = [PDF_DIR / name for name in (
     "text-pdflatex-4pages.pdf", "rotate-90-180-270-360.pdf", "page-without-contents.pdf",
     "encrypted-aes256-empty-user-password.pdf", "damaged-no-trailer-dict.pdf",
@@ -313,6 +315,11 @@ def exported(base_repo: Path, keys: dict[str, SshKey], tmp_path_factory: pytest.
     with isolated_env(tmp_path_factory):
         repo = tmp_path_factory.mktemp("export") / "repo"
         shutil.copytree(base_repo, repo, symlinks=True)
+        # fab by its legal names: the stamp names the holder so, never by the party id
+        parties = repo / ".techxfer" / "parties.yaml"
+        parties.write_text(parties.read_text(encoding="utf-8").replace(
+            "name: fab", f"name: {FAB_NAME}\n    name_en: {FAB_NAME_EN}", 1), encoding="utf-8")
+        assert FAB_NAME in parties.read_text(encoding="utf-8")
         for i, pdf in enumerate(EXPORT_PDFS):
             add_doc(repo, f"design/pdfs/{pdf.name}", pdf.read_bytes(), f"PDF-{i:02d}")
         add_doc(repo, "design/obsolete.txt", b"old", "OLD-1")
@@ -344,7 +351,9 @@ def test_export_stamps_good_pdfs_and_reports_bad_ones(exported: tuple[Path, dict
             for page in reader.pages:
                 text = page.extract_text()
                 assert "CONTROLLED COPY / 受控文件" in text and f"PDF-{i:02d} rev A" in text, text
-                assert f"{row['copy']} for fab" in text, text
+                assert f"Copy {row['copy']}" in text and row["transfer"] in text, text
+                assert f"持有人: {FAB_NAME}" in text and FAB_NAME_EN in text, text
+                assert "for fab" not in text, text
     copies = [r["copy"] for r in rows.values() if r["copy"]]
     assert len(copies) == len(set(copies))  # unique copy numbers
 
