@@ -1,6 +1,7 @@
 """Controlled copies: the stamp on every real PDF of tests/data/pdfs (stamped upright as
-displayed, near the displayed top-left corner, or refused with a reason), on rotated and
-cropped pages made here, and ``techxfer export`` carrying on past bad files."""
+displayed, or refused with a reason), on rotated and cropped pages made here, the fonts
+the PDFs need, and ``techxfer export`` carrying on past bad files. Where on a page the
+stamp goes (never over content): tests/test_stamp_placement.py."""
 
 from __future__ import annotations
 
@@ -21,7 +22,14 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, NumberObject, RectangleObject
 
 from techxfer.errors import TechxferError
-from techxfer.reports.fonts import find_cjk_font
+from techxfer.reports.fonts import (
+    BUILTIN_FAMILY,
+    CJK_FAMILY,
+    add_font_for,
+    builtin_font_shows,
+    find_cjk_font,
+    font_for,
+)
 from techxfer.reports.stamp import StampError, stamp_pdf
 
 PDF_DIR = TESTDATA / "pdfs"
@@ -71,18 +79,19 @@ def _turn(rotation: int, dx: float, dy: float) -> tuple[float, float]:
     return dx * math.cos(r) + dy * math.sin(r), -dx * math.sin(r) + dy * math.cos(r)
 
 
-def assert_stamped_upright(page: Any, where: str) -> None:
-    """The page's text holds the stamp exactly once; every stamp line reads left to right and
-    upright as displayed (text matrix × CTM, turned by /Rotate), inside the visible box, and
-    the first line sits at the displayed top-left corner."""
+def assert_stamped_upright(page: Any, where: str, marks: tuple[str, ...] = STAMP_MARKS,
+                           holds: tuple[str, ...] = ("受控文件", DOC_ID, "DRW-001 rev B")) -> None:
+    """The page's text holds the stamp exactly once (and HOLDS); every stamp line (a chunk
+    with one of MARKS) reads left to right and upright as displayed (text matrix × CTM,
+    turned by /Rotate), inside the visible box. Where in it: tests/test_stamp_placement.py."""
     text = page.extract_text()
     assert text.count("CONTROLLED COPY") == 1, (where, text[:300])
-    assert "受控文件" in text and DOC_ID in text and "DRW-001 rev B" in text, (where, text[:300])
+    assert all(word in text for word in holds), (where, holds, text[:300])
 
     seen: list[tuple[str, list[float]]] = []
 
     def visit(chunk: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
-        if any(mark in chunk for mark in STAMP_MARKS):
+        if any(mark in chunk for mark in marks):
             # text space → user space: tm then cm (row vectors)
             seen.append((chunk, [tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3],
                                  tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3],
@@ -103,9 +112,6 @@ def assert_stamped_upright(page: Any, where: str) -> None:
         assert up[1] > 0 and abs(up[0]) < 1e-6 * up[1], (where, rotation, chunk, up)
         x, y = _to_displayed(rotation, box, e, f)
         assert 0 <= x <= width and 0 <= y <= height, (where, rotation, chunk, x, y, width, height)
-    first = [m for chunk, m in seen if "CONTROLLED" in chunk][0]
-    x, y = _to_displayed(rotation, box, first[4], first[5])
-    assert x <= min(40.0, width / 2) and height - y <= min(40.0, height / 2), (where, rotation, x, y)
 
 
 # -- every PDF of the corpus ------------------------------------------------------------------
@@ -242,9 +248,60 @@ def test_font_override(monkeypatch: pytest.MonkeyPatch) -> None:
     assert find_cjk_font() == font
 
 
+def test_english_text_needs_no_font(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text the built-in Helvetica shows (Latin-1) needs no font on the system at all."""
+    from fpdf import FPDF
+
+    monkeypatch.setenv("TECHXFER_CJK_FONT", "/nonexistent")
+    texts = ("Transfer list", "Müller & Søn · café © 2026", "TX-20261123-R-1a2b3c4d")
+    assert all(builtin_font_shows(t) for t in texts) and font_for(*texts) is None
+    pdf = FPDF()
+    family = add_font_for(pdf, *texts)
+    assert family == BUILTIN_FAMILY == "helvetica"
+    pdf.add_page()
+    pdf.set_font(family, size=10)
+    for text in texts:
+        pdf.cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+    data = bytes(pdf.output())
+    assert b"/FontFile" not in data and b"/Helvetica" in data  # nothing embedded
+    got = PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert all(t in got for t in texts), got
+    # the stamp too, when its lines happen to be plain Latin
+    stamped, _ = stamp_pdf((PDF_DIR / "text-pdflatex-4pages.pdf").read_bytes(),
+                           ["CONTROLLED COPY", "DRW-001 rev B"], "a.pdf")
+    assert "CONTROLLED COPY" in PdfReader(io.BytesIO(stamped)).pages[0].extract_text()
+
+
+def test_chinese_text_needs_the_cjk_font(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fpdf import FPDF
+
+    assert not builtin_font_shows("受控文件") and font_for("Title", "受控文件") == find_cjk_font()
+    pdf = FPDF()
+    assert add_font_for(pdf, "Title", "转移文件清单") == CJK_FAMILY
+    pdf.add_page()
+    pdf.set_font(CJK_FAMILY, size=10)
+    pdf.cell(0, 6, "转移文件清单")
+    assert "转移文件清单" in PdfReader(io.BytesIO(bytes(pdf.output()))).pages[0].extract_text()
+    monkeypatch.setattr("techxfer.reports.fonts.KNOWN", ())
+    monkeypatch.setattr("techxfer.reports.fonts.FONT_DIRS", ())
+    monkeypatch.delenv("TECHXFER_CJK_FONT")
+    with pytest.raises(TechxferError) as info:
+        font_for("Title", "受控文件")
+    assert "Chinese" in info.value.message and "fonts-wqy-microhei" in info.value.diagnostic()
+    # not Chinese, still beyond Latin-1: the message says which character needs the font
+    with pytest.raises(TechxferError) as info:
+        font_for("acme → fab")
+    assert "'→' (U+2192)" in info.value.message and "fonts-wqy-microhei" in info.value.diagnostic()
+    with pytest.raises(TechxferError) as info:
+        stamp_pdf((PDF_DIR / "page-without-contents.pdf").read_bytes(), LINES, "a.pdf")
+    assert "fonts-wqy-microhei" in info.value.diagnostic()
+
+
 # -- techxfer export --------------------------------------------------------------------
 # Every file's own outcome is checked above; export needs a few of each kind (registering a
 # document through the command line takes most of a second).
+FAB_NAME = "华美医疗器械制造有限公司"
+FAB_NAME_EN = "Huamei Medical Devices Manufacturing Co., Ltd."
 EXPORT_PDFS = [PDF_DIR / name for name in (
     "text-pdflatex-4pages.pdf", "rotate-90-180-270-360.pdf", "page-without-contents.pdf",
     "encrypted-aes256-empty-user-password.pdf", "damaged-no-trailer-dict.pdf",
@@ -258,6 +315,11 @@ def exported(base_repo: Path, keys: dict[str, SshKey], tmp_path_factory: pytest.
     with isolated_env(tmp_path_factory):
         repo = tmp_path_factory.mktemp("export") / "repo"
         shutil.copytree(base_repo, repo, symlinks=True)
+        # fab by its legal names: the stamp names the holder so, never by the party id
+        parties = repo / ".techxfer" / "parties.yaml"
+        parties.write_text(parties.read_text(encoding="utf-8").replace(
+            "name: fab", f"name: {FAB_NAME}\n    name_en: {FAB_NAME_EN}", 1), encoding="utf-8")
+        assert FAB_NAME in parties.read_text(encoding="utf-8")
         for i, pdf in enumerate(EXPORT_PDFS):
             add_doc(repo, f"design/pdfs/{pdf.name}", pdf.read_bytes(), f"PDF-{i:02d}")
         add_doc(repo, "design/obsolete.txt", b"old", "OLD-1")
@@ -289,7 +351,9 @@ def test_export_stamps_good_pdfs_and_reports_bad_ones(exported: tuple[Path, dict
             for page in reader.pages:
                 text = page.extract_text()
                 assert "CONTROLLED COPY / 受控文件" in text and f"PDF-{i:02d} rev A" in text, text
-                assert f"{row['copy']} for fab" in text, text
+                assert f"Copy {row['copy']}" in text and row["transfer"] in text, text
+                assert f"持有人: {FAB_NAME}" in text and FAB_NAME_EN in text, text
+                assert "for fab" not in text, text
     copies = [r["copy"] for r in rows.values() if r["copy"]]
     assert len(copies) == len(set(copies))  # unique copy numbers
 

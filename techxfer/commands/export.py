@@ -71,6 +71,7 @@ class Export:
     lines: list[ExportLine] = field(default_factory=list)
     signer: Signer | None = None  # who recorded it (--record)
     record_commit: str | None = None
+    holder: tuple[str, ...] = ()  # the recipient's legal name, and its English name if any
 
     @property
     def record_path(self) -> str:
@@ -134,7 +135,9 @@ def export_copies(ws: Workspace, party: str, out: Path, *, stamp: bool,
                                f"(distribution_roles: {roles}); nothing was exported")
     exp_id = (new_id("EXP", signer.party.seat, when) if signer is not None
               else f"EXP-{when:%Y%m%d}-{secrets.token_hex(4)}")
-    export = Export(exp_id, recipient.id, out, head, when, signer=signer)
+    holder = (recipient.name, *([recipient.name_en] if recipient.name_en
+                                 and recipient.name_en != recipient.name else []))
+    export = Export(exp_id, recipient.id, out, head, when, signer=signer, holder=holder)
     entries = sorted(state.entries(), key=lambda e: e.path)
     for entry in entries:
         if entry.status != "effective":
@@ -171,11 +174,14 @@ def _write(ws: Workspace, export: Export, snap: Any, stamp: bool) -> None:
                 line.status, line.reason = "skipped", "content differs from the register (HASH_MISMATCH)"
                 continue
             if stamp and entry.path.lower().endswith(".pdf"):
+                # The holder by legal name (parties.yaml), never by party id.
+                names = export.holder or (export.party,)
                 text = [
                     "CONTROLLED COPY / 受控文件",
-                    f"{entry.id} rev {entry.revision}",
+                    f"Holder 持有人: {names[0]}",
+                    *names[1:],
+                    f"Copy {export.id}-{number + 1:03d} · {entry.id} rev {entry.revision}",
                     f"{line.transfer or 'owner copy'} · {export.when:%Y-%m-%d}",
-                    f"copy {export.id}-{number + 1:03d} for {export.party}",
                 ]
                 try:
                     data, _ = stamp_pdf(data, text, entry.path)

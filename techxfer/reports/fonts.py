@@ -1,13 +1,18 @@
-"""Finding a CJK font for the PDFs (transfer list, retention report, controlled-copy stamp).
+"""Finding a font for the PDFs (transfer list, retention report, controlled-copy stamp).
 
-techxfer ships no font: Chinese text needs one installed on the system. The search is
-cheap: TECHXFER_CJK_FONT, then a few known paths, then one glob over the font folders.
+techxfer ships no font. Text that fpdf2's built-in Helvetica can show (Latin-1: English and
+most West-European text) needs none: ``font_for`` returns None and the PDF uses Helvetica.
+Anything else (Chinese, and also "→", "…", "€") needs a TrueType font installed on the
+system, and the CJK font found here covers it. The search is cheap: TECHXFER_CJK_FONT,
+then a few known paths, then one glob over the font folders.
 """
 
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
+from typing import Any
 
 from techxfer.errors import UsageError
 
@@ -29,8 +34,45 @@ INSTALL_HINT = ("install a CJK font, e.g. on Debian/Ubuntu: apt-get install font
                 "(or fonts-noto-cjk); or point TECHXFER_CJK_FONT at a .ttf/.ttc/.otf file")
 
 
-def find_cjk_font() -> Path:
-    """The CJK font to use; UsageError saying what to install when there is none."""
+BUILTIN_FAMILY = "helvetica"  # fpdf2's core font: nothing embedded, Latin-1 only
+CJK_FAMILY = "cjk"  # the family name the CJK font is registered under
+# fpdf2 encodes text in a core font with FPDF.core_fonts_encoding, "latin-1" by default.
+BUILTIN_ENCODING = "latin-1"
+
+
+def builtin_font_shows(text: str) -> bool:
+    """Whether fpdf2's built-in Helvetica can show every character of TEXT."""
+    try:
+        text.encode(BUILTIN_ENCODING)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def font_for(*texts: str) -> Path | None:
+    """The font file a PDF showing TEXTS needs: None when the built-in Helvetica shows them
+    all (use ``BUILTIN_FAMILY``, no font needed on the system); otherwise the CJK font, and a
+    UsageError naming the package to install when there is none."""
+    for text in texts:
+        if not builtin_font_shows(text):
+            needed = next(ch for ch in text if not builtin_font_shows(ch))
+            return find_cjk_font(needed)
+    return None
+
+
+def add_font_for(pdf: Any, *texts: str) -> str:
+    """Register on the fpdf2 document PDF the font TEXTS need (see ``font_for``) and return
+    the family to give ``pdf.set_font``: ``BUILTIN_FAMILY`` or ``CJK_FAMILY``."""
+    font = font_for(*texts)
+    if font is None:
+        return BUILTIN_FAMILY
+    pdf.add_font(CJK_FAMILY, fname=str(font))
+    return CJK_FAMILY
+
+
+def find_cjk_font(needed: str = "") -> Path:
+    """The CJK font to use; UsageError saying what to install when there is none. NEEDED,
+    when given, is a character the caller must show (named in the message)."""
     override = os.environ.get("TECHXFER_CJK_FONT")
     if override:
         path = Path(override)
@@ -47,5 +89,10 @@ def find_cjk_font() -> Path:
                 for found in sorted(base.rglob(pattern)):
                     if found.is_file():
                         return found
-    raise UsageError("PDF output needs a font with Chinese characters and none was found",
-                     hint=INSTALL_HINT)
+    what = (f"a font that can show {needed!r} (U+{ord(needed):04X})" if needed and not _is_cjk(needed)
+            else "a font with Chinese characters")
+    raise UsageError(f"PDF output needs {what} and none was found", hint=INSTALL_HINT)
+
+
+def _is_cjk(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")

@@ -1,10 +1,25 @@
-"""The controlled-copy stamp: a visible box of text lines on every page, upright as displayed.
+"""The controlled-copy stamp: a box of text lines on every page, upright as displayed, placed
+where the page shows nothing.
 
 Nothing is rasterised. The stamp is a one-page PDF made with fpdf2 (a CJK TrueType font
 embedded, so "受控文件" stays extractable text) and merged onto every page with pypdf under
-a transformation that puts it at the top-left corner of the page *as displayed*: it takes
-the page's /Rotate (inherited or not) and its visible box (CropBox ∩ MediaBox, origin
-anywhere) into account, so the text reads upright to the viewer.
+a transformation that takes the page's /Rotate (inherited or not) and its visible box
+(CropBox ∩ MediaBox, origin anywhere) into account, so the text reads upright to the viewer.
+The box is outlined, never filled: even a mis-measured page keeps every mark visible.
+
+Where it goes. Each page's content is measured first, in the page's user space (the
+"Measuring" section): text (every show operator, with the font's widths, ascent and
+descent, character and word spacing, scaling and rise), painted paths (stroked or filled
+in anything but white), images (the unit square under the CTM), form XObjects
+(recursively, clipped to their /BBox), shadings (their clip), clipping paths, and the
+/Rect of every visible annotation (form fields included). The boxes are turned into
+displayed coordinates and the stamp goes, at its usual size and a margin from the edges,
+into the first free place of: the displayed top-left corner, top-right, bottom-left,
+bottom-right, anywhere along the top, bottom, left and right margins, and then anywhere on
+the page (highest first). When nothing is free (a scan, a full-page drawing), the page gets
+a band at its displayed top: MediaBox and CropBox grow on that side, the original content
+is clipped to its old visible box (so nothing hidden by the old CropBox appears) and the
+stamp sits in the band. A page whose content cannot be measured is treated as full.
 
 Encrypted files are refused, even with an empty user password: a controlled copy is never
 a decrypted, altered copy of a protected document. Damaged files are reported with the file
@@ -15,24 +30,823 @@ from __future__ import annotations
 
 import io
 import logging
+import math
+import re
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from techxfer.errors import TechxferError
-from techxfer.reports.fonts import INSTALL_HINT, find_cjk_font
+from techxfer.reports.fonts import BUILTIN_FAMILY, INSTALL_HINT, font_for
 
 FONT_SIZE = 8.0  # points, on an ordinary page
-MARGIN = 12.0  # points between the displayed top-left corner and the box
+MARGIN = 12.0  # points between a displayed page edge and the box
+CLEARANCE = 3.0  # points kept free between the box and the page's content
 Matrix = tuple[float, float, float, float, float, float]
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 with x0 <= x1, y0 <= y1
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+EVERYWHERE: Box = (-math.inf, -math.inf, math.inf, math.inf)
+MAX_OPERATIONS = 2_000_000  # content operators measured per page (forms included) before giving up
+MAX_FORM_DEPTH = 12
+MAX_CANDIDATE_ROWS = 1_000  # interior rows tried before a band is added instead
 
 
 class StampError(TechxferError):
     """This PDF cannot be stamped; the message names the file and the reason."""
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where the stamp went on one page. ``box`` is the stamp's box in the page's user space
+    (what a reader of the original page's coordinates compares with); ``displayed`` the same
+    box in displayed coordinates (origin at the displayed bottom-left, x right, y up);
+    ``where`` one of top-left, top-right, bottom-left, bottom-right, top, bottom, left,
+    right, inside, band; ``mediabox`` the page's MediaBox before and after (they differ
+    only for a band)."""
+
+    page: int  # 0-based
+    box: Box
+    displayed: Box
+    where: str
+    mediabox_before: Box
+    mediabox_after: Box
+
+
+@dataclass(frozen=True)
+class Stamped:
+    data: bytes
+    pages: int
+    placements: tuple[Placement, ...]
+
+
+# -- geometry -----------------------------------------------------------------------------
+def _multiply(first: Matrix, then: Matrix) -> Matrix:
+    """The matrix applying FIRST, then THEN (PDF row-vector convention)."""
+    a, b, c, d, e, f = first
+    A, B, C, D, E, F = then
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D,
+            e * A + f * C + E, e * B + f * D + F)
+
+
+def _invert(m: Matrix) -> Matrix:
+    a, b, c, d, e, f = m
+    det = a * d - b * c
+    if det == 0:
+        raise ValueError("singular matrix")
+    ia, ib, ic, id_ = d / det, -b / det, -c / det, a / det
+    return (ia, ib, ic, id_, -(e * ia + f * ic), -(e * ib + f * id_))
+
+
+def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    return x * m[0] + y * m[2] + m[4], x * m[1] + y * m[3] + m[5]
+
+
+def _transform_box(m: Matrix, box: Box) -> Box:
+    """The bounding box of BOX's four corners under M."""
+    x0, y0, x1, y1 = box
+    pts = [_apply(m, x, y) for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _intersect(a: Box, b: Box) -> Box | None:
+    x0, y0, x1, y1 = max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
+    return (x0, y0, x1, y1) if x0 <= x1 and y0 <= y1 else None
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    """Whether A and B share interior points (touching edges do not count)."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _grow(box: Box, by: float) -> Box:
+    return box[0] - by, box[1] - by, box[2] + by, box[3] + by
+
+
+def _scale_of(m: Matrix) -> float:
+    """The largest factor by which M stretches a length."""
+    return max(math.hypot(m[0], m[1]), math.hypot(m[2], m[3]))
+
+
+def _num(value: Any, default: float = 0.0) -> float:
+    try:
+        result = float(value.get_object() if hasattr(value, "get_object") else value)
+    except Exception:
+        return default
+    return result if math.isfinite(result) else default
+
+
+def _matrix(values: Any) -> Matrix | None:
+    """Six numbers as a matrix; None when VALUES are not six numbers."""
+    try:
+        items = list(values)[:7]
+    except Exception:
+        return None
+    if len(items) != 6:
+        return None
+    a, b, c, d, e, f = (_num(v, math.nan) for v in items)
+    return (a, b, c, d, e, f) if all(map(math.isfinite, (a, b, c, d, e, f))) else None
+
+
+def _obj(value: Any) -> Any:
+    try:
+        return value.get_object() if hasattr(value, "get_object") else value
+    except Exception:
+        return None
+
+
+def _get(mapping: Any, key: str) -> Any:
+    """MAPPING[KEY] resolved, or None for anything missing, damaged or not a dictionary."""
+    try:
+        return _obj(mapping.get(key)) if hasattr(mapping, "get") else None
+    except Exception:
+        return None
+
+
+# -- Measuring: what a page shows, as boxes in its user space ----------------------------------
+class _Font:
+    """What the measure needs of a font: bytes per code, advance of a code (in text space
+    units for a font size of 1), ascent and descent (likewise), and the writing direction.
+    Widths it cannot know are taken at their largest, so a box is never too small."""
+
+    def __init__(self, font: Any) -> None:
+        self.vertical = False
+        self.code_bytes: Callable[[bytes], list[int]] = lambda data: list(data)
+        self.word_space = True  # Tw applies to the one-byte code 32
+        self.scale = 0.001  # glyph space → text space
+        widths: dict[int, float] = {}
+        ranges: list[tuple[int, int, float]] = []
+        default = 1000.0
+        descriptor: Any = None
+        bbox: list[float] = []
+        subtype = _get(font, "/Subtype")
+        if subtype == "/Type0":
+            self.word_space = False
+            descendants = _get(font, "/DescendantFonts")
+            cid = _obj(descendants[0]) if descendants else None
+            default = _num(_get(cid, "/DW"), 1000.0) if cid is not None else 1000.0
+            w = _get(cid, "/W")
+            if w is not None:
+                widths, ranges = _cid_widths(w)
+            descriptor = _get(cid, "/FontDescriptor")
+            encoding = _get(font, "/Encoding")
+            identity = encoding in ("/Identity-H", "/Identity-V")
+            if isinstance(encoding, str):
+                self.vertical = encoding.endswith("-V")
+                if identity or "UCS2" in encoding or "UTF16" in encoding:
+                    self.code_bytes = _two_bytes
+            elif encoding is not None:
+                self.vertical = _num(_get(encoding, "/WMode")) == 1
+                self.code_bytes = _codespace_decoder(encoding)
+            if not identity:  # codes are not CIDs: any code may be the widest glyph
+                default = max([default, *widths.values(), *(r[2] for r in ranges)])
+                widths, ranges = {}, []
+        else:
+            first = int(_num(_get(font, "/FirstChar")))
+            listed = _get(font, "/Widths")
+            if listed is not None:
+                for i, value in enumerate(list(listed)[:256]):
+                    widths[first + i] = _num(value)
+            descriptor = _get(font, "/FontDescriptor")
+            missing = _num(_get(descriptor, "/MissingWidth")) if descriptor is not None else 0.0
+            # No /Widths (one of the 14 standard fonts): a full em per glyph, the most any
+            # of them needs. Codes outside /Widths: /MissingWidth, or the widest listed.
+            default = missing or max(widths.values(), default=1000.0) or 1000.0
+            if subtype == "/Type3":
+                matrix = _get(font, "/FontMatrix")
+                values = [_num(v) for v in list(matrix)[:6]] if matrix is not None else []
+                self.scale = max(abs(values[0]), abs(values[3])) if len(values) == 6 else 0.001
+                raw = _get(font, "/FontBBox")
+                bbox = [_num(v) for v in list(raw)[:4]] if raw is not None else []
+        self._widths, self._ranges, self._default = widths, ranges, default
+        if descriptor is not None and not bbox:
+            raw = _get(descriptor, "/FontBBox")
+            bbox = [_num(v) for v in list(raw)[:4]] if raw is not None else []
+        ascent = _num(_get(descriptor, "/Ascent")) if descriptor is not None else 0.0
+        descent = _num(_get(descriptor, "/Descent")) if descriptor is not None else 0.0
+        if len(bbox) == 4:
+            ascent, descent = max(ascent, bbox[1], bbox[3]), min(descent, bbox[1], bbox[3])
+        ascent, descent = ascent * self.scale, descent * self.scale  # in ems now
+        self.ascent = min(max(ascent, 0.7), 1.5) if ascent > 0 else 1.0
+        self.descent = max(min(descent, -0.2), -0.6) if descent < 0 else -0.3
+
+    def width(self, code: int) -> float:
+        found = self._widths.get(code)
+        if found is None:
+            for first, last, value in self._ranges:
+                if first <= code <= last:
+                    return value * self.scale
+            return self._default * self.scale
+        return found * self.scale
+
+
+_UNKNOWN_FONT = _Font(None)  # a Tf naming no font: one byte a code, a full em each
+
+
+def _string_bytes(part: bytes | str) -> bytes:
+    """The bytes of a string operand as written in the content stream."""
+    raw = getattr(part, "original_bytes", None)
+    if isinstance(raw, bytes):
+        return raw
+    return part if isinstance(part, bytes) else part.encode("latin-1", "replace")
+
+
+def _two_bytes(data: bytes) -> list[int]:
+    return [int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2)]
+
+
+def _cid_widths(w: Any) -> tuple[dict[int, float], list[tuple[int, int, float]]]:
+    """A CIDFont's /W: [c [w1 w2 …]] and [c_first c_last w] entries."""
+    widths: dict[int, float] = {}
+    ranges: list[tuple[int, int, float]] = []
+    items = [_obj(item) for item in list(w)[:100_000]]
+    i = 0
+    while i + 1 < len(items):
+        first, nxt = int(_num(items[i])), items[i + 1]
+        if hasattr(nxt, "__iter__") and not isinstance(nxt, str | bytes):
+            for k, value in enumerate(list(nxt)[:65_536]):
+                widths[first + k] = _num(value)
+            i += 2
+        elif i + 2 < len(items):
+            ranges.append((first, int(_num(nxt)), _num(items[i + 2])))
+            i += 3
+        else:
+            break
+    return widths, ranges
+
+
+def _codespace_decoder(cmap: Any) -> Callable[[bytes], list[int]]:
+    """Splits strings into codes by an embedded CMap's codespace ranges (one byte a code
+    when they cannot be read: more codes, each at the widest glyph, is a larger box)."""
+    try:
+        text = cmap.get_data().decode("latin-1")
+    except Exception:
+        return list
+    spaces: list[tuple[bytes, bytes]] = []
+    for block in re.findall(r"begincodespacerange(.*?)endcodespacerange", text, re.S):
+        hexes = re.findall(r"<([0-9A-Fa-f\s]*)>", block)
+        for lo, hi in zip(hexes[::2], hexes[1::2], strict=False):
+            lo_b, hi_b = bytes.fromhex("".join(lo.split())), bytes.fromhex("".join(hi.split()))
+            if len(lo_b) == len(hi_b) and lo_b:
+                spaces.append((lo_b, hi_b))
+    if not spaces:
+        return list
+    if all(len(lo) == 2 for lo, _ in spaces):
+        return _two_bytes
+    spaces.sort(key=lambda s: len(s[0]))
+
+    def decode(data: bytes) -> list[int]:
+        codes, i = [], 0
+        while i < len(data):
+            for lo, hi in spaces:
+                part = data[i:i + len(lo)]
+                if len(part) == len(lo) and all(a <= b <= c for a, b, c in zip(lo, part, hi,
+                                                                                 strict=True)):
+                    codes.append(int.from_bytes(part, "big"))
+                    i += len(lo)
+                    break
+            else:
+                codes.append(data[i])
+                i += 1
+        return codes
+
+    return decode
+
+
+class _Path:
+    """The path being built, in user space: the boxes of its segments (what a stroke paints)
+    and the box of all its points (what a fill or a clip covers)."""
+
+    CHUNK = 16  # a long path's segments are boxed this many together: few boxes, still tight
+
+    def __init__(self) -> None:
+        self.segments: list[Box] = []
+        self.start: tuple[float, float] | None = None
+        self.current: tuple[float, float] | None = None
+
+    def move(self, p: tuple[float, float]) -> None:
+        self.start = self.current = p
+        self.segments.append((p[0], p[1], p[0], p[1]))
+
+    def line(self, p: tuple[float, float]) -> None:
+        self.curve([p])
+
+    def curve(self, points: list[tuple[float, float]]) -> None:
+        if not points:
+            return
+        if self.current is None:
+            self.move(points[0])
+        pts = [self.current or points[0], *points]
+        xs, ys = [q[0] for q in pts], [q[1] for q in pts]
+        self.segments.append((min(xs), min(ys), max(xs), max(ys)))
+        self.current = points[-1]
+
+    def close(self) -> None:
+        if self.start is not None and self.current is not None:
+            self.line(self.start)
+
+    def box(self) -> Box | None:
+        if not self.segments:
+            return None
+        return (min(s[0] for s in self.segments), min(s[1] for s in self.segments),
+                max(s[2] for s in self.segments), max(s[3] for s in self.segments))
+
+    def stroke_boxes(self) -> list[Box]:
+        segments = self.segments
+        if len(segments) <= 4 * self.CHUNK:
+            return segments
+        chunks = []
+        for i in range(0, len(segments), self.CHUNK):
+            part = segments[i:i + self.CHUNK]
+            chunks.append((min(s[0] for s in part), min(s[1] for s in part),
+                           max(s[2] for s in part), max(s[3] for s in part)))
+        return chunks
+
+
+@dataclass
+class _GState:
+    ctm: Matrix = IDENTITY
+    clip: Box = EVERYWHERE
+    line_width: float = 1.0
+    fill_white: bool = False
+    stroke_white: bool = False
+    fill_space: str = "/DeviceGray"
+    stroke_space: str = "/DeviceGray"
+    font: _Font | None = None
+    size: float = 0.0
+    char_spacing: float = 0.0
+    word_spacing: float = 0.0
+    h_scale: float = 1.0
+    leading: float = 0.0
+    rise: float = 0.0
+
+    def copy(self) -> _GState:
+        return _GState(**self.__dict__)
+
+
+_PAINT = {b"S": (False, True), b"s": (False, True), b"f": (True, False), b"F": (True, False),
+          b"f*": (True, False), b"B": (True, True), b"B*": (True, True), b"b": (True, True),
+          b"b*": (True, True), b"n": (False, False)}
+_WHITE_SPACES = {"/DeviceGray": 1, "/DeviceRGB": 3, "/DeviceCMYK": 4, "/G": 1, "/RGB": 3,
+                 "/CMYK": 4}
+
+
+class _Measure:
+    """Interprets content streams for the boxes they paint (in the page's user space)."""
+
+    def __init__(self, pdf: Any) -> None:
+        self.pdf = pdf
+        self.boxes: list[Box] = []
+        self.operations = 0
+        self.fonts: dict[int, _Font] = {}
+
+    # painting
+    def mark(self, box: Box, gs: _GState) -> None:
+        clipped = _intersect(box, gs.clip)
+        if clipped is not None:
+            self.boxes.append(clipped)
+
+    def font(self, resources: Any, name: Any) -> _Font:
+        fonts = _get(resources, "/Font")
+        font = _get(fonts, str(name)) if fonts is not None else None
+        key = id(font)
+        if key not in self.fonts:
+            try:
+                self.fonts[key] = _Font(font)
+            except Exception:
+                self.fonts[key] = _Font(None)
+        return self.fonts[key]
+
+    def white(self, resources: Any, space: str, operands: Sequence[Any]) -> bool:
+        """Whether OPERANDS in colour space SPACE are white (paint that shows nothing on paper).
+        Only device spaces and ICC-based ones with 1, 3 or 4 components are judged."""
+        count = _WHITE_SPACES.get(space)
+        if count is None:
+            spaces = _get(resources, "/ColorSpace")
+            value = _get(spaces, space) if spaces is not None else None
+            if isinstance(value, str):
+                count = _WHITE_SPACES.get(value)
+            elif value is not None and len(value) >= 2 and _obj(value[0]) == "/ICCBased":
+                count = int(_num(_get(_obj(value[1]), "/N")))
+        if count not in (1, 3, 4) or len(operands) != count:
+            return False
+        values = [_num(v, 0.5) for v in operands]
+        return all(v <= 0.001 for v in values) if count == 4 else all(v >= 0.999 for v in values)
+
+    def run(self, content: Any, resources: Any, gs: _GState, depth: int, forms: set[int]) -> None:
+        from pypdf.generic import ContentStream
+
+        if content is None:
+            return
+        stream = content if isinstance(content, ContentStream) else ContentStream(content, self.pdf)
+        stack: list[_GState] = []
+        path = _Path()
+        clip_next = False
+        tm = tlm = IDENTITY
+
+        def point(x: float, y: float) -> tuple[float, float]:
+            return _apply(gs.ctm, x, y)
+
+        def show(parts: Sequence[Any]) -> None:
+            """One text-showing operator: marks the box its glyphs take and moves the text
+            matrix past them (character and word spacing, scaling, TJ adjustments, rise)."""
+            nonlocal tm
+            font = gs.font or _UNKNOWN_FONT
+            size, th = gs.size, gs.h_scale
+            pos = low = high = 0.0
+            for part in parts:
+                if isinstance(part, bytes | str):
+                    for code in font.code_bytes(_string_bytes(part)):
+                        space = gs.word_spacing if font.word_space and code == 32 else 0.0
+                        if font.vertical:  # each glyph a full em downwards (the default /W2)
+                            pos += -size + gs.char_spacing + space
+                            low = min(low, pos)
+                        else:
+                            w = font.width(code) * size * th
+                            low, high = min(low, pos, pos + w), max(high, pos, pos + w)
+                            pos += w + (gs.char_spacing + space) * th
+                else:  # a TJ adjustment, thousandths of an em against the writing direction
+                    shift = _num(part) / 1000 * size
+                    pos -= shift if font.vertical else shift * th
+            to_user = _multiply(tm, gs.ctm)
+            if font.vertical:
+                box: Box = (-0.6 * size, low - 0.2 * size, 0.6 * size, high + 0.3 * size)
+                tm = _multiply((1.0, 0.0, 0.0, 1.0, 0.0, pos), tm)
+            else:
+                y0, y1 = sorted((font.descent * size + gs.rise, font.ascent * size + gs.rise))
+                box = (low, y0, high, y1)
+                tm = _multiply((1.0, 0.0, 0.0, 1.0, pos, 0.0), tm)
+            self.mark(_transform_box(to_user, box), gs)
+
+        for operands, operator in stream.operations:
+            self.operations += 1
+            if self.operations > MAX_OPERATIONS:
+                raise ValueError("too many content operators to measure")
+            op = operator
+            if self.simple(op, operands, resources, gs, depth, forms):
+                continue
+            if op == b"q":
+                stack.append(gs.copy())
+            elif op == b"Q":
+                if stack:
+                    gs.__dict__.update(stack.pop().__dict__)
+            elif op == b"cm":
+                m = _matrix(operands)
+                if m is not None:
+                    gs.ctm = _multiply(m, gs.ctm)
+            elif op == b"m" and len(operands) == 2:
+                path.move(point(_num(operands[0]), _num(operands[1])))
+            elif op == b"l" and len(operands) == 2:
+                path.line(point(_num(operands[0]), _num(operands[1])))
+            elif op in (b"c", b"v", b"y"):
+                values = [_num(v) for v in operands]
+                path.curve([point(values[i], values[i + 1]) for i in range(0, len(values) - 1, 2)])
+            elif op == b"h":
+                path.close()
+            elif op == b"re" and len(operands) == 4:
+                x, y, w, h = (_num(v) for v in operands)
+                path.move(point(x, y))
+                path.line(point(x + w, y))
+                path.line(point(x + w, y + h))
+                path.line(point(x, y + h))
+                path.close()
+            elif op in (b"W", b"W*"):
+                clip_next = True
+            elif op in _PAINT:
+                fill, stroke = _PAINT[op]
+                box = path.box()
+                if box is not None:
+                    width = gs.line_width * _scale_of(gs.ctm) + 0.5  # and a little for the joins
+                    if fill and not gs.fill_white:
+                        self.mark(_grow(box, width) if stroke and not gs.stroke_white else box, gs)
+                    elif stroke and not gs.stroke_white:  # only the outline: a frame leaves its inside free
+                        for part in path.stroke_boxes():
+                            self.mark(_grow(part, width), gs)
+                    if clip_next:
+                        gs.clip = _intersect(gs.clip, box) or (box[0], box[1], box[0], box[1])
+                path, clip_next = _Path(), False
+            elif op == b"BT":
+                tm = tlm = IDENTITY
+            elif op == b"Tf" and len(operands) == 2:
+                gs.font, gs.size = self.font(resources, operands[0]), _num(operands[1])
+            elif op == b"Tm":
+                tm = tlm = _matrix(operands) or tlm
+            elif op in (b"Td", b"TD") and len(operands) == 2:
+                tx, ty = _num(operands[0]), _num(operands[1])
+                if op == b"TD":
+                    gs.leading = -ty
+                tm = tlm = _multiply((1.0, 0.0, 0.0, 1.0, tx, ty), tlm)
+            elif op == b"T*":
+                tm = tlm = _multiply((1.0, 0.0, 0.0, 1.0, 0.0, -gs.leading), tlm)
+            elif op == b"Tj" and operands:
+                show([operands[0]])
+            elif op == b"TJ" and operands:
+                show(list(operands[0]) if hasattr(operands[0], "__iter__") else [])
+            elif op in (b"'", b'"') and operands:
+                if op == b'"' and len(operands) == 3:
+                    gs.word_spacing, gs.char_spacing = _num(operands[0]), _num(operands[1])
+                tm = tlm = _multiply((1.0, 0.0, 0.0, 1.0, 0.0, -gs.leading), tlm)
+                show([operands[-1]])
+
+    def simple(self, op: bytes, operands: Sequence[Any], resources: Any, gs: _GState, depth: int,
+               forms: set[int]) -> bool:
+        """The operators that need no path or text-matrix state; whether it took OP."""
+        if op == b"w" and operands:
+            gs.line_width = abs(_num(operands[0], 1.0))
+        elif op == b"Tc" and operands:
+            gs.char_spacing = _num(operands[0])
+        elif op == b"Tw" and operands:
+            gs.word_spacing = _num(operands[0])
+        elif op == b"Tz" and operands:
+            gs.h_scale = _num(operands[0], 100.0) / 100
+        elif op == b"TL" and operands:
+            gs.leading = _num(operands[0])
+        elif op == b"Ts" and operands:
+            gs.rise = _num(operands[0])
+        elif op in (b"g", b"rg", b"k"):
+            gs.fill_space = {b"g": "/DeviceGray", b"rg": "/DeviceRGB", b"k": "/DeviceCMYK"}[op]
+            gs.fill_white = self.white(resources, gs.fill_space, operands)
+        elif op in (b"G", b"RG", b"K"):
+            gs.stroke_space = {b"G": "/DeviceGray", b"RG": "/DeviceRGB", b"K": "/DeviceCMYK"}[op]
+            gs.stroke_white = self.white(resources, gs.stroke_space, operands)
+        elif op == b"cs" and operands:
+            gs.fill_space, gs.fill_white = str(operands[0]), False
+        elif op == b"CS" and operands:
+            gs.stroke_space, gs.stroke_white = str(operands[0]), False
+        elif op in (b"sc", b"scn"):
+            gs.fill_white = self.white(resources, gs.fill_space, operands)
+        elif op in (b"SC", b"SCN"):
+            gs.stroke_white = self.white(resources, gs.stroke_space, operands)
+        elif op == b"INLINE IMAGE":
+            self.mark(_transform_box(gs.ctm, (0.0, 0.0, 1.0, 1.0)), gs)
+        elif op == b"sh":
+            self.mark(gs.clip, gs)
+        elif op == b"Do" and operands:
+            self.xobject(operands[0], resources, gs, depth, forms)
+        else:
+            return False
+        return True
+
+    def xobject(self, name: Any, resources: Any, gs: _GState, depth: int, forms: set[int]) -> None:
+        xobjects = _get(resources, "/XObject")
+        xobj = _get(xobjects, str(name)) if xobjects is not None else None
+        if xobj is None:
+            return
+        subtype = _get(xobj, "/Subtype")
+        if subtype == "/Image":
+            self.mark(_transform_box(gs.ctm, (0.0, 0.0, 1.0, 1.0)), gs)
+            return
+        if subtype != "/Form":
+            return
+        raw = _get(xobj, "/Matrix")
+        matrix = (_matrix(raw) if raw is not None else None) or IDENTITY
+        inner = gs.copy()
+        inner.ctm = _multiply(matrix, gs.ctm)
+        raw_bbox = _get(xobj, "/BBox")
+        bbox = [_num(v) for v in list(raw_bbox)[:4]] if raw_bbox is not None else []
+        if len(bbox) == 4:
+            box = (min(bbox[0], bbox[2]), min(bbox[1], bbox[3]),
+                   max(bbox[0], bbox[2]), max(bbox[1], bbox[3]))
+            inner.clip = _intersect(inner.clip, _transform_box(inner.ctm, box)) or (0, 0, 0, 0)
+        key = id(xobj)
+        if depth >= MAX_FORM_DEPTH or key in forms:
+            self.mark(inner.clip, inner)  # too deep or a loop: all of it counts as painted
+            return
+        own = _get(xobj, "/Resources")
+        self.run(xobj, own if own is not None else resources, inner, depth + 1, forms | {key})
+
+
+def _annotation_boxes(page: Any) -> list[Box]:
+    """The /Rect of every annotation a viewer shows (not hidden, not a closed pop-up): form
+    fields, notes, stamps and links are drawn over the page, and over a stamp merged into it."""
+    boxes: list[Box] = []
+    for annot in list(_get(page, "/Annots") or [])[:10_000]:
+        annot = _obj(annot)
+        if _get(annot, "/Subtype") == "/Popup":
+            continue
+        if int(_num(_get(annot, "/F"))) & (2 | 32):  # Hidden, NoView
+            continue
+        rect = _get(annot, "/Rect")
+        values = [_num(v) for v in list(rect)[:4]] if rect is not None else []
+        if len(values) == 4:
+            boxes.append((min(values[0], values[2]), min(values[1], values[3]),
+                          max(values[0], values[2]), max(values[1], values[3])))
+    return boxes
+
+
+def content_boxes(page: Any) -> list[Box] | None:
+    """Boxes, in PAGE's user space, covering everything the page paints and every annotation
+    shown on it; None when its content cannot be measured (treat the page as full)."""
+    measure = _Measure(getattr(page, "pdf", None))
+    try:
+        measure.run(page.get_contents(), _get(page, "/Resources"), _GState(), 0, set())
+        return measure.boxes + _annotation_boxes(page)
+    except Exception:
+        return None
+
+
+# -- Placing: a free place in displayed coordinates ------------------------------------------
+def _free_spans(obstacles: Sequence[Box], lo: float, hi: float, start: float, end: float,
+                length: float, across: int) -> list[tuple[float, float]]:
+    """The stretches of [START, END] at least LENGTH long that no obstacle overlapping the
+    strip [LO, HI] covers. ACROSS 0: the strip is horizontal (y from LO to HI) and the
+    stretches run along x; 1: the other way round."""
+    a0, a1, b0, b1 = (1, 3, 0, 2) if across == 0 else (0, 2, 1, 3)
+    blocked = sorted((o[b0], o[b1]) for o in obstacles if o[a0] < hi and lo < o[a1])
+    spans: list[tuple[float, float]] = []
+    at = start
+    for s, e in blocked:
+        if s > at and min(s, end) - at >= length:
+            spans.append((at, min(s, end)))
+        at = max(at, e)
+        if at >= end:
+            break
+    if end - at >= length:
+        spans.append((at, end))
+    return spans
+
+
+def _merge_rows(boxes: Sequence[Box]) -> list[Box]:
+    """BOXES with those of the same height and overlapping along x joined (their union is
+    exactly their bounding box): a line of text shown piece by piece becomes one box."""
+    merged: list[Box] = []
+    for box in sorted(boxes, key=lambda b: (b[1], b[3], b[0])):
+        last = merged[-1] if merged else None
+        if last is not None and last[1] == box[1] and last[3] == box[3] and box[0] <= last[2]:
+            merged[-1] = (last[0], last[1], max(last[2], box[2]), last[3])
+        else:
+            merged.append(box)
+    return merged
+
+
+def _find_spot(obstacles: Sequence[Box], width: float, height: float, w: float, h: float,
+               margin: float) -> tuple[float, float, str] | None:
+    """The lower-left corner (displayed coordinates) of a W × H box MARGIN inside a WIDTH ×
+    HEIGHT page that overlaps no obstacle, and its name; None when there is no such place.
+    Tried in order: the four corners, the four margins, then anywhere, highest first."""
+    left, right = margin, width - margin - w
+    bottom, top = margin, height - margin - h
+    if right < left or top < bottom:
+        return None
+    rows = {y: _free_spans(obstacles, y, y + h, margin, width - margin, w, 0) for y in (top, bottom)}
+    cols = {x: _free_spans(obstacles, x, x + w, margin, height - margin, h, 1) for x in (left, right)}
+    for name, x, y in (("top-left", left, top), ("top-right", right, top),
+                       ("bottom-left", left, bottom), ("bottom-right", right, bottom)):
+        if any(s <= x and x + w <= e for s, e in rows[y]):
+            return x, y, name
+    for name, y in (("top", top), ("bottom", bottom)):
+        if rows[y]:
+            return rows[y][0][0], y, name
+    for name, x in (("left", left), ("right", right)):
+        if cols[x]:
+            return x, cols[x][-1][1] - h, name
+    # Anywhere: a free place slid up until it meets an obstacle's bottom is still free, so
+    # these rows (rounded down to whole points: each is checked in full) are all to try.
+    obstacles = _merge_rows(obstacles)
+    ys = sorted({max(bottom, math.floor(o[1] - h)) for o in obstacles if bottom <= o[1] - h <= top},
+                reverse=True)
+    size = max(h, height / 256)  # slices of the page, each obstacle filed under those it reaches
+    rows_of = _buckets(obstacles, size)
+    for y in ys[:MAX_CANDIDATE_ROWS]:
+        near = [o for i in range(int(y // size), int((y + h) // size) + 1)
+                for o in rows_of.get(i, ())]
+        spans = _free_spans(near, y, y + h, margin, width - margin, w, 0)
+        if spans:
+            return spans[0][0], y, "inside"
+    return None
+
+
+def _buckets(boxes: Sequence[Box], size: float) -> dict[int, list[Box]]:
+    """BOXES filed under every horizontal slice [i·SIZE, (i+1)·SIZE) they reach."""
+    found: dict[int, list[Box]] = {}
+    for box in boxes:
+        for i in range(int(box[1] // size), int(box[3] // size) + 1):
+            found.setdefault(i, []).append(box)
+    return found
+
+
+def _visible_box(page: Any) -> Box:
+    """The displayed region in user space: CropBox ∩ MediaBox (x0, y0, x1, y1), normalised."""
+
+    def norm(box: Any) -> Box:
+        a, b, c, d = (float(v) for v in list(box)[:4])
+        return min(a, c), min(b, d), max(a, c), max(b, d)
+
+    media = norm(page.mediabox)
+    crop = norm(page.cropbox)
+    both = _intersect(media, crop)
+    if both is None or both[2] - both[0] <= 0 or both[3] - both[1] <= 0:
+        return media  # crop box outside the media box: viewers show the media box
+    return both
+
+
+def _displayed_to_user(rotation: int, box: Box) -> tuple[float, float, Matrix]:
+    """Displayed width and height, and the matrix from displayed coordinates (origin at the
+    displayed bottom-left, x right, y up) to the page's user space. /Rotate turns the page
+    clockwise when it is displayed."""
+    x0, y0, x1, y1 = box
+    w, h = x1 - x0, y1 - y0
+    if rotation == 90:
+        return h, w, (0.0, 1.0, -1.0, 0.0, x1, y0)
+    if rotation == 180:
+        return w, h, (-1.0, 0.0, 0.0, -1.0, x1, y1)
+    if rotation == 270:
+        return h, w, (0.0, -1.0, 1.0, 0.0, x0, y1)
+    return w, h, (1.0, 0.0, 0.0, 1.0, x0, y0)
+
+
+def _rotation(page: Any) -> int:
+    """The page's /Rotate (pypdf resolves inherited values), as 0, 90, 180 or 270. A value
+    that is not a multiple of 90 is invalid; viewers ignore it and so do we."""
+    try:
+        value = int(page.rotation)
+    except Exception:
+        return 0
+    return value % 360 if value % 90 == 0 else 0
+
+
+def _user_unit(page: Any) -> float:
+    unit = _num(_get(page, "/UserUnit"), 1.0)
+    return unit if unit > 0 else 1.0
+
+
+def _mediabox(page: Any) -> Box:
+    a, b, c, d = (float(v) for v in list(page.mediabox)[:4])
+    return min(a, c), min(b, d), max(a, c), max(b, d)
+
+
+def _place(page: Any, index: int, box_w: float, box_h: float) -> tuple[Matrix, Placement]:
+    """Where the stamp page (BOX_W × BOX_H) goes on PAGE, as a matrix from the stamp page to
+    the page's user space; adds a band to PAGE (its boxes, a clip) when nothing is free."""
+    from pypdf.generic import RectangleObject
+
+    unit = _user_unit(page)
+    rotation = _rotation(page)
+    visible = _visible_box(page)
+    width, height, to_user = _displayed_to_user(rotation, visible)
+    if width <= 0 or height <= 0:
+        raise ValueError("a page has an empty crop box")
+    # Sizes are in points on paper: a page with /UserUnit gets a stamp of the same paper size.
+    # Small pages get a smaller margin and box, so the stamp never takes more than a corner.
+    margin = min(MARGIN / unit, width / 25, height / 25)
+    scale = min(1.0 / unit, (width - 2 * margin) * 0.6 / box_w, (height - 2 * margin) * 0.4 / box_h)
+    w, h = box_w * scale, box_h * scale
+    before = _mediabox(page)
+    boxes = content_boxes(page)
+    to_display = _invert(to_user)
+    spot = None
+    if boxes is not None:
+        page_box = (0.0, 0.0, width, height)
+        obstacles = []
+        for box in boxes:
+            shown = _intersect(_transform_box(to_display, box), page_box)
+            if shown is not None:
+                obstacles.append(_grow(shown, CLEARANCE / unit))
+        spot = _find_spot(obstacles, width, height, w, h, margin)
+        if spot is not None and any(_overlaps((spot[0], spot[1], spot[0] + w, spot[1] + h), o)
+                                    for o in obstacles):
+            spot = None  # cannot happen; if it ever did, the band is the safe answer
+    if spot is not None:
+        x, y, where = spot
+    else:  # a band at the displayed top, as tall as the box and a margin either side
+        band = h + 2 * margin
+        grown = _transform_box(to_user, (0.0, 0.0, width, height + band))
+        media = _mediabox(page)
+        # What the old boxes hid (outside the CropBox, or drawn past the MediaBox) stays hidden.
+        _clip_contents(page, visible)
+        page.mediabox = RectangleObject([min(media[0], grown[0]), min(media[1], grown[1]),
+                                         max(media[2], grown[2]), max(media[3], grown[3])])
+        page.cropbox = RectangleObject(list(grown))
+        width, height, to_user = _displayed_to_user(rotation, _visible_box(page))
+        # Annotations outside the old crop box may now show in the band: keep clear of them.
+        annots = [_grow(_transform_box(_invert(to_user), a), CLEARANCE / unit)
+                  for a in _annotation_boxes(page)]
+        spans = _free_spans(annots, height - margin - h, height - margin, margin, width - margin,
+                            w, 0)
+        x, y, where = (spans[0][0] if spans else margin), height - margin - h, "band"
+    to_display_box: Matrix = (scale, 0.0, 0.0, scale, x, y)
+    matrix = _multiply(to_display_box, to_user)
+    placement = Placement(index, _transform_box(matrix, (0.0, 0.0, box_w, box_h)),
+                          (x, y, x + w, y + h), where, before, _mediabox(page))
+    return matrix, placement
+
+
+def _clip_contents(page: Any, box: Box) -> None:
+    """Wrap PAGE's content in a clip to BOX, so what was outside its visible box stays hidden.
+    The content's bytes are kept as they are, between the clip and its end."""
+    content = page.get_contents()
+    if content is None:
+        return
+    x0, y0, x1, y1 = box
+    clip = f"q {x0:.4f} {y0:.4f} {x1 - x0:.4f} {y1 - y0:.4f} re W n\n".encode()
+    content.set_data(clip + content.get_data() + b"\nQ\n")
+    page.replace_contents(content)
+
+
+# -- Stamping ------------------------------------------------------------------------------
 @contextmanager
 def _quiet() -> Iterator[None]:
     """pypdf reports damaged input on its loggers (and fpdf2/fontTools chat while embedding
@@ -50,8 +864,9 @@ def _quiet() -> Iterator[None]:
             lg.setLevel(level)
 
 
-def _overlay(lines: tuple[str, ...], size: float, font: Path) -> tuple[bytes, float, float]:
-    """A one-page PDF exactly the size of the stamp box; and that width and height (pt)."""
+def _overlay(lines: tuple[str, ...], size: float, font: Path | None) -> tuple[bytes, float, float]:
+    """A one-page PDF exactly the size of the stamp box; and that width and height (pt). The
+    box is outlined only: nothing under it is ever painted over."""
     from fpdf import FPDF
 
     pad = size * 0.5
@@ -61,16 +876,16 @@ def _overlay(lines: tuple[str, ...], size: float, font: Path) -> tuple[bytes, fl
     pdf.set_auto_page_break(False)
     pdf.c_margin = 0  # the cell's own inner padding: the box has its own
     pdf.set_creator("techxfer")
-    pdf.add_font("cjk", fname=str(font))  # the slow part: fontTools reads the whole font
-    pdf.set_font("cjk", size=size)
+    if font is None:
+        pdf.set_font(BUILTIN_FAMILY, size=size)
+    else:
+        pdf.add_font("cjk", fname=str(font))  # the slow part: fontTools reads the whole font
+        pdf.set_font("cjk", size=size)
     text_w = max(pdf.get_string_width(line) for line in lines)
     width = text_w + 2 * pad
     height = line_h * len(lines) + 2 * pad
     pdf.add_page(format=(width, height))
     border = max(size / 10, 0.3)
-    with pdf.local_context(fill_opacity=0.85):
-        pdf.set_fill_color(255, 255, 255)
-        pdf.rect(0, 0, width, height, style="F")
     pdf.set_draw_color(190, 0, 0)
     pdf.set_line_width(border)
     pdf.rect(border / 2, border / 2, width - border, height - border)
@@ -80,73 +895,6 @@ def _overlay(lines: tuple[str, ...], size: float, font: Path) -> tuple[bytes, fl
         pdf.cell(text_w, line_h, line)
     out: Any = pdf.output()
     return bytes(out), width, height
-
-
-def _visible_box(page: Any) -> tuple[float, float, float, float]:
-    """The displayed region in user space: CropBox ∩ MediaBox (x0, y0, x1, y1), normalised."""
-
-    def norm(box: Any) -> tuple[float, float, float, float]:
-        a, b, c, d = (float(v) for v in list(box)[:4])
-        return min(a, c), min(b, d), max(a, c), max(b, d)
-
-    mx0, my0, mx1, my1 = norm(page.mediabox)
-    cx0, cy0, cx1, cy1 = norm(page.cropbox)
-    x0, y0, x1, y1 = max(mx0, cx0), max(my0, cy0), min(mx1, cx1), min(my1, cy1)
-    if x1 - x0 <= 0 or y1 - y0 <= 0:  # crop box outside the media box: viewers show the media box
-        return mx0, my0, mx1, my1
-    return x0, y0, x1, y1
-
-
-def _displayed_to_user(rotation: int, box: tuple[float, float, float, float]
-                       ) -> tuple[float, float, Matrix]:
-    """Displayed width and height, and the matrix from displayed coordinates (origin at the
-    displayed bottom-left, x right, y up) to the page's user space. /Rotate turns the page
-    clockwise when it is displayed."""
-    x0, y0, x1, y1 = box
-    w, h = x1 - x0, y1 - y0
-    if rotation == 90:
-        return h, w, (0.0, 1.0, -1.0, 0.0, x1, y0)
-    if rotation == 180:
-        return w, h, (-1.0, 0.0, 0.0, -1.0, x1, y1)
-    if rotation == 270:
-        return h, w, (0.0, -1.0, 1.0, 0.0, x0, y1)
-    return w, h, (1.0, 0.0, 0.0, 1.0, x0, y0)
-
-
-def _multiply(first: Matrix, then: Matrix) -> Matrix:
-    """The matrix applying FIRST, then THEN (PDF row-vector convention)."""
-    a, b, c, d, e, f = first
-    A, B, C, D, E, F = then
-    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D,
-            e * A + f * C + E, e * B + f * D + F)
-
-
-def _rotation(page: Any) -> int:
-    """The page's /Rotate (pypdf resolves inherited values), as 0, 90, 180 or 270. A value
-    that is not a multiple of 90 is invalid; viewers ignore it and so do we."""
-    try:
-        value = int(page.rotation)
-    except Exception:
-        return 0
-    return value % 360 if value % 90 == 0 else 0
-
-
-def _placement(page: Any, box_w: float, box_h: float) -> Matrix:
-    """The matrix taking the stamp page (box_w × box_h) to the displayed top-left corner."""
-    try:
-        unit = float(page.get("/UserUnit", 1.0))
-    except Exception:
-        unit = 1.0
-    unit = unit if unit > 0 else 1.0
-    width, height, to_user = _displayed_to_user(_rotation(page), _visible_box(page))
-    if width <= 0 or height <= 0:
-        raise ValueError("a page has an empty crop box")
-    # Sizes are in points on paper: a page with /UserUnit gets a stamp of the same paper size.
-    # Small pages get a smaller margin and box, so the stamp never covers more than a corner.
-    margin = min(MARGIN / unit, width / 25, height / 25)
-    scale = min(1.0 / unit, (width - 2 * margin) * 0.6 / box_w, (height - 2 * margin) * 0.4 / box_h)
-    to_display: Matrix = (scale, 0.0, 0.0, scale, margin, height - margin - scale * box_h)
-    return _multiply(to_display, to_user)
 
 
 def _content_ids(page: Any) -> set[int]:
@@ -189,13 +937,19 @@ def _reason(exc: BaseException) -> str:
 def stamp_pdf(data: bytes, lines: Sequence[str], source: str) -> tuple[bytes, int]:
     """Stamp LINES on every page of the PDF DATA (SOURCE names it in errors). Returns the
     stamped PDF and its page count; StampError when it is encrypted, damaged or unreadable."""
+    stamped = stamp_document(data, lines, source)
+    return stamped.data, stamped.pages
+
+
+def stamp_document(data: bytes, lines: Sequence[str], source: str) -> Stamped:
+    """``stamp_pdf``, also saying where the stamp went on each page."""
     from pypdf import PdfReader, PdfWriter, Transformation
 
     if not lines:
         raise StampError(f"{source}: nothing to stamp (no lines)")
     if b"%PDF-" not in data[:1024]:
         raise StampError(f"{source}: not a PDF file (no %PDF- header)")
-    font = find_cjk_font()
+    font = font_for(*lines)  # "受控文件" needs the CJK font; UsageError naming it if missing
     overlays: dict[tuple[tuple[str, ...], float], tuple[Any, float, float]] = {}
 
     def overlay(key: tuple[tuple[str, ...], float]) -> tuple[Any, float, float]:
@@ -212,6 +966,7 @@ def stamp_pdf(data: bytes, lines: Sequence[str], source: str) -> tuple[bytes, in
             overlays[key] = (page, w, h)
         return overlays[key]
 
+    placements: list[Placement] = []
     with _quiet():
         key = (tuple(lines), FONT_SIZE)
         try:  # the stamp first: a font problem is not the PDF's fault
@@ -236,13 +991,14 @@ def stamp_pdf(data: bytes, lines: Sequence[str], source: str) -> tuple[bytes, in
                 raise StampError(f"{source}: damaged PDF, its page tree could not be copied")
             _unshare_contents(writer.pages)
             done: set[int] = set()
-            for page in writer.pages:
+            for index, page in enumerate(writer.pages):
                 ref = page.indirect_reference
                 if ref is not None and ref.idnum in done:  # one page object listed twice
                     continue
                 done.add(ref.idnum if ref is not None else -1)
                 stamp, box_w, box_h = overlay(key)
-                matrix = _placement(page, box_w, box_h)
+                matrix, placement = _place(page, index, box_w, box_h)
+                placements.append(placement)
                 page.merge_transformed_page(stamp, Transformation(matrix), over=True, expand=False)
                 page.compress_content_streams()  # pypdf leaves the merged stream uncompressed
             step = "write"
@@ -262,4 +1018,4 @@ def stamp_pdf(data: bytes, lines: Sequence[str], source: str) -> tuple[bytes, in
     if written != count:
         raise StampError(f"{source}: stamping changed the page count ({count} → {written}), "
                          "not stamped")
-    return stamped, count
+    return Stamped(stamped, count, tuple(placements))
