@@ -105,8 +105,6 @@ def test_odd_commit_never_stops_the_audit(repo: Path, keys: dict[str, SshKey], k
     assert rc == 1 and "UNSIGNED_COMMIT" in {f["code"] for f in findings}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 / DESIGN 2.1: no TIME_INCONSISTENT code; a commit dated "
-                                       "in the year 5138 (99999999999) passes as clean")
 def test_a_far_future_commit_is_time_inconsistent(repo: Path, keys: dict[str, SshKey]) -> None:
     """99999999999 s is a real date (year 5138), only after the verifier's clock: not
     malformed but TIME_INCONSISTENT (DESIGN 2.1), and the history after it still judged."""

@@ -73,11 +73,6 @@ def plain_commit(repo: Path, message: str) -> str:
 
 
 # == A refused push leaves nothing behind =====================================================
-@pytest.mark.xfail(strict=True, reason="issue 14: the checkpoint saved for the refused (quarantined) "
-                                       "tip is tried first by the next push: audit.Auditor._resume "
-                                       "asks pygit2 descendant_of about a commit that no longer "
-                                       "exists, and the pygit2 error is not caught (only techxfer's "
-                                       "GitError), so every later push is refused")
 @pytest.mark.parametrize("where", ["main", "side"])
 def test_a_refused_push_does_not_brick_the_server(server: Path, repo: Path, keys: dict[str, SshKey],
                                                   where: str) -> None:
@@ -119,10 +114,6 @@ def _one_sided_policy_change_used_at_once(repo: Path, keys: dict[str, SshKey]) -
     commit_as(repo, keys["li"], "widen the design rule and use it at once")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: the hook resumes from a side branch's checkpoint; "
-                                       "a pushed commit whose parent lies outside it is judged like a "
-                                       "trust root, by its own .techxfer/ (audit.Auditor.run/_commit: "
-                                       "'not parents' → _root_policy), so the push is accepted")
 def test_after_eight_side_branch_pushes_the_hook_judges_as_a_full_audit(
         server: Path, repo: Path, keys: dict[str, SshKey]) -> None:
     base = head(repo)
@@ -147,11 +138,6 @@ def test_after_eight_side_branch_pushes_the_hook_judges_as_a_full_audit(
     assert verify_json(server, "main") == (0, [])  # what the server holds is still clean
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: same cause, the other way round: the pushed commit "
-                                       "whose parent is outside the resumed checkpoint is judged as a "
-                                       "root, every path of its tree as its own change, so a clean "
-                                       "commit by doc-control is refused (UNAUTHORIZED_CHANGE on "
-                                       ".techxfer/*)")
 def test_after_eight_side_branch_pushes_a_clean_merge_is_accepted(
         server: Path, repo: Path, keys: dict[str, SshKey]) -> None:
     base = head(repo)
@@ -248,9 +234,11 @@ def test_every_ref_kind_is_judged(server: Path, repo: Path, kind: str) -> None:
 
 
 def test_a_genuine_notes_push_is_judged_too(server: Path, repo: Path) -> None:
-    """``git notes`` makes unsigned commits of its own: refused like any other."""
+    """``git notes`` makes unsigned commits of its own: refused like any other. The first
+    notes commit has no parent: a second history beside the trust root's, refused as
+    HISTORY_REWRITTEN before anything in it is trusted (DESIGN 2.1)."""
     git(repo, "notes", "add", "-m", "a note", "HEAD")
-    refused(push(repo, "origin", "refs/notes/commits"), "UNSIGNED_COMMIT")
+    refused(push(repo, "origin", "refs/notes/commits"), "HISTORY_REWRITTEN")
     assert git(server, "for-each-ref", "refs/notes/").stdout == ""
 
 
@@ -308,9 +296,6 @@ def _at_once(*pushes: tuple[Path, list[str]]) -> list[Answer]:
     return answers
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: the refused push's checkpoint bricks the next push "
-                                       "(internal error: pygit2 GitError 'object not found' in "
-                                       "audit.Auditor._resume)")
 def test_two_clients_pushing_at_once(daemon: tuple[Path, int], repo: Path, tmp_path: Path,
                                      keys: dict[str, SshKey], request: pytest.FixtureRequest) -> None:
     """Two clients push side branches at the same moment (one over git://, one over
@@ -383,10 +368,6 @@ atexit.register(_hold)
 """
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: a hook resumes from the checkpoint another push "
-                                       "saved for a commit still in that push's quarantine; pygit2 "
-                                       "cannot see it (GitError 'object not found', uncaught in "
-                                       "audit.Auditor._resume) and the clean push is refused")
 def test_a_push_judged_while_another_waits_in_quarantine(daemon: tuple[Path, int], repo: Path,
                                                          tmp_path: Path, keys: dict[str, SshKey]) -> None:
     """The interleaving of two concurrent clean pushes, made to happen every time: push B's
