@@ -89,6 +89,31 @@ def test_a_refused_push_does_not_brick_the_server(server: Path, repo: Path, keys
     assert head(server, "main") == head(repo)
 
 
+@pytest.mark.parametrize("damage", ["checkpoints", "cache-database"])
+def test_a_damaged_cache_is_ignored(server: Path, repo: Path, keys: dict[str, SshKey], damage: str) -> None:
+    """The hook's cache (checkpoints, hashes, parsed entries) is an optimisation: damaged,
+    it is not read, and pushes are judged as without it."""
+    from techxfer.state.cache import repository_cache
+
+    folder = repository_cache(server)
+    files = list((folder / "checkpoints").glob("*.pickle")) if damage == "checkpoints" \
+        else [folder / "cache.sqlite"]
+    assert files
+    import pickle
+
+    for path in files:  # a pickle of something else, or bytes that are no database
+        path.write_bytes(pickle.dumps(["not", "a", "checkpoint"]) if damage == "checkpoints"
+                         else b"garbage, not what was saved" * 10)
+    add_doc(repo, "design/drawing.pdf", b"%PDF-1.4 rev B, unsigned\n", "DRW-001", revision="B")
+    plain_commit(repo, "unsigned")
+    refused(push(repo, "origin", "main"), "UNSIGNED_COMMIT")
+    git(repo, "reset", "-q", "--hard", "HEAD~1")
+    add_doc(repo, "design/drawing.pdf", b"%PDF-1.4 rev B\n", "DRW-001", revision="B")
+    commit_as(repo, keys["wang"], "rev B, signed")
+    answer = push(repo, "origin", "main")
+    assert answer.returncode == 0, answer.stderr
+
+
 def test_the_same_valid_push_after_a_refused_one_on_a_fresh_server(repo: Path, tmp_path: Path,
                                                                      keys: dict[str, SshKey]) -> None:
     """The control for the test above: the valid push alone is accepted."""
