@@ -544,8 +544,7 @@ def _register_by_hand(repo: Path, entries: dict[str, bytes]) -> None:
 
 
 @pytest.mark.parametrize("names", [
-    pytest.param((NFC, NFD), id="nfc-nfd", marks=pytest.mark.xfail(
-        strict=True, reason="issue 14: checks.check_paths folds case only, not Unicode normalisation")),
+    pytest.param((NFC, NFD), id="nfc-nfd"),
     pytest.param(("Spec.TXT", "spec.txt"), id="case"),
 ])
 def test_paths_equal_but_for_normalisation_or_case(repo: Path, keys: dict[str, SshKey],
@@ -564,8 +563,6 @@ def test_paths_equal_but_for_normalisation_or_case(repo: Path, keys: dict[str, S
     assert "UNSAFE_PATH" in {f["code"] for f in check["findings"]}, check
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: checks.check_paths has no test for control "
-                                       "characters in a path (only undecodable names)")
 @pytest.mark.parametrize("name", ["bell\x07.txt", "new\nline.txt", "esc\x1b[2K.txt", "cr\r.txt", "del\x7f.txt"])
 def test_control_characters_in_a_path(repo: Path, keys: dict[str, SshKey], name: str) -> None:
     (repo / "design" / name).write_bytes(b"a file with a control character in its name\n")
@@ -574,6 +571,29 @@ def test_control_characters_in_a_path(repo: Path, keys: dict[str, SshKey], name:
     assert rc == 1
     unsafe = [f for f in findings if f["code"] == "UNSAFE_PATH"]
     assert unsafe and unsafe[0]["commit"] == head(repo), findings
+
+
+@pytest.mark.parametrize("names", [("bell\x07.txt",), ("c1\x9b.txt",), (NFC, NFD)], ids=["c0", "c1", "nfc-nfd"])
+def test_check_and_pre_commit_refuse_unsafe_paths(repo: Path, keys: dict[str, SshKey],
+                                                  names: tuple[str, ...]) -> None:
+    """The same rule in every place that judges a state: ``check`` of the working tree
+    and the pre-commit hook on the index (verify is above)."""
+    techxfer(repo, "hooks", "install")
+    _register_by_hand(repo, {name: f"content of {n}\n".encode() for n, name in enumerate(names)})
+    check = json.loads(cli(repo, "check", "--json").stdout)
+    unsafe = [f for f in check["findings"] if f["code"] == "UNSAFE_PATH"]
+    assert unsafe and {f["path"] for f in unsafe} <= {f"design/{n}" for n in names}, check
+    before = head(repo)
+    answer = commit_as(repo, keys["wang"], "unsafe names", check=False)
+    assert answer.returncode != 0 and "UNSAFE_PATH" in answer.stderr, answer.stderr
+    assert head(repo) == before
+
+
+def test_paths_that_differ_by_accent_are_not_one_name(repo: Path, keys: dict[str, SshKey]) -> None:
+    """Normalisation folds only what a file system merges: café and cafe stay two names."""
+    _register_by_hand(repo, {"café.txt": b"accented\n", "cafe.txt": b"plain\n"})
+    commit_as(repo, keys["wang"], "two different names")
+    assert verify_json(repo) == (0, [])
 
 
 def test_control_characters_in_a_path_are_at_least_a_finding(repo: Path, keys: dict[str, SshKey]) -> None:
