@@ -28,6 +28,7 @@ from conftest import SshKey, commit_as, git, isolated_env, techxfer, use_signing
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from robust_helpers import (
+    bounded,
     cli,
     head,
     new_entry_cache,
@@ -477,21 +478,20 @@ OUTPUTS = {
     "log-table": ("log", "HOST-001"),
     "signatures-table": ("signatures",),
     "signatures-csv": ("signatures", "--format", "csv"),
+    "log-csv": ("log", "HOST-001", "--format", "csv"),
+    "retention-csv": ("retention", "report", "--format", "csv"),
 }
 # What each output shows of the hostile text: it must be there, escaped, not dropped.
 SHOWN = {
     "verify": ["subject", "evil-file"], "status": ["evil-file"], "check": ["evil-file"],
     "transfers-table": ["title", "reason", "ref", "comment"], "transfers-md": ["title", "reason"],
     "transfers-csv": ["title", "reason", "ref"], "log-table": ["subject", "title"],
-    "signatures-table": ["subject"], "signatures-csv": ["subject"],
+    "signatures-table": ["subject"], "signatures-csv": ["subject"], "log-csv": ["HOST-001"],
+    "retention-csv": ["title"],
 }
-ESCAPED_TODAY: set[str] = set()  # outputs that today print no raw control text
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=() if name in ESCAPED_TODAY else pytest.mark.xfail(
-        strict=True, reason="issue 14: text from the repository printed raw (ESC, CR, bidi)"))
-    for name in OUTPUTS])
+@pytest.mark.parametrize("name", list(OUTPUTS))
 def test_hostile_text_is_never_printed_raw(hostile_repo: Path, name: str) -> None:
     answer = cli(hostile_repo, *OUTPUTS[name])
     assert answer.returncode in (0, 1), answer.stderr
@@ -502,12 +502,7 @@ def test_hostile_text_is_never_printed_raw(hostile_repo: Path, name: str) -> Non
     assert _raw_control(answer.stderr) == []
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param("transfers-csv", marks=pytest.mark.xfail(
-        strict=True, reason="issue 14: reports/render.py render_csv writes = + - @ cells as they are")),
-    pytest.param("signatures-csv", marks=pytest.mark.xfail(
-        strict=True, reason="issue 14: reports/history.py render_trail writes = + - @ cells as they are")),
-])
+@pytest.mark.parametrize("name", ["transfers-csv", "signatures-csv", "retention-csv"])
 def test_csv_cells_cannot_start_a_formula(hostile_repo: Path, name: str) -> None:
     answer = cli(hostile_repo, *OUTPUTS[name])
     assert answer.returncode == 0, answer.stderr
@@ -515,6 +510,45 @@ def test_csv_cells_cannot_start_a_formula(hostile_repo: Path, name: str) -> None
     assert len(rows) > 1
     risky = [cell for row in rows for cell in row if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
     assert risky == [], risky
+
+
+def test_hostile_text_is_escaped_not_dropped(hostile_repo: Path) -> None:
+    """What the terminal shows is the text itself, its control characters and bidi
+    overrides spelt out as escapes a reader can see."""
+    out = cli(hostile_repo, "transfers").stdout
+    assert "\\x1b[2K\\x1b[1A\\x1b]0;pwned\\x07\\r\\u202etxt.exe" in out, out
+    out = cli(hostile_repo, "verify").stdout
+    assert "@SUM(1)-subject\\x1b[2K" in out and "design/evil-file\\x1b[2K" in out, out
+
+
+def test_the_pdf_shows_hostile_text_escaped(hostile_repo: Path, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    target = tmp_path / "list.pdf"
+    answer = cli(hostile_repo, "transfers", "--format", "pdf", "--no-verify", "-o", str(target))
+    assert answer.returncode == 0, answer.stderr
+    text = "".join(page.extract_text() for page in PdfReader(target).pages)
+    assert "reason" in text and "title" in text, text
+    assert _raw_control(text.replace("\n", " ")) == [], text
+
+
+def test_hook_messages_show_hostile_text_escaped(hostile_repo: Path, tmp_path: Path) -> None:
+    """The pre-push hook's refusal (printed straight to the pusher's terminal) and the
+    pre-commit hook's name the hostile file escaped."""
+    client = tmp_path / "client"
+    shutil.copytree(hostile_repo, client, symlinks=True)
+    techxfer(client, "hooks", "install")
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    answer = bounded(client, "git", "push", str(remote), "main")
+    assert answer.returncode != 0 and "UNLISTED_FILE" in answer.stderr, answer.stderr
+    assert "evil-file\\x1b[2K" in answer.stderr, answer.stderr
+    assert _raw_control(answer.stderr) == [], answer.stderr
+    (client / "design" / f"more{ESC}\r{BIDI}.txt").write_bytes(b"x\n")
+    git(client, "add", "-A")
+    answer = bounded(client, "git", "-c", "commit.gpgSign=false", "commit", "-m", "more")
+    assert answer.returncode != 0 and "UNSAFE_PATH" in answer.stderr, answer.stderr
+    assert _raw_control(answer.stderr) == [], answer.stderr
 
 
 def test_hostile_text_reaches_the_json_intact(hostile_repo: Path) -> None:
@@ -587,6 +621,7 @@ def test_check_and_pre_commit_refuse_unsafe_paths(repo: Path, keys: dict[str, Ss
     answer = commit_as(repo, keys["wang"], "unsafe names", check=False)
     assert answer.returncode != 0 and "UNSAFE_PATH" in answer.stderr, answer.stderr
     assert head(repo) == before
+    assert _raw_control(answer.stderr) == [], answer.stderr
 
 
 def test_paths_that_differ_by_accent_are_not_one_name(repo: Path, keys: dict[str, SshKey]) -> None:

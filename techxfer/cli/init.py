@@ -4,6 +4,8 @@ from pathlib import Path
 
 import click
 
+from techxfer.cli.render import say
+
 
 @click.command("init")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
@@ -17,9 +19,9 @@ def init_command(directory: Path, registrant: str, manufacturer: str, product: s
 
     result = init_repository(directory, registrant, manufacturer, product)
     what = "Created a git repository and wrote" if result.created_repository else "Wrote"
-    click.echo(f"{what} the techxfer configuration in {result.root}:")
+    say(f"{what} the techxfer configuration in {result.root}:")
     for path in result.written:
-        click.echo(f"  {path}")
+        say(f"  {path}")
     click.echo(
         "\nNext: add people and their keys (techxfer person add), register documents\n"
         "(techxfer add), then make the first commit signed (git commit -S) by a person\n"

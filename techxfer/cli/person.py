@@ -4,6 +4,8 @@ from pathlib import Path
 
 import click
 
+from techxfer.cli.render import say
+
 
 @click.group("person")
 def person_group() -> None:
@@ -29,7 +31,7 @@ def person_add(party: str, person: str, name: str, roles: tuple[str, ...], key_f
     result = add_person(Workspace.open(), party, person, name, list(roles), key_file,
                         valid_from, valid_until)
     verb = "Added" if result.new_person else "Updated"
-    click.echo(f"{verb} {result.party}:{result.person} ({result.key}) in .techxfer/parties.yaml")
+    say(f"{verb} {result.party}:{result.person} ({result.key}) in .techxfer/parties.yaml")
     return 0
 
 

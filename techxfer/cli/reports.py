@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from techxfer.cli.render import say
 from techxfer.errors import UsageError
 
 
@@ -29,7 +30,7 @@ def _emit(text: str | bytes, output: Path | None) -> None:
     from techxfer.format.fileio import write_atomic
 
     write_atomic(output, text.encode() if isinstance(text, str) else text)
-    click.echo(f"Wrote {output}", err=True)
+    say(f"Wrote {output}", err=True)
 
 
 @click.command("transfers")
@@ -130,12 +131,12 @@ def export_command(party: str, out: Path, stamp: bool, record: bool) -> int:
     done = export_copies(Workspace.open(), party, out, stamp=stamp, record=record)
     made = [line for line in done.lines if line.copy]
     skipped = [line for line in done.lines if line.status == "skipped"]
-    click.echo(f"Export {done.id} for {done.party} from commit {done.commit[:10]}: "
-               f"{len(made)} copies in {out} (register: export-register.csv/.json)")
+    say(f"Export {done.id} for {done.party} from commit {done.commit[:10]}: "
+        f"{len(made)} copies in {out} (register: export-register.csv/.json)")
     for line in skipped:
-        click.echo(f"  skipped {line.entry.id} ({line.entry.path}): {line.reason}")
+        say(f"  skipped {line.entry.id} ({line.entry.path}): {line.reason}")
     if done.record_commit:
-        click.echo(f"Recorded in {done.record_path}, signed commit {done.record_commit[:10]}")
+        say(f"Recorded in {done.record_path}, signed commit {done.record_commit[:10]}")
     return 0
 
 

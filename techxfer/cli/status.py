@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from techxfer.cli.render import echo_findings, echo_json
+from techxfer.cli.render import echo_findings, echo_json, say
 
 
 @click.command("status")
@@ -16,7 +16,7 @@ def status_command(as_json: bool) -> int:
     if as_json:
         echo_json(status.as_json())
         return 0
-    click.echo(f"{status.documents} documents registered, {len(status.ok)} as recorded.")
+    say(f"{status.documents} documents registered, {len(status.ok)} as recorded.")
     for title, items in (("Changed (content differs from the register)", status.changed),
                          ("Missing", status.missing), ("Not listed in any manifest", status.unlisted),
                          ("Problems", status.problems)):
@@ -26,8 +26,8 @@ def status_command(as_json: bool) -> int:
     if status.awaiting:
         click.echo("\nTransfers awaiting acknowledgement:")
         for item in status.awaiting:
-            click.echo(f"  {item['transfer']} to {item['to']}, sent {item['date']}, "
-                       f"due {item['due']}: {item['state'].upper()}")
+            say(f"  {item['transfer']} to {item['to']}, sent {item['date']}, "
+                f"due {item['due']}: {item['state'].upper()}")
     if status.clean:
         click.echo("Working tree matches the register.")
     return 0

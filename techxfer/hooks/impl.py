@@ -10,6 +10,7 @@ from pathlib import Path
 
 from techxfer.errors import TechxferError
 from techxfer.findings import Finding
+from techxfer.reports.text import shown
 
 
 def _run_legacy(hook_dir: Path | None, hook_type: str, args: Sequence[str], stdin: bytes) -> int:
@@ -26,7 +27,7 @@ def report(hook: str, findings: Sequence[Finding], what: str) -> None:
     write(f"techxfer {hook}: {what} refused, {len(findings)} finding(s):\n")
     for finding in findings:
         where = f"{finding.commit[:10]} " if finding.commit else ""
-        write(f"  {where}{finding.one_line()}\n")
+        write(f"  {where}{shown(finding.one_line())}\n")
 
 
 def pre_commit() -> int:
@@ -156,7 +157,7 @@ def pre_receive(args: Sequence[str], stdin: bytes) -> int:
     if problems:
         sys.stderr.write("techxfer pre-receive: push refused:\n")
         for problem in problems:
-            sys.stderr.write(f"  {problem}\n")
+            sys.stderr.write(f"  {shown(problem)}\n")
         return 1
     return _judge_push(repo, updates, "pre-receive")
 
@@ -193,9 +194,9 @@ def main(argv: Sequence[str]) -> int:
         sys.stderr.write(f"techxfer: unknown hook type {hook_type!r}\n")
         return 2
     except TechxferError as exc:
-        sys.stderr.write(f"techxfer {hook_type}: refused: {exc.diagnostic()}\n")
+        sys.stderr.write(f"techxfer {hook_type}: refused: {shown(exc.diagnostic(), multiline=True)}\n")
         return 1
     except Exception as exc:  # fail closed: a hook that cannot judge refuses
         sys.stderr.write(f"techxfer {hook_type}: refused, internal error: "
-                         f"{type(exc).__name__}: {exc}\n")
+                         f"{shown(f'{type(exc).__name__}: {exc}')}\n")
         return 1

@@ -21,6 +21,7 @@ from techxfer.git.repo import Entry
 from techxfer.model.parties import Signer
 from techxfer.model.times import from_git_time, now
 from techxfer.model.transfer import ack_state
+from techxfer.reports.text import cell, shown
 from techxfer.reports.transfer_list import chronological
 from techxfer.rules.register import check_state
 from techxfer.rules.signer import SignatureChecker
@@ -263,10 +264,10 @@ def render_history(history: DocHistory, fmt: str) -> str:
         for rev in history.revisions:
             carried = [t.transfer for t in history.transfers
                        if (t.revision, t.sha256) == (rev.revision, rev.sha256)]
-            writer.writerow([history.id, rev.when.isoformat(timespec="seconds"), rev.revision,
-                             rev.status, rev.sha256, rev.commit,
-                             rev.signed_by.printed_name or "", rev.signed_by.status,
-                             " ".join(carried)])
+            writer.writerow([cell(c) for c in (
+                history.id, rev.when.isoformat(timespec="seconds"), rev.revision, rev.status,
+                rev.sha256, rev.commit, rev.signed_by.printed_name or "", rev.signed_by.status,
+                " ".join(carried))])
         return out.getvalue()
     lines = [f"{history.id} — {history.title} ({history.path}, listed in {history.manifest})", ""]
     for rev in history.revisions:
@@ -281,7 +282,7 @@ def render_history(history: DocHistory, fmt: str) -> str:
                 lines.append(f"    → {t.transfer} to {t.to} ({t.action}): {ack}")
     if not history.revisions:
         lines.append("(no revision found in the history of its manifest)")
-    return "\n".join(lines) + "\n"
+    return "\n".join(shown(line) for line in lines) + "\n"
 
 
 def render_trail(events: list[SignatureEvent], fmt: str) -> str:
@@ -294,12 +295,13 @@ def render_trail(events: list[SignatureEvent], fmt: str) -> str:
                          "meaning", "what", "commit"])
         for e in events:
             s = e.signed_by
-            writer.writerow([e.when.isoformat(timespec="seconds"), s.party or "", s.person or "",
-                             s.printed_name or "", " ".join(s.roles), s.status, e.kind,
-                             e.meaning, e.what, e.commit])
+            writer.writerow([cell(c) for c in (
+                e.when.isoformat(timespec="seconds"), s.party or "", s.person or "",
+                s.printed_name or "", " ".join(s.roles), s.status, e.kind, e.meaning, e.what,
+                e.commit)])
         return out.getvalue()
     lines = []
     for e in events:
         lines.append(f"{e.when.isoformat(sep=' ', timespec='seconds')}  {e.signed_by.text():<34} "
                      f"{e.kind:<15} {e.meaning:<20} {e.what}  ({e.commit[:10]})")
-    return "\n".join(lines) + ("\n" if lines else "(no signatures)\n")
+    return "\n".join(shown(line) for line in lines) + ("\n" if lines else "(no signatures)\n")
