@@ -393,8 +393,6 @@ def test_check_answers_styles_after_blank_lines_quickly(repo: Path, data: st.Dat
 
 
 # == 5. A shallow clone is not audited ======================================================
-@pytest.mark.xfail(strict=True, reason="issue 14: verify takes a shallow clone's boundary "
-                                       "commit for the trust root and passes it")
 @pytest.mark.parametrize("json_output", [False, True])
 def test_shallow_clone_exits_2_saying_how_to_unshallow(repo: Path, tmp_path: Path,
                                                        json_output: bool) -> None:
@@ -404,6 +402,29 @@ def test_shallow_clone_exits_2_saying_how_to_unshallow(repo: Path, tmp_path: Pat
     answer = cli(shallow, "verify", *(["--json"] if json_output else []))
     assert answer.returncode == 2, answer.stdout
     assert "shallow" in answer.stderr and "git fetch --unshallow" in answer.stderr, answer.stderr
+
+
+def test_the_verified_transfer_list_of_a_shallow_clone_exits_2(repo: Path, tmp_path: Path) -> None:
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(shallow))
+    answer = cli(shallow, "transfers", "--verify")
+    assert answer.returncode == 2 and "git fetch --unshallow" in answer.stderr, answer.stderr
+    assert cli(shallow, "transfers", "--no-verify").returncode == 0
+
+
+def test_pre_push_from_a_shallow_clone_says_how_to_unshallow(repo: Path, tmp_path: Path,
+                                                            keys: dict[str, SshKey]) -> None:
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(shallow))
+    techxfer(shallow, "hooks", "install")
+    git(shallow, "-c", "gpg.format=ssh", "-c", f"user.signingkey={keys['wang'].private}",
+        "commit", "-q", "-S", "--allow-empty", "-m", "signed, from a shallow clone")
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    answer = bounded(shallow, "git", "push", str(remote), "main")
+    assert answer.returncode != 0, answer.stderr
+    assert "shallow" in answer.stderr and "git fetch --unshallow" in answer.stderr, answer.stderr
+    assert "Traceback" not in answer.stderr and "internal error" not in answer.stderr
 
 
 def test_a_deepened_clone_is_audited(repo: Path, tmp_path: Path) -> None:

@@ -61,8 +61,10 @@ def transfers_command(since: str | None, until: str | None, to: str | None, fmt:
                    until=_since(until, "--until", True), to=to, lang=lang,
                    as_of=_since(as_of, "--as-of", True))
     if run_verify or (run_verify is None and fmt == "pdf"):
+        from techxfer.audit.preconditions import require_full_history
         from techxfer.audit.walk import Auditor
 
+        require_full_history(ws.repo)  # a shallow clone's audit would not be the history's
         # Resumes from the audit's checkpoint at that commit when verify has been run there.
         report.verified = Auditor(ws.repo, ws.cache).run(report.commit, resume=True).ok
     if fmt == "table":

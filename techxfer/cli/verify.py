@@ -20,6 +20,7 @@ from techxfer.cli.render import echo_json, summary_by_code
 def verify_command(rev: str, trust_root: str | None, as_of: str | None, as_json: bool,
                    lang: str, no_cache: bool) -> int:
     """Audit the whole history from the trust root to REV."""
+    from techxfer.audit.preconditions import require_full_history
     from techxfer.audit.walk import Auditor
     from techxfer.cli.options import parse_as_of
     from techxfer.reports import i18n
@@ -27,6 +28,7 @@ def verify_command(rev: str, trust_root: str | None, as_of: str | None, as_json:
     from techxfer.state.workspace import Workspace
 
     ws = Workspace.open(cached=not no_cache)
+    require_full_history(ws.repo)
     progress = None
     if sys.stderr.isatty() and not as_json:
         def progress(n: int, total: int) -> None:

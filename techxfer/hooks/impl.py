@@ -83,11 +83,13 @@ def _anchored_root(repo: object) -> str | None:
 
 def _judge_push(repo: object, updates: list[tuple[str, str, str]], hook: str) -> int:
     """Audit each updated tip, resuming from checkpoints; refuse on findings in new commits."""
+    from techxfer.audit.preconditions import require_full_history
     from techxfer.audit.walk import Auditor
     from techxfer.git.repo import GitRepo
     from techxfer.state.cache import BlobCache
 
     assert isinstance(repo, GitRepo)
+    require_full_history(repo)
     cache = BlobCache.for_repository(repo.gitdir)
     refused: list[Finding] = []
     # A pushed branch of its own (even a parentless one) is judged from the repository's
