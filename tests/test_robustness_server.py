@@ -89,6 +89,35 @@ def test_a_refused_push_does_not_brick_the_server(server: Path, repo: Path, keys
     assert head(server, "main") == head(repo)
 
 
+def _checkpoints(bare: Path) -> set[str]:
+    """The commits the server's hook has saved a checkpoint for (in the user's cache
+    directory, which this test shares with the hook it starts)."""
+    from techxfer.state.cache import repository_cache
+
+    folder = repository_cache(bare) / "checkpoints"
+    return {p.stem.split("-", 1)[1] for p in folder.glob("*.pickle")} if folder.is_dir() else set()
+
+
+def test_a_refused_push_leaves_no_checkpoint(server: Path, repo: Path, keys: dict[str, SshKey]) -> None:
+    """Only an accepted push saves the audit's state; a refused one saves nothing, so
+    nothing of it remains for the next push to resume from."""
+    saved = _checkpoints(server)
+    assert head(repo) in saved  # the first push, accepted
+    add_doc(repo, "design/drawing.pdf", b"%PDF-1.4 rev B, unsigned\n", "DRW-001", revision="B")
+    unsigned = plain_commit(repo, "unsigned")
+    git(repo, "checkout", "-q", "-b", "side")
+    signed_empty_commit(repo, keys["wang"], "signed, on top of the unsigned commit")
+    # two refs in one push: the clean-looking one is refused with the other
+    refused(push(repo, "origin", "side", "main"), "UNSIGNED_COMMIT")
+    assert _checkpoints(server) == saved and unsigned not in _checkpoints(server)
+    git(repo, "checkout", "-q", "main")
+    git(repo, "reset", "-q", "--hard", "HEAD~1")
+    add_doc(repo, "design/drawing.pdf", b"%PDF-1.4 rev B\n", "DRW-001", revision="B")
+    commit_as(repo, keys["wang"], "rev B, signed")
+    assert push(repo, "origin", "main").returncode == 0
+    assert _checkpoints(server) == saved | {head(repo)}
+
+
 @pytest.mark.parametrize("damage", ["checkpoints", "cache-database"])
 def test_a_damaged_cache_is_ignored(server: Path, repo: Path, keys: dict[str, SshKey], damage: str) -> None:
     """The hook's cache (checkpoints, hashes, parsed entries) is an optimisation: damaged,
@@ -202,6 +231,27 @@ def test_an_internal_error_refuses_that_push_only(server: Path, repo: Path, tmp_
     answer = push(repo, "origin", "main")
     assert answer.returncode == 0, answer.stderr
     assert head(server, "main") == head(repo)
+
+
+def test_an_internal_error_tells_the_admin_what_to_do(server: Path, repo: Path, tmp_path: Path,
+                                                      keys: dict[str, SshKey]) -> None:
+    """The refusal says it is techxfer's fault and not the pusher's, that nothing changed,
+    and what an admin does: the traceback with TECHXFER_DEBUG=1, a report with the version.
+    With TECHXFER_DEBUG=1 the traceback is there."""
+    fault = tmp_path / "fault" / "pathspec"
+    fault.mkdir(parents=True)
+    (fault / "__init__.py").write_text('raise RuntimeError("injected fault for the test")\n')
+    add_doc(repo, "design/drawing.pdf", b"%PDF-1.4 rev B\n", "DRW-001", revision="B")
+    commit_as(repo, keys["wang"], "rev B")
+    answer = push(repo, "origin", "main", env={"PYTHONPATH": str(fault.parent)})
+    assert answer.returncode != 0
+    for needle in ("internal error", "RuntimeError: injected fault for the test", "nothing was changed",
+                   "TECHXFER_DEBUG=1", "report it", "techxfer version"):
+        assert needle in answer.stderr, (needle, answer.stderr)
+    debug = bounded(repo, "git", "push", "origin", "main", timeout=PUSH_TIMEOUT,
+                    env={"PYTHONPATH": str(fault.parent), "TECHXFER_DEBUG": "1"})
+    assert debug.returncode != 0 and "Traceback" in debug.stderr, debug.stderr
+    assert push(repo, "origin", "main").returncode == 0
 
 
 # == Odd commits are findings on the server too ===============================================

@@ -82,7 +82,10 @@ def _anchored_root(repo: object) -> str | None:
 
 
 def _judge_push(repo: object, updates: list[tuple[str, str, str]], hook: str) -> int:
-    """Audit each updated tip, resuming from checkpoints; refuse on findings in new commits."""
+    """Audit each updated tip, resuming from checkpoints; refuse on findings in new commits.
+
+    Checkpoints are written only once the whole push is accepted: a refused push leaves
+    nothing behind that the next push would resume from (DESIGN 5)."""
     from techxfer.audit.preconditions import require_full_history
     from techxfer.audit.walk import Auditor
     from techxfer.git.repo import GitRepo
@@ -92,6 +95,7 @@ def _judge_push(repo: object, updates: list[tuple[str, str, str]], hook: str) ->
     require_full_history(repo)
     cache = BlobCache.for_repository(repo.gitdir)
     refused: list[Finding] = []
+    judged: list[Auditor] = []
     # A pushed branch of its own (even a parentless one) is judged from the repository's
     # trust root, never from a root it brings.
     root = _anchored_root(repo) if hook == "pre-receive" else None
@@ -100,11 +104,15 @@ def _judge_push(repo: object, updates: list[tuple[str, str, str]], hook: str) ->
         fresh = set(repo.walk(new, hide=hide))
         if not fresh:
             continue
-        result = Auditor(repo, cache).run(new, root, resume=True, only=fresh)
+        auditor = Auditor(repo, cache)
+        result = auditor.run(new, root, resume=True, only=fresh, save=False)
         refused += [f for f in result.findings if f.code.value not in NOT_BLOCKING]
+        judged.append(auditor)
     if refused:
         report(hook, refused, "push")
         return 1
+    for auditor in judged:
+        auditor.save_checkpoint()
     return 0
 
 
@@ -199,6 +207,26 @@ def main(argv: Sequence[str]) -> int:
         sys.stderr.write(f"techxfer {hook_type}: refused: {shown(exc.diagnostic(), multiline=True)}\n")
         return 1
     except Exception as exc:  # fail closed: a hook that cannot judge refuses
-        sys.stderr.write(f"techxfer {hook_type}: refused, internal error: "
-                         f"{shown(f'{type(exc).__name__}: {exc}')}\n")
+        internal_error(hook_type, exc)
         return 1
+
+
+def internal_error(hook_type: str, exc: BaseException) -> None:
+    """A fault inside the hook refuses what it was judging, and only that: nothing was
+    written (checkpoints are saved only for an accepted push), so the next push is judged
+    as if this one never came. The message says what an admin needs to act."""
+    import traceback
+
+    from techxfer import __version__
+
+    what = "commit" if hook_type == "pre-commit" else "push"
+    write = sys.stderr.write
+    if os.environ.get("TECHXFER_DEBUG"):
+        write(shown("".join(traceback.format_exception(exc)), multiline=True))
+    write(f"techxfer {hook_type}: {what} refused, internal error: "
+          f"{shown(f'{type(exc).__name__}: {exc}')}\n"
+          f"  techxfer could not judge this {what}, so it refused it; nothing was changed, and "
+          f"the next {what} is judged as usual.\n"
+          f"  For the administrator: set TECHXFER_DEBUG=1 in the hook's environment and try "
+          f"again for the traceback, then report it with the techxfer version ({__version__}), "
+          f"the hook ({hook_type}) and this message.\n")
