@@ -277,14 +277,7 @@ def _unsigned_off_branch(repo: Path) -> str:
                ).stdout.strip()
 
 
-@pytest.mark.parametrize("kind", [
-    pytest.param("annotated-tag", marks=pytest.mark.xfail(
-        strict=True, reason="issue 14: hooks/impl.pre_receive judges a ref only when its new id is "
-                            "a commit (repo.has_commit); an annotated tag object is not peeled, so "
-                            "the unsigned commit under it is accepted unjudged")),
-    pytest.param("tag-of-a-tag", marks=pytest.mark.xfail(
-        strict=True, reason="issue 14: tag objects are not peeled (hooks/impl.pre_receive)")),
-    "lightweight-tag", "notes", "replace"])
+@pytest.mark.parametrize("kind", ["annotated-tag", "tag-of-a-tag", "lightweight-tag", "notes", "replace"])
 def test_every_ref_kind_is_judged(server: Path, repo: Path, kind: str) -> None:
     unsigned = _unsigned_off_branch(repo)
     if kind == "annotated-tag":
@@ -306,6 +299,39 @@ def test_every_ref_kind_is_judged(server: Path, repo: Path, kind: str) -> None:
     refused(push(repo, "origin", refspec), needle)
     assert git(server, "for-each-ref", ref).stdout == ""
     assert git(server, "cat-file", "-e", unsigned, check=False).returncode != 0
+
+
+@pytest.mark.parametrize("kind", ["annotated-tag-of-a-tree", "annotated-tag-of-a-blob",
+                                  "lightweight-tag-of-a-blob", "tag-of-a-tag-of-a-blob"])
+def test_a_tag_of_anything_but_a_commit_is_refused(server: Path, repo: Path, kind: str) -> None:
+    tree = head(repo, "HEAD^{tree}")
+    blob = head(repo, "HEAD:design/drawing.pdf")
+    if kind == "annotated-tag-of-a-tree":
+        git(repo, "tag", "-a", "v1", "-m", "a tree", tree)
+    elif kind == "annotated-tag-of-a-blob":
+        git(repo, "tag", "-a", "v1", "-m", "a blob", blob)
+    elif kind == "lightweight-tag-of-a-blob":
+        git(repo, "tag", "v1", blob)
+    else:
+        git(repo, "tag", "-a", "inner", "-m", "inner", blob)
+        git(repo, "tag", "-a", "v1", "-m", "outer", "inner")
+    refused(push(repo, "origin", "refs/tags/v1"), "not a commit")
+    assert git(server, "for-each-ref", "refs/tags/").stdout == ""
+
+
+def test_annotated_tags_of_clean_commits_are_accepted(server: Path, repo: Path,
+                                                      keys: dict[str, SshKey]) -> None:
+    """A release tag of a commit the server holds, and one of a new signed commit (the
+    commit judged through the tag), are accepted; so is a tag of a tag."""
+    git(repo, "tag", "-a", "v1", "-m", "release 1")
+    assert push(repo, "origin", "refs/tags/v1").returncode == 0
+    git(repo, "checkout", "-q", "-b", "next")
+    signed_empty_commit(repo, keys["wang"], "a signed commit only a tag names")
+    git(repo, "tag", "-a", "v2", "-m", "release 2")
+    git(repo, "tag", "-a", "v2-final", "-m", "release 2, final", "v2")
+    answer = push(repo, "origin", "refs/tags/v2", "refs/tags/v2-final")
+    assert answer.returncode == 0, answer.stderr
+    assert head(server, "v2-final^{commit}") == head(repo)
 
 
 def test_a_genuine_notes_push_is_judged_too(server: Path, repo: Path) -> None:

@@ -116,6 +116,22 @@ def _judge_push(repo: object, updates: list[tuple[str, str, str]], hook: str) ->
     return 0
 
 
+def _commit_of(repo: object, oid: str) -> tuple[str | None, str | None]:
+    """(the commit a pushed object stands for, why it is refused): a commit is itself, an
+    annotated tag (or a tag of a tag) is peeled to what it names, which must be a commit."""
+    from techxfer.git.repo import GitRepo
+
+    assert isinstance(repo, GitRepo)
+    peeled = repo.peel(oid)
+    if peeled is None:
+        return None, f"{oid[:10]} is not an object of this push or repository"
+    kind, target = peeled
+    if kind != "commit":
+        return None, (f"names a {kind} ({target[:10]}), not a commit; only commits and tags of "
+                      "commits are accepted")
+    return target, None
+
+
 def pre_push(args: Sequence[str], stdin: bytes) -> int:
     """Client side: stdin has ``local-ref local-sha remote-ref remote-sha`` lines."""
     from techxfer.git.repo import GitRepo
@@ -126,8 +142,14 @@ def pre_push(args: Sequence[str], stdin: bytes) -> int:
         parts = line.split()
         if len(parts) == 4 and parts[1] != ZERO:
             updates.append((parts[3], parts[1], parts[2]))
-    updates = [(old if repo.has_commit(old) else ZERO, new, ref) for old, new, ref in updates]
-    return _judge_push(repo, updates, "pre-push")
+    judged = []
+    for old, new, ref in updates:
+        commit, _ = _commit_of(repo, new)
+        if commit is None:
+            continue  # not a commit: nothing of the history to verify here; the server judges
+        before, _ = _commit_of(repo, old) if old != ZERO else (None, None)
+        judged.append((before or ZERO, commit, ref))
+    return _judge_push(repo, judged, "pre-push")
 
 
 def pre_receive(args: Sequence[str], stdin: bytes) -> int:
@@ -151,13 +173,23 @@ def pre_receive(args: Sequence[str], stdin: bytes) -> int:
             continue
         branch = ref.removeprefix("refs/heads/")
         if not ref.startswith("refs/heads/") or branch not in protected:
-            # Every pushed commit is judged, whatever the ref; deleting or rewinding an
-            # unprotected branch is the branch owner's business.
-            if new != ZERO and repo.has_commit(new):
-                updates.append((old if old != ZERO and repo.has_commit(old) else ZERO, new, ref))
+            # Every pushed commit is judged, whatever the ref (an annotated tag by the
+            # commit it names); deleting or rewinding an unprotected branch is the branch
+            # owner's business.
+            if new == ZERO:
+                continue
+            commit, why = _commit_of(repo, new)
+            if commit is None:
+                problems.append(f"{ref}: {why}")
+                continue
+            before, _ = _commit_of(repo, old) if old != ZERO else (None, None)
+            updates.append((before or ZERO, commit, ref))
             continue
         if new == ZERO:
             problems.append(f"{ref}: deleting a protected branch is refused")
+            continue
+        if repo.object_type(new) != "commit":
+            problems.append(f"{ref}: a protected branch must name a commit")
             continue
         if old != ZERO and not repo.is_ancestor(old, new):
             problems.append(f"{ref}: not a fast-forward; the history of a protected branch is "
