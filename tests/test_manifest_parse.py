@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import random
+import time
 
 import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
 from techxfer.format import yamlio
 from techxfer.format.manifest_parse import _flat_entry, parse_manifest
@@ -136,3 +139,50 @@ def test_models_built_from_the_last_version_equal_a_fresh_build() -> None:
         slow = Manifest.create("sub/MANIFEST.yaml", yamlio.load(data, "sub/MANIFEST.yaml"))
         assert fast == slow
         assert fast.index == ManifestIndex.of(slow.entries)
+
+
+# -- the lines before the register: any number, read in linear time (issue 14) -------------
+LEAD_LINES = st.sampled_from([
+    "", " ", "  ", "\r", "  \r", "#", "# c", "#  - id: NOT-ONE", "  # indented", "# ### #",
+    "#\tc\r", "# 注释 é Å", "# 𝄞", "\t", " \t ", "\t# tab", "# a\x85documents: 2", "# a\u2028b",
+    "# a\rb", "# bell\x07", "# del\x7f", "# c1\x9b", "# — dash", "# ，comma", "\ufeff# bom",
+    "\x0c"])
+
+
+@settings(max_examples=150, deadline=500, derandomize=True, database=None,
+          phases=[Phase.explicit, Phase.generate],  # no shrinking: a slow input is shown as found
+          suppress_health_check=[HealthCheck.too_slow])
+@given(lines=st.lists(LEAD_LINES, max_size=400), empty=st.booleans(), fmt=st.booleans(),
+       bad=st.booleans())
+def test_any_lead_of_blank_and_comment_lines_is_read_quickly_as_the_loader_reads_it(
+        lines: list[str], empty: bool, fmt: bool, bad: bool) -> None:
+    """Blank, whitespace-only and comment lines in any mix and number before the register:
+    the fast path answers as the full loader does, each input well inside the deadline
+    (the old header patterns took 2^n steps over n blank lines). ``bad`` spoils the key
+    after them, so the patterns must also fail quickly."""
+    from techxfer.errors import ConfigError
+    from techxfer.format.manifest_parse import _EMPTY, _HEADER, EntryCache
+
+    body = "documents: []\n" if empty else (
+        "documents:\n- id: DOC-1\n  path: a.pdf\n  title: T\n  revision: A\n"
+        "  category: design-output\n  owner: registrant\n  status: effective\n"
+        f"  sha256: {'ab' * 32}\n  retention: permanent\n")
+    if bad:
+        body = body.replace("documents:", "documentz:", 1)
+    data = ("".join(f"{line}\n" for line in lines) + ("format: 1\n" if fmt else "") + body).encode()
+    started = time.perf_counter()
+    _HEADER.match(data)
+    _EMPTY.match(data)
+    assert time.perf_counter() - started < 0.05
+    try:
+        expected: object = yamlio.load(data, "M.yaml")
+    except ConfigError:
+        expected = ConfigError
+    try:
+        got: object = parse_manifest(data, "M.yaml", EntryCache())
+    except ConfigError:
+        got = ConfigError
+    if expected is not ConfigError and got is not ConfigError:
+        assert got == expected
+    else:  # a value the loader reads may still break the schema: both refuse it
+        assert got is ConfigError

@@ -210,3 +210,33 @@ def test_same_second_order_is_one_order_across_branches(tmp_path: Path) -> None:
     assert len(orders) == 1
     (order,) = orders
     assert order.index(ids["A"]) < order.index(ids["C"])
+
+
+# -- text from the repository, shown (issue 14 item 6) ---------------------------------------
+@pytest.mark.parametrize(("raw", "one_line", "multiline"), [
+    ("plain 图纸 — ok", "plain 图纸 — ok", "plain 图纸 — ok"),
+    ("tab\tkept", "tab\tkept", "tab\tkept"),
+    ("two\nlines\r\n", "two\\nlines\\r\\n", "two\nlines\\r\n"),
+    ("\x1b[2K\x07\x00\x7f\x85\x9b", "\\x1b[2K\\x07\\x00\\x7f\\x85\\x9b", "\\x1b[2K\\x07\\x00\\x7f\\x85\\x9b"),
+    ("txt\u202eexe\u2066\u2069\u200e\u200f\u061c", "txt\\u202eexe\\u2066\\u2069\\u200e\\u200f\\u061c",
+     "txt\\u202eexe\\u2066\\u2069\\u200e\\u200f\\u061c"),
+    ("line\u2028sep", "line\\u2028sep", "line\\u2028sep"),
+    ("bad byte \udcff", "bad byte \\xff", "bad byte \\xff"),
+])
+def test_shown_escapes_what_could_rewrite_a_terminal(raw: str, one_line: str, multiline: str) -> None:
+    from techxfer.reports.text import shown
+
+    assert shown(raw) == one_line
+    assert shown(raw, multiline=True) == multiline
+    assert shown(shown(raw)) == shown(raw)  # escapes are themselves plain text
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("=SUM(A1)", "'=SUM(A1)"), ("+1", "'+1"), ("-2+3", "'-2+3"), ("@cmd", "'@cmd"),
+    ("\tx", "'\tx"), ("\rx", "'\\rx"), ("2026-01-01", "2026-01-01"), ("a=b", "a=b"), ("", ""),
+    ("ok\x1b", "ok\\x1b"),
+])
+def test_a_csv_cell_never_starts_a_formula(value: str, expected: str) -> None:
+    from techxfer.reports.text import cell
+
+    assert cell(value) == expected

@@ -73,11 +73,6 @@ def plain_commit(repo: Path, message: str) -> str:
 
 
 # == A refused push leaves nothing behind =====================================================
-@pytest.mark.xfail(strict=True, reason="issue 14: the checkpoint saved for the refused (quarantined) "
-                                       "tip is tried first by the next push: audit.Auditor._resume "
-                                       "asks pygit2 descendant_of about a commit that no longer "
-                                       "exists, and the pygit2 error is not caught (only techxfer's "
-                                       "GitError), so every later push is refused")
 @pytest.mark.parametrize("where", ["main", "side"])
 def test_a_refused_push_does_not_brick_the_server(server: Path, repo: Path, keys: dict[str, SshKey],
                                                   where: str) -> None:
@@ -92,6 +87,60 @@ def test_a_refused_push_does_not_brick_the_server(server: Path, repo: Path, keys
     answer = push(repo, "origin", "main")
     assert answer.returncode == 0, answer.stderr
     assert head(server, "main") == head(repo)
+
+
+def _checkpoints(bare: Path) -> set[str]:
+    """The commits the server's hook has saved a checkpoint for (in the user's cache
+    directory, which this test shares with the hook it starts)."""
+    from techxfer.state.cache import repository_cache
+
+    folder = repository_cache(bare) / "checkpoints"
+    return {p.stem.split("-", 1)[1] for p in folder.glob("*.pickle")} if folder.is_dir() else set()
+
+
+def test_a_refused_push_leaves_no_checkpoint(server: Path, repo: Path, keys: dict[str, SshKey]) -> None:
+    """Only an accepted push saves the audit's state; a refused one saves nothing, so
+    nothing of it remains for the next push to resume from."""
+    saved = _checkpoints(server)
+    assert head(repo) in saved  # the first push, accepted
+    add_doc(repo, "design/drawing.pdf", b"%PDF-1.4 rev B, unsigned\n", "DRW-001", revision="B")
+    unsigned = plain_commit(repo, "unsigned")
+    git(repo, "checkout", "-q", "-b", "side")
+    signed_empty_commit(repo, keys["wang"], "signed, on top of the unsigned commit")
+    # two refs in one push: the clean-looking one is refused with the other
+    refused(push(repo, "origin", "side", "main"), "UNSIGNED_COMMIT")
+    assert _checkpoints(server) == saved and unsigned not in _checkpoints(server)
+    git(repo, "checkout", "-q", "main")
+    git(repo, "reset", "-q", "--hard", "HEAD~1")
+    add_doc(repo, "design/drawing.pdf", b"%PDF-1.4 rev B\n", "DRW-001", revision="B")
+    commit_as(repo, keys["wang"], "rev B, signed")
+    assert push(repo, "origin", "main").returncode == 0
+    assert _checkpoints(server) == saved | {head(repo)}
+
+
+@pytest.mark.parametrize("damage", ["checkpoints", "cache-database"])
+def test_a_damaged_cache_is_ignored(server: Path, repo: Path, keys: dict[str, SshKey], damage: str) -> None:
+    """The hook's cache (checkpoints, hashes, parsed entries) is an optimisation: damaged,
+    it is not read, and pushes are judged as without it."""
+    from techxfer.state.cache import repository_cache
+
+    folder = repository_cache(server)
+    files = list((folder / "checkpoints").glob("*.pickle")) if damage == "checkpoints" \
+        else [folder / "cache.sqlite"]
+    assert files
+    import pickle
+
+    for path in files:  # a pickle of something else, or bytes that are no database
+        path.write_bytes(pickle.dumps(["not", "a", "checkpoint"]) if damage == "checkpoints"
+                         else b"garbage, not what was saved" * 10)
+    add_doc(repo, "design/drawing.pdf", b"%PDF-1.4 rev B, unsigned\n", "DRW-001", revision="B")
+    plain_commit(repo, "unsigned")
+    refused(push(repo, "origin", "main"), "UNSIGNED_COMMIT")
+    git(repo, "reset", "-q", "--hard", "HEAD~1")
+    add_doc(repo, "design/drawing.pdf", b"%PDF-1.4 rev B\n", "DRW-001", revision="B")
+    commit_as(repo, keys["wang"], "rev B, signed")
+    answer = push(repo, "origin", "main")
+    assert answer.returncode == 0, answer.stderr
 
 
 def test_the_same_valid_push_after_a_refused_one_on_a_fresh_server(repo: Path, tmp_path: Path,
@@ -119,10 +168,6 @@ def _one_sided_policy_change_used_at_once(repo: Path, keys: dict[str, SshKey]) -
     commit_as(repo, keys["li"], "widen the design rule and use it at once")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: the hook resumes from a side branch's checkpoint; "
-                                       "a pushed commit whose parent lies outside it is judged like a "
-                                       "trust root, by its own .techxfer/ (audit.Auditor.run/_commit: "
-                                       "'not parents' → _root_policy), so the push is accepted")
 def test_after_eight_side_branch_pushes_the_hook_judges_as_a_full_audit(
         server: Path, repo: Path, keys: dict[str, SshKey]) -> None:
     base = head(repo)
@@ -147,11 +192,6 @@ def test_after_eight_side_branch_pushes_the_hook_judges_as_a_full_audit(
     assert verify_json(server, "main") == (0, [])  # what the server holds is still clean
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: same cause, the other way round: the pushed commit "
-                                       "whose parent is outside the resumed checkpoint is judged as a "
-                                       "root, every path of its tree as its own change, so a clean "
-                                       "commit by doc-control is refused (UNAUTHORIZED_CHANGE on "
-                                       ".techxfer/*)")
 def test_after_eight_side_branch_pushes_a_clean_merge_is_accepted(
         server: Path, repo: Path, keys: dict[str, SshKey]) -> None:
     base = head(repo)
@@ -193,10 +233,31 @@ def test_an_internal_error_refuses_that_push_only(server: Path, repo: Path, tmp_
     assert head(server, "main") == head(repo)
 
 
+def test_an_internal_error_tells_the_admin_what_to_do(server: Path, repo: Path, tmp_path: Path,
+                                                      keys: dict[str, SshKey]) -> None:
+    """The refusal says it is techxfer's fault and not the pusher's, that nothing changed,
+    and what an admin does: the traceback with TECHXFER_DEBUG=1, a report with the version.
+    With TECHXFER_DEBUG=1 the traceback is there."""
+    fault = tmp_path / "fault" / "pathspec"
+    fault.mkdir(parents=True)
+    (fault / "__init__.py").write_text('raise RuntimeError("injected fault for the test")\n')
+    add_doc(repo, "design/drawing.pdf", b"%PDF-1.4 rev B\n", "DRW-001", revision="B")
+    commit_as(repo, keys["wang"], "rev B")
+    answer = push(repo, "origin", "main", env={"PYTHONPATH": str(fault.parent)})
+    assert answer.returncode != 0
+    for needle in ("internal error", "RuntimeError: injected fault for the test", "nothing was changed",
+                   "TECHXFER_DEBUG=1", "report it", "techxfer version"):
+        assert needle in answer.stderr, (needle, answer.stderr)
+    debug = bounded(repo, "git", "push", "origin", "main", timeout=PUSH_TIMEOUT,
+                    env={"PYTHONPATH": str(fault.parent), "TECHXFER_DEBUG": "1"})
+    assert debug.returncode != 0 and "Traceback" in debug.stderr, debug.stderr
+    assert push(repo, "origin", "main").returncode == 0
+
+
 # == Odd commits are findings on the server too ===============================================
-@pytest.mark.xfail(strict=True, reason="issue 14: no MALFORMED_COMMIT; the hook refuses with "
-                                       "'internal error: LookupError / ValueError' instead "
-                                       "(gitrepo._info, model/times.from_git_time)")
+@pytest.mark.xfail(strict=True, reason="issue 14: the git layer says why (CommitInfo.malformed) and "
+                                       "the hook no longer meets an internal error; the audit walk "
+                                       "(audit/walk.py) does not emit MALFORMED_COMMIT from it yet")
 @pytest.mark.parametrize("kind", ["unknown-encoding", "year-after-9999"])
 def test_a_malformed_commit_is_refused_as_malformed(server: Path, repo: Path, keys: dict[str, SshKey],
                                                     kind: str) -> None:
@@ -216,14 +277,7 @@ def _unsigned_off_branch(repo: Path) -> str:
                ).stdout.strip()
 
 
-@pytest.mark.parametrize("kind", [
-    pytest.param("annotated-tag", marks=pytest.mark.xfail(
-        strict=True, reason="issue 14: hooks/impl.pre_receive judges a ref only when its new id is "
-                            "a commit (repo.has_commit); an annotated tag object is not peeled, so "
-                            "the unsigned commit under it is accepted unjudged")),
-    pytest.param("tag-of-a-tag", marks=pytest.mark.xfail(
-        strict=True, reason="issue 14: tag objects are not peeled (hooks/impl.pre_receive)")),
-    "lightweight-tag", "notes", "replace"])
+@pytest.mark.parametrize("kind", ["annotated-tag", "tag-of-a-tag", "lightweight-tag", "notes", "replace"])
 def test_every_ref_kind_is_judged(server: Path, repo: Path, kind: str) -> None:
     unsigned = _unsigned_off_branch(repo)
     if kind == "annotated-tag":
@@ -247,10 +301,45 @@ def test_every_ref_kind_is_judged(server: Path, repo: Path, kind: str) -> None:
     assert git(server, "cat-file", "-e", unsigned, check=False).returncode != 0
 
 
+@pytest.mark.parametrize("kind", ["annotated-tag-of-a-tree", "annotated-tag-of-a-blob",
+                                  "lightweight-tag-of-a-blob", "tag-of-a-tag-of-a-blob"])
+def test_a_tag_of_anything_but_a_commit_is_refused(server: Path, repo: Path, kind: str) -> None:
+    tree = head(repo, "HEAD^{tree}")
+    blob = head(repo, "HEAD:design/drawing.pdf")
+    if kind == "annotated-tag-of-a-tree":
+        git(repo, "tag", "-a", "v1", "-m", "a tree", tree)
+    elif kind == "annotated-tag-of-a-blob":
+        git(repo, "tag", "-a", "v1", "-m", "a blob", blob)
+    elif kind == "lightweight-tag-of-a-blob":
+        git(repo, "tag", "v1", blob)
+    else:
+        git(repo, "tag", "-a", "inner", "-m", "inner", blob)
+        git(repo, "tag", "-a", "v1", "-m", "outer", "inner")
+    refused(push(repo, "origin", "refs/tags/v1"), "not a commit")
+    assert git(server, "for-each-ref", "refs/tags/").stdout == ""
+
+
+def test_annotated_tags_of_clean_commits_are_accepted(server: Path, repo: Path,
+                                                      keys: dict[str, SshKey]) -> None:
+    """A release tag of a commit the server holds, and one of a new signed commit (the
+    commit judged through the tag), are accepted; so is a tag of a tag."""
+    git(repo, "tag", "-a", "v1", "-m", "release 1")
+    assert push(repo, "origin", "refs/tags/v1").returncode == 0
+    git(repo, "checkout", "-q", "-b", "next")
+    signed_empty_commit(repo, keys["wang"], "a signed commit only a tag names")
+    git(repo, "tag", "-a", "v2", "-m", "release 2")
+    git(repo, "tag", "-a", "v2-final", "-m", "release 2, final", "v2")
+    answer = push(repo, "origin", "refs/tags/v2", "refs/tags/v2-final")
+    assert answer.returncode == 0, answer.stderr
+    assert head(server, "v2-final^{commit}") == head(repo)
+
+
 def test_a_genuine_notes_push_is_judged_too(server: Path, repo: Path) -> None:
-    """``git notes`` makes unsigned commits of its own: refused like any other."""
+    """``git notes`` makes unsigned commits of its own: refused like any other. The first
+    notes commit has no parent: a second history beside the trust root's, refused as
+    HISTORY_REWRITTEN before anything in it is trusted (DESIGN 2.1)."""
     git(repo, "notes", "add", "-m", "a note", "HEAD")
-    refused(push(repo, "origin", "refs/notes/commits"), "UNSIGNED_COMMIT")
+    refused(push(repo, "origin", "refs/notes/commits"), "HISTORY_REWRITTEN")
     assert git(server, "for-each-ref", "refs/notes/").stdout == ""
 
 
@@ -308,9 +397,6 @@ def _at_once(*pushes: tuple[Path, list[str]]) -> list[Answer]:
     return answers
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: the refused push's checkpoint bricks the next push "
-                                       "(internal error: pygit2 GitError 'object not found' in "
-                                       "audit.Auditor._resume)")
 def test_two_clients_pushing_at_once(daemon: tuple[Path, int], repo: Path, tmp_path: Path,
                                      keys: dict[str, SshKey], request: pytest.FixtureRequest) -> None:
     """Two clients push side branches at the same moment (one over git://, one over
@@ -383,10 +469,6 @@ atexit.register(_hold)
 """
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14: a hook resumes from the checkpoint another push "
-                                       "saved for a commit still in that push's quarantine; pygit2 "
-                                       "cannot see it (GitError 'object not found', uncaught in "
-                                       "audit.Auditor._resume) and the clean push is refused")
 def test_a_push_judged_while_another_waits_in_quarantine(daemon: tuple[Path, int], repo: Path,
                                                          tmp_path: Path, keys: dict[str, SshKey]) -> None:
     """The interleaving of two concurrent clean pushes, made to happen every time: push B's

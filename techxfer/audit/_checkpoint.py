@@ -5,7 +5,8 @@ tens of thousands; re-walking everything on every push would not do. After a wal
 state at the tip (configuration in force, pending proposals, records met, the tree's
 entries, findings so far) is saved in the user's cache directory (``state.cache``, never
 inside the audited repository, whose party could write it), keyed by commit and trust
-root. A checkpoint that does not load is ignored and the walk starts from the trust root.
+root. A checkpoint that does not load (damaged, of another version, naming a commit this
+repository does not hold) is ignored and the walk starts from the trust root.
 """
 
 from __future__ import annotations
@@ -42,10 +43,11 @@ def save(cache: Path, root: str, commit: str, payload: dict[str, Any]) -> None:
 def load(cache: Path, root: str, commit: str) -> dict[str, Any] | None:
     path = _folder(cache) / f"{root[:16]}-{commit}.pickle"
     try:
-        data: dict[str, Any] = pickle.loads(path.read_bytes())  # noqa: S301 - our own file
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        data = pickle.loads(path.read_bytes())  # noqa: S301 - our own file
+    except Exception:  # noqa: BLE001 - whatever a damaged file raises, it is not loaded
         return None
-    if data.get("version") != __version__ or data.get("format") != FORMAT or data.get("root") != root:
+    if not isinstance(data, dict) or data.get("version") != __version__ \
+            or data.get("format") != FORMAT or data.get("root") != root:
         return None
     return data
 

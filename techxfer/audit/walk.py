@@ -155,15 +155,18 @@ class Auditor:
         self.position = 0
         self._bases: dict[tuple[str, str], str | None] = {}
         self._base_snaps: dict[str, GitSnapshot] = {}
+        self._pending: tuple[str, str, CommitState, RecordBook, list[Finding], int] | None = None
 
     def run(self, tip_rev: str = "HEAD", root_rev: str | None = None, *,
-            resume: bool = False, only: set[str] | None = None) -> AuditResult:
+            resume: bool = False, only: set[str] | None = None, save: bool = True) -> AuditResult:
         """Walk from the trust root to ``tip_rev``.
 
         ``resume`` starts from the newest saved checkpoint that is an ancestor of the tip
         (hooks use this), when every commit after it has its parents in the walk;
         ``verify`` walks everything. ``only`` keeps just the findings of those commits
-        (the commits being pushed).
+        (the commits being pushed). ``save`` False keeps the checkpoint on the auditor
+        instead of writing it: a hook writes it (``save_checkpoint``) only once it has
+        accepted the push, so a refused push leaves nothing behind.
         """
         tip = self.repo.resolve(tip_rev)
         root = trust_root(self.repo, tip, root_rev)
@@ -223,7 +226,9 @@ class Auditor:
             result.commits += len(order)
             assert state is not None
             walked_findings = list(result.findings)
-            self._save(root, tip, state, book, walked_findings, result.commits)
+            self._pending = (root, tip, state, book, walked_findings, result.commits)
+            if save:
+                self.save_checkpoint()
             result.findings.extend(book.finish(self.as_of, state.policy.config,
                                                self._unapproved(state)))
             if self.receipts is not None:
@@ -255,6 +260,12 @@ class Auditor:
             if saved is not None:
                 return commit, saved
         return None
+
+    def save_checkpoint(self) -> None:
+        """Write the checkpoint of the last ``run`` (kept there when ``save`` was False)."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self._save(*pending)
 
     def _save(self, root: str, tip: str, state: CommitState, book: RecordBook,
               findings: list[Finding], commits: int) -> None:

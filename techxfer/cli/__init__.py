@@ -63,14 +63,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         exc.show()
         sys.exit(EXIT_ERROR)
     except TechxferError as exc:
-        click.echo(f"techxfer: error: {exc.diagnostic()}", err=True)
+        from techxfer.reports.text import shown
+
+        # A message may quote the repository (a path, a revision): shown escaped.
+        click.echo(f"techxfer: error: {shown(exc.diagnostic(), multiline=True)}", err=True)
         sys.exit(EXIT_ERROR)
     except BrokenPipeError:
         sys.exit(EXIT_ERROR)
     except Exception as exc:  # a bug: say so plainly; the traceback only when asked
+        from techxfer.reports.text import shown
+
         if os.environ.get("TECHXFER_DEBUG"):
             traceback.print_exc()
-        click.echo(f"techxfer: internal error: {type(exc).__name__}: {exc}\n"
+        click.echo(f"techxfer: internal error: {shown(f'{type(exc).__name__}: {exc}')}\n"
                    "  (set TECHXFER_DEBUG=1 for the traceback, and please report it)", err=True)
         sys.exit(EXIT_ERROR)
     sys.exit(rv if isinstance(rv, int) else EXIT_OK)

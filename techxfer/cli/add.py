@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import click
 
+from techxfer.cli.render import say
+
 
 @click.command("add")
 @click.argument("path")
@@ -28,10 +30,10 @@ def add_command(path: str, doc_id: str, title: str, title_zh: str | None, catego
                           status, parse_date(released, "--released") if released else None)
     done = register(Workspace.open(), req)
     if done.outcome == "unchanged":
-        click.echo(f"{done.id} rev {done.revision} is already registered with this content.")
+        say(f"{done.id} rev {done.revision} is already registered with this content.")
     else:
-        click.echo(f"{done.outcome.capitalize()} {done.id} rev {done.revision} ({done.path}) in "
-                   f"{done.manifest}; sha256 {done.sha256[:16]}… (staged)")
+        say(f"{done.outcome.capitalize()} {done.id} rev {done.revision} ({done.path}) in "
+            f"{done.manifest}; sha256 {done.sha256[:16]}… (staged)")
     return 0
 
 

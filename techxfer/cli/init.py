@@ -4,6 +4,8 @@ from pathlib import Path
 
 import click
 
+from techxfer.cli.render import say
+
 
 @click.command("init")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
@@ -17,10 +19,10 @@ def init_command(directory: Path, registrant: str, manufacturer: str, product: s
 
     result = init_repository(directory, registrant, manufacturer, product)
     what = "Created a git repository and wrote" if result.created_repository else "Wrote"
-    click.echo(f"{what} the techxfer configuration in {result.root},")
-    click.echo("and staged it (git add); no commit is made:")
+    say(f"{what} the techxfer configuration in {result.root},")
+    say("and staged it (git add); no commit is made:")
     for path in result.written:
-        click.echo(f"  {path}")
+        say(f"  {path}")
     click.echo(
         "\nNext: add people and their keys (techxfer person add, which stages parties.yaml),\n"
         "set up signing with your key (techxfer signing setup --key ~/.ssh/id_ed25519), then\n"

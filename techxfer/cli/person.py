@@ -4,6 +4,8 @@ from pathlib import Path
 
 import click
 
+from techxfer.cli.render import say
+
 
 @click.group("person")
 def person_group() -> None:
@@ -35,8 +37,7 @@ def person_add(party: str, person: str, name: str, roles: tuple[str, ...],
     result = add_person(Workspace.open(), party, person, name, list(roles), key_file,
                         valid_from, valid_until, custom_roles)
     verb = "Added" if result.new_person else "Updated"
-    click.echo(f"{verb} {result.party}:{result.person} ({result.key}) in .techxfer/parties.yaml "
-               "(staged)")
+    say(f"{verb} {result.party}:{result.person} ({result.key}) in .techxfer/parties.yaml (staged)")
     return 0
 
 

@@ -9,6 +9,12 @@ from typing import Any
 import click
 
 from techxfer.findings import Finding
+from techxfer.reports.text import shown
+
+
+def say(line: str, *, err: bool = False) -> None:
+    """Echo one line whose parts may come from the repository: shown escaped, on one line."""
+    click.echo(shown(line), err=err)
 
 
 def echo_json(value: Any) -> None:
@@ -20,8 +26,8 @@ def echo_findings(findings: Iterable[Finding]) -> int:
     for finding in findings:
         count += 1
         code = click.style(finding.code.value, fg="red", bold=True)
-        where = f"{finding.path}: " if finding.path else ""
-        click.echo(f"  {code} {where}{finding.message}")
+        where = f"{shown(finding.path)}: " if finding.path else ""
+        click.echo(f"  {code} {where}{shown(finding.message)}")
     return count
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from techxfer.cli.render import say
 from techxfer.errors import UsageError
 
 
@@ -29,7 +30,7 @@ def _emit(text: str | bytes, output: Path | None) -> None:
     from techxfer.format.fileio import write_atomic
 
     write_atomic(output, text.encode() if isinstance(text, str) else text)
-    click.echo(f"Wrote {output}", err=True)
+    say(f"Wrote {output}", err=True)
 
 
 @click.command("transfers")
@@ -60,9 +61,11 @@ def transfers_command(since: str | None, until: str | None, to: str | None, fmt:
                    until=_since(until, "--until", True), to=to, lang=lang,
                    as_of=_since(as_of, "--as-of", True))
     if run_verify or (run_verify is None and fmt == "pdf"):
+        from techxfer.audit.preconditions import require_full_history
         from techxfer.audit.walk import Auditor
         from techxfer.rules.receipts import receipt_log
 
+        require_full_history(ws.repo)  # a shallow clone's audit would not be the history's
         # The verdict of `techxfer verify` at that commit, the receipt log included; without
         # one it resumes from the audit's checkpoint at that commit when verify ran there.
         receipts = receipt_log(ws.repo, report.commit)
@@ -136,12 +139,12 @@ def export_command(party: str, out: Path, stamp: bool, record: bool) -> int:
     done = export_copies(Workspace.open(), party, out, stamp=stamp, record=record)
     made = [line for line in done.lines if line.copy]
     skipped = [line for line in done.lines if line.status == "skipped"]
-    click.echo(f"Export {done.id} for {done.party} from commit {done.commit[:10]}: "
-               f"{len(made)} copies in {out} (register: export-register.csv/.json)")
+    say(f"Export {done.id} for {done.party} from commit {done.commit[:10]}: "
+        f"{len(made)} copies in {out} (register: export-register.csv/.json)")
     for line in skipped:
-        click.echo(f"  skipped {line.entry.id} ({line.entry.path}): {line.reason}")
+        say(f"  skipped {line.entry.id} ({line.entry.path}): {line.reason}")
     if done.record_commit:
-        click.echo(f"Recorded in {done.record_path}, signed commit {done.record_commit[:10]}")
+        say(f"Recorded in {done.record_path}, signed commit {done.record_commit[:10]}")
     return 0
 
 

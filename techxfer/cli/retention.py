@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from techxfer.cli.render import echo_json
+from techxfer.cli.render import echo_json, say
 
 
 @click.group("retention")
@@ -43,10 +43,10 @@ def retention_check(ids: tuple[str, ...], as_of: str | None, as_json: bool) -> i
         for v in verdicts:
             if v.may_destroy:
                 assert v.approval is not None
-                click.echo(f"{v.entry.id}: may be destroyed — retention ended {v.retention.end.end}, "
-                           f"no hold, notice {v.approval.transfer.id} approved")
+                say(f"{v.entry.id}: may be destroyed — retention ended {v.retention.end.end}, "
+                    f"no hold, notice {v.approval.transfer.id} approved")
             else:
-                click.echo(f"{v.entry.id}: NOT to be destroyed — {'; '.join(v.reasons)}")
+                say(f"{v.entry.id}: NOT to be destroyed — {'; '.join(v.reasons)}")
     return 0 if all(v.may_destroy for v in verdicts) else 1
 
 
@@ -66,7 +66,7 @@ def hold_add(match: tuple[str, ...], ids: tuple[str, ...], reason: str, ref: str
     from techxfer.state.workspace import Workspace
 
     hold_id, commit = place_hold(Workspace.open(), list(match), list(ids), reason, ref)
-    click.echo(f"Placed legal hold {hold_id} (commit {commit[:10]}).")
+    say(f"Placed legal hold {hold_id} (commit {commit[:10]}).")
     return 0
 
 
@@ -79,7 +79,7 @@ def hold_release(hold_id: str, reason: str) -> int:
     from techxfer.state.workspace import Workspace
 
     commit = release_hold(Workspace.open(), hold_id, reason)
-    click.echo(f"Released {hold_id} (commit {commit[:10]}).")
+    say(f"Released {hold_id} (commit {commit[:10]}).")
     return 0
 
 
@@ -98,17 +98,17 @@ def dispose_command(ids: tuple[str, ...], notice: str | None, reason: str | None
         from techxfer.commands.dispose import request_disposal
 
         sent = request_disposal(Workspace.open(), list(ids[1:]), reason)
-        click.echo(f"Disposal notice {sent.transfer.id} sent to {sent.transfer.recipient} "
-                   f"(commit {sent.commit[:10]}); they approve with: "
-                   f"techxfer ack {sent.transfer.id} --meaning approved")
+        say(f"Disposal notice {sent.transfer.id} sent to {sent.transfer.recipient} "
+            f"(commit {sent.commit[:10]}); they approve with: "
+            f"techxfer ack {sent.transfer.id} --meaning approved")
         return 0
     if not notice:
         raise click.UsageError("give --notice TX-ID: the approved disposal notice")
     from techxfer.commands.dispose import dispose
 
     done = dispose(Workspace.open(), list(ids), notice, reason)
-    click.echo(f"Destroyed {', '.join(done.records)}: disposition {done.id}, "
-               f"commit {done.commit[:10]}.")
+    say(f"Destroyed {', '.join(done.records)}: disposition {done.id}, "
+        f"commit {done.commit[:10]}.")
     return 0
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from techxfer.cli.render import echo_findings, echo_json
+from techxfer.cli.render import echo_findings, echo_json, say
 
 
 @click.command("status")
@@ -17,7 +17,7 @@ def status_command(as_json: bool) -> int:
         echo_json(status.as_json())
         return 0
     documents = "1 document" if status.documents == 1 else f"{status.documents} documents"
-    click.echo(f"{documents} registered, {len(status.ok)} as recorded.")
+    say(f"{documents} registered, {len(status.ok)} as recorded.")
     for title, items in (("Changed (content differs from the register)", status.changed),
                          ("Missing", status.missing), ("Not listed in any manifest", status.unlisted),
                          ("Problems", status.problems)):
@@ -27,8 +27,8 @@ def status_command(as_json: bool) -> int:
     if status.awaiting:
         click.echo("\nTransfers awaiting acknowledgement:")
         for item in status.awaiting:
-            click.echo(f"  {item['transfer']} to {item['to']}, sent {item['date']}, "
-                       f"due {item['due']}: {item['state'].upper()}")
+            say(f"  {item['transfer']} to {item['to']}, sent {item['date']}, "
+                f"due {item['due']}: {item['state'].upper()}")
     if status.clean:
         click.echo("Working tree matches the register.")
     return 0

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import click
 
+from techxfer.cli.render import say
 from techxfer.model.transfer import MEANINGS, TRANSFER_TYPES
 
 
@@ -27,13 +28,13 @@ def transfer_command(ids: tuple[str, ...], changed: bool, to: str, reason: str,
         req = TransferRequest(ids, changed, to, reason, default_type(ws, to), change_ref)
     done = create_transfer(ws, req)
     tx = done.transfer
-    click.echo(f"Transfer {tx.id} ({tx.type}) to {tx.recipient}, committed {done.commit[:10]}, "
-               f"signed by {done.signer.party.id}:{done.signer.person.id} ({tx.role}).")
+    say(f"Transfer {tx.id} ({tx.type}) to {tx.recipient}, committed {done.commit[:10]}, "
+        f"signed by {done.signer.party.id}:{done.signer.person.id} ({tx.role}).")
     for item in tx.items:
-        click.echo(f"  {item.action:<8} {item.id} rev {item.revision}  {item.path}  "
-                   f"{item.sha256[:12]}…")
-    click.echo(f"Manifest digest {tx.manifest_digest}. {tx.recipient} acknowledges with: "
-               f"techxfer ack {tx.id}")
+        say(f"  {item.action:<8} {item.id} rev {item.revision}  {item.path}  "
+            f"{item.sha256[:12]}…")
+    say(f"Manifest digest {tx.manifest_digest}. {tx.recipient} acknowledges with: "
+        f"techxfer ack {tx.id}")
     return 0
 
 
@@ -48,9 +49,9 @@ def ack_command(tx_id: str, meaning: str, comment: str | None) -> int:
 
     done = acknowledge(Workspace.open(), tx_id, meaning, comment)
     ack = done.ack
-    click.echo(f"Acknowledged {tx_id} as {ack.meaning}: {ack.party}:{ack.signer} ({ack.role}), "
-               f"commit {done.commit[:10]}, bound to transfer commit {ack.transfer_commit[:10]} "
-               f"and digest {ack.manifest_digest[:16]}…")
+    say(f"Acknowledged {tx_id} as {ack.meaning}: {ack.party}:{ack.signer} ({ack.role}), "
+        f"commit {done.commit[:10]}, bound to transfer commit {ack.transfer_commit[:10]} "
+        f"and digest {ack.manifest_digest[:16]}…")
     return 0
 
 

@@ -23,13 +23,16 @@ def verify_command(rev: str, trust_root: str | None, as_of: str | None, as_json:
                    lang: str, no_cache: bool, require_receipts: bool) -> int:
     """Audit the whole history from the trust root to REV, with the server's receipt log
     where the repository has one."""
+    from techxfer.audit.preconditions import require_full_history
     from techxfer.audit.walk import Auditor
     from techxfer.cli.options import parse_as_of
     from techxfer.reports import i18n
+    from techxfer.reports.text import shown
     from techxfer.rules.receipts import receipt_log
     from techxfer.state.workspace import Workspace
 
     ws = Workspace.open(cached=not no_cache)
+    require_full_history(ws.repo)
     progress = None
     if sys.stderr.isatty() and not as_json:
         def progress(n: int, total: int) -> None:
@@ -47,11 +50,11 @@ def verify_command(rev: str, trust_root: str | None, as_of: str | None, as_json:
     for commit, findings in by_commit.items():
         header = ws.repo.commit_info(commit).message.split("\n", 1)[0] if commit else ""
         click.echo(click.style(f"{i18n.word('commit', lang)} {(commit or '')[:10]}", bold=True)
-                   + f"  {header}")
+                   + f"  {shown(header)}")
         for f in findings:
-            where = f" {f.path}:" if f.path else ""
+            where = f" {shown(f.path)}:" if f.path else ""
             click.echo(f"  {click.style(f.code.value, fg='red')} ({i18n.title(f.code, lang)})"
-                       f"{where} {f.message}")
+                       f"{where} {shown(f.message)}")
     click.echo(i18n.word("summary", lang, commits=result.commits, root=result.root[:10],
                          tip=result.tip[:10], transfers=result.transfers,
                          acks=result.acknowledgements, pending=len(result.pending)))

@@ -33,6 +33,7 @@ from techxfer.model.manifest import DocumentEntry
 from techxfer.model.parties import Signer
 from techxfer.model.times import format_instant, now
 from techxfer.model.transfer import new_id
+from techxfer.reports.text import cell, shown
 from techxfer.rules.authorisation import holds_role
 from techxfer.rules.register import check_state
 from techxfer.state.records import load_records
@@ -176,13 +177,13 @@ def _write(ws: Workspace, export: Export, snap: Any, stamp: bool) -> None:
             if stamp and entry.path.lower().endswith(".pdf"):
                 # The holder by legal name (parties.yaml), never by party id.
                 names = export.holder or (export.party,)
-                text = [
+                text = [shown(t) for t in (
                     "CONTROLLED COPY / 受控文件",
                     f"Holder 持有人: {names[0]}",
                     *names[1:],
                     f"Copy {export.id}-{number + 1:03d} · {entry.id} rev {entry.revision}",
                     f"{line.transfer or 'owner copy'} · {export.when:%Y-%m-%d}",
-                ]
+                )]
                 try:
                     data, _ = stamp_pdf(data, text, entry.path)
                     line.status = "stamped"
@@ -199,7 +200,8 @@ def _write(ws: Workspace, export: Export, snap: Any, stamp: bool) -> None:
         buf = io.StringIO()
         writer = csv.DictWriter(buf, REGISTER_COLUMNS)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: cell(v) if isinstance(v, str) else v for k, v in row.items()}
+                         for row in rows)
         (staging / "export-register.csv").write_text(buf.getvalue(), encoding="utf-8")
         (staging / "export-register.json").write_text(json.dumps({
             "export": export.id, "party": export.party, "commit": export.commit,

@@ -18,8 +18,17 @@ from typing import Any
 from techxfer.errors import ConfigError, SchemaError
 from techxfer.format import schema, yamlio
 
-_HEADER = re.compile(rb"\A(?:#[^\n]*\n|\s*\n)*(?:format: 1\n)?documents:\n")
-_EMPTY = re.compile(rb"\A(?:#[^\n]*\n|\s*\n)*(?:format: 1\n)?documents: \[\]\n?\Z")
+# Blank and comment lines before the register, as the loader reads them. Each line is
+# matched one way only (spaces, then an optional comment, then the line end), so a match
+# is linear in the lines: ``(?:#…\n|\s*\n)*`` backtracked exponentially over blank lines,
+# since ``\s`` also matches the newline. Only what the YAML loader reads as a blank or
+# comment line is taken: no tab (the loader refuses one there), no lone CR, NEL, line or
+# paragraph separator (line breaks to YAML), no control character. Comments holding
+# other uncommon characters (lead bytes \xc2, \xe2, \xef) go to the loader, which judges.
+_COMMENT = rb"#[\t\x20-\x7e\x80-\xbf\xc3-\xdf\xe0\xe1\xe3-\xee\xf0-\xf4]*"
+_LEAD = rb"(?: *(?:" + _COMMENT + rb")?\r?\n)*"
+_HEADER = re.compile(rb"\A" + _LEAD + rb"(?:format: 1\n)?documents:\n")
+_EMPTY = re.compile(rb"\A" + _LEAD + rb"(?:format: 1\n)?documents: \[\]\n?\Z")
 
 
 class EntryCache:

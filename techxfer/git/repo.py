@@ -23,6 +23,12 @@ from typing import IO, AnyStr
 import pygit2
 
 from techxfer.errors import GitError
+from techxfer.git import rawcommit
+
+# What pygit2 raises for an object it cannot find or read: KeyError or ValueError for an
+# unknown or malformed id, pygit2.GitError (InvalidError is also a ValueError) for an
+# object it cannot find or parse. Each becomes techxfer's GitError, or a plain "no".
+PYGIT2_ERRORS = (pygit2.GitError, KeyError, ValueError)
 
 MODE_FILE = 0o100644
 MODE_EXEC = 0o100755
@@ -49,6 +55,12 @@ class Entry:
 
 @dataclass(frozen=True)
 class CommitInfo:
+    """A commit as the audit reads it. ``malformed`` is why techxfer cannot read the
+    commit object as git would (``rawcommit``), else None; the other fields are then read
+    as well as they can be, and never raise: text with undecodable bytes as U+FFFD, a zone
+    git would not read as 0 (UTC), and where libgit2 cannot parse the object at all, the
+    tree, parents and committer date from its bytes (0 where unreadable)."""
+
     id: str
     parents: tuple[str, ...]
     tree: str
@@ -56,6 +68,7 @@ class CommitInfo:
     commit_offset: int  # minutes east of UTC
     message: str
     author: str
+    malformed: str | None = None
 
 
 def feed_and_close(pipe: IO[AnyStr], data: AnyStr) -> None:
@@ -112,18 +125,6 @@ def _parse_diff_tree(fields: Iterator[bytes], pairs: Sequence[tuple[str, str]]
         yield current
     if next(expected, None) is not None:
         raise GitError("git diff-tree stopped before the last commit")
-
-
-def _info(c: pygit2.Commit) -> CommitInfo:
-    return CommitInfo(
-        id=str(c.id),
-        parents=tuple(str(p) for p in c.parent_ids),
-        tree=str(c.tree_id),
-        commit_time=c.commit_time,
-        commit_offset=c.commit_time_offset,
-        message=c.message,
-        author=c.author.name,
-    )
 
 
 class _BlobsAhead:
@@ -316,17 +317,111 @@ class GitRepo:
     def resolve(self, rev: str) -> str:
         try:
             obj = self._repo.revparse_single(rev)
+        except PYGIT2_ERRORS:
+            raise GitError(f"unknown revision {rev!r}") from None
+        try:
             commit = obj.peel(pygit2.Commit)
-        except (KeyError, ValueError, pygit2.GitError):
+        except PYGIT2_ERRORS:
+            # A commit libgit2 cannot parse (its bytes say why: ``commit_info``) is still
+            # a revision, as git reads it.
+            if obj.type == pygit2.enums.ObjectType.COMMIT:
+                return str(obj.id)
             raise GitError(f"unknown revision {rev!r}") from None
         return str(commit.id)
 
+    def is_shallow(self) -> bool:
+        """A shallow clone: its oldest commits' parents are missing, so its history
+        cannot be audited (``git fetch --unshallow`` fetches them)."""
+        return bool(self._repo.is_shallow)
+
+    def object_type(self, oid: str) -> str | None:
+        """``commit``, ``tree``, ``blob`` or ``tag``; None for an unknown object."""
+        try:
+            kind, _ = self._repo.odb.read(oid)
+        except PYGIT2_ERRORS:
+            return None
+        return {pygit2.enums.ObjectType.COMMIT: "commit", pygit2.enums.ObjectType.TREE: "tree",
+                pygit2.enums.ObjectType.BLOB: "blob", pygit2.enums.ObjectType.TAG: "tag"}.get(
+                    pygit2.enums.ObjectType(kind))
+
+    def peel(self, oid: str) -> tuple[str, str] | None:
+        """What an object is once its tags (and tags of tags) are followed: (type, id) of
+        the commit, tree or blob at the end; None when a tag names an unknown object."""
+        for _ in range(64):  # a tag chain longer than this is not worth following
+            kind = self.object_type(oid)
+            if kind is None:
+                return None
+            if kind != "tag":
+                return kind, oid
+            try:
+                tag = self._repo[oid]
+            except PYGIT2_ERRORS:
+                return None
+            if not isinstance(tag, pygit2.Tag):
+                return None
+            oid = str(tag.target)
+        return None
+
     def commit_info(self, commit_id: str) -> CommitInfo:
-        return _info(self._commit(commit_id))
+        try:
+            obj = self._repo[commit_id]
+        except pygit2.InvalidError as exc:  # an object libgit2 cannot parse
+            return self._raw_info(commit_id, exc)
+        except PYGIT2_ERRORS:
+            raise GitError(f"no commit {commit_id}") from None
+        if not isinstance(obj, pygit2.Commit):
+            raise GitError(f"{commit_id} is not a commit")
+        return self._info(obj)
+
+    def _raw(self, commit_id: str) -> bytes | None:
+        try:
+            kind, data = self._repo.odb.read(commit_id)
+        except PYGIT2_ERRORS:
+            return None
+        return bytes(data) if kind == pygit2.enums.ObjectType.COMMIT else None
+
+    def _info(self, c: pygit2.Commit) -> CommitInfo:
+        """A commit libgit2 reads; its bytes say whether git and Python read it alike."""
+        commit_id = str(c.id)
+        raw = self._raw(commit_id)
+        malformed = rawcommit.problem(raw) if raw is not None else "the commit object cannot be read"
+        encoding: str | None = c.message_encoding
+        if encoding is not None and rawcommit.encoding_problem(encoding.encode()) is not None:
+            encoding = None
+        return CommitInfo(
+            id=commit_id,
+            parents=tuple(str(p) for p in c.parent_ids),
+            tree=str(c.tree_id),
+            commit_time=c.commit_time,
+            commit_offset=c.commit_time_offset,
+            message=rawcommit.decode(c.raw_message, encoding),
+            author=rawcommit.decode(c.author.raw_name, encoding),
+            malformed=malformed,
+        )
+
+    def _raw_info(self, commit_id: str, why: Exception) -> CommitInfo:
+        """A commit libgit2 refuses to parse (git may still show it): read from its bytes."""
+        raw = self._raw(commit_id)
+        if raw is None:
+            raise GitError(f"no commit {commit_id}")
+        parsed = rawcommit.parse(raw)
+        return CommitInfo(
+            id=commit_id, parents=parsed.parents, tree=parsed.tree,
+            commit_time=parsed.commit_time, commit_offset=parsed.commit_offset,
+            message=rawcommit.decode(parsed.message, parsed.encoding),
+            author=rawcommit.decode(parsed.author_name, parsed.encoding),
+            malformed=parsed.malformed or f"libgit2 cannot read it: {why}",
+        )
 
     def commit_signature(self, commit_id: str) -> tuple[bytes, bytes] | None:
         """(signature, signed payload) exactly as git signed them, or None if unsigned."""
-        commit = self._commit(commit_id)
+        try:
+            commit = self._commit(commit_id)
+        except GitError:
+            raw = self._raw(commit_id)
+            if raw is None:
+                raise
+            return rawcommit.signature(raw)  # libgit2 cannot parse it; git can
         if commit.gpg_signature[0] is None:
             return None
         sig, payload = commit.gpg_signature
@@ -335,11 +430,30 @@ class GitRepo:
     def _commit(self, commit_id: str) -> pygit2.Commit:
         try:
             obj = self._repo[commit_id]
-        except (KeyError, ValueError):
+        except PYGIT2_ERRORS as exc:
+            if isinstance(exc, pygit2.InvalidError):
+                raise GitError(f"commit {commit_id} cannot be read: {exc}") from None
             raise GitError(f"no commit {commit_id}") from None
         if not isinstance(obj, pygit2.Commit):
             raise GitError(f"{commit_id} is not a commit")
         return obj
+
+    def _tree(self, commit_id: str) -> pygit2.Tree:
+        """A commit's tree; for a commit libgit2 cannot parse, the tree its bytes name."""
+        try:
+            return self._commit(commit_id).tree
+        except GitError:
+            raw = self._raw(commit_id)
+            if raw is None:
+                raise
+            tree_id = rawcommit.parse(raw).tree
+        try:
+            tree = self._repo[tree_id]
+        except PYGIT2_ERRORS:
+            raise GitError(f"commit {commit_id}: its tree {tree_id} cannot be read") from None
+        if not isinstance(tree, pygit2.Tree):
+            raise GitError(f"commit {commit_id}: {tree_id} is not a tree")
+        return tree
 
     def read_blob(self, oid: str) -> bytes:
         if self._ahead is not None:
@@ -348,7 +462,7 @@ class GitRepo:
                 return data
         try:
             blob = self._repo[oid]
-        except (KeyError, ValueError):
+        except PYGIT2_ERRORS:
             raise GitError(f"object {oid} is missing from the repository") from None
         if not isinstance(blob, pygit2.Blob):
             raise GitError(f"object {oid} is not a file")
@@ -362,14 +476,25 @@ class GitRepo:
 
     def merge_base(self, a: str, b: str) -> str | None:
         """The best common ancestor of two commits, or None for unrelated histories."""
-        base = self._repo.merge_base(a, b)
+        for commit in (a, b):
+            if not self.has_commit(commit):
+                raise GitError(f"no commit {commit}")
+        try:
+            base = self._repo.merge_base(a, b)
+        except pygit2.InvalidError:  # a commit libgit2 cannot parse: git reads it
+            if self._git_status(["merge-base", a, b]) != 0:
+                return None
+            return self.git(["merge-base", a, b]).decode().strip() or None
+        except PYGIT2_ERRORS as exc:
+            raise GitError(f"no merge base of {a[:10]} and {b[:10]}: {exc}") from None
         return str(base) if base is not None else None
 
     def entry_at(self, commit_id: str, path: str) -> Entry | None:
         """One path of a commit's tree (None when absent or a folder)."""
+        tree = self._tree(commit_id)
         try:
-            item = self._commit(commit_id).tree[path]
-        except KeyError:
+            item = tree[path]
+        except PYGIT2_ERRORS:
             return None
         if item.filemode == MODE_TREE:
             return None
@@ -378,17 +503,18 @@ class GitRepo:
     def tree_entries(self, commit_id: str) -> dict[str, Entry]:
         """Every file of a commit's tree, flattened to slash-separated paths."""
         out: dict[str, Entry] = {}
-        self._flatten(self._commit(commit_id).tree, "", out)
+        self._flatten(self._tree(commit_id), "", out)
         return out
 
     def subtree(self, commit_id: str, folder: str) -> tuple[str | None, dict[str, Entry]]:
         """One folder of a commit: its tree id (None when absent) and its files, with full
         paths. Lets callers cache what depends only on that folder (the configuration)."""
+        tree = self._tree(commit_id)
         try:
-            item = self._commit(commit_id).tree[folder]
-        except KeyError:
+            item = tree[folder]
+            sub = self._repo[item.id]
+        except PYGIT2_ERRORS:
             return None, {}
-        sub = self._repo[item.id]
         if not isinstance(sub, pygit2.Tree):
             return None, {}
         out: dict[str, Entry] = {}
@@ -399,8 +525,12 @@ class GitRepo:
         for item in tree:
             path = prefix + (item.name or "")
             if item.filemode == MODE_TREE:
-                sub = self._repo[item.id]
-                assert isinstance(sub, pygit2.Tree)
+                try:
+                    sub = self._repo[item.id]
+                except PYGIT2_ERRORS:
+                    raise GitError(f"tree {item.id} ({path}) is missing from the repository") from None
+                if not isinstance(sub, pygit2.Tree):
+                    raise GitError(f"{item.id} ({path}) is not a tree")
                 self._flatten(sub, path + "/", out)
             else:
                 out[path] = Entry(str(item.id), item.filemode)
@@ -412,7 +542,7 @@ class GitRepo:
         head = self.head()
         if head is None:
             return {e.path for e in index}
-        diff = index.diff_to_tree(self._commit(head).tree)
+        diff = index.diff_to_tree(self._tree(head))
         paths: set[str] = set()
         for delta in diff.deltas:
             paths.add(delta.old_file.path)
@@ -421,10 +551,10 @@ class GitRepo:
 
     def changed_paths(self, old_commit: str | None, new_commit: str) -> set[str]:
         """Paths that differ between two commits (all paths when ``old_commit`` is None)."""
-        new_tree = self._commit(new_commit).tree
+        new_tree = self._tree(new_commit)
         if old_commit is None:
             return set(self.tree_entries(new_commit))
-        diff = self._commit(old_commit).tree.diff_to_tree(new_tree)
+        diff = self._tree(old_commit).diff_to_tree(new_tree)
         paths: set[str] = set()
         for delta in diff.deltas:
             paths.add(delta.old_file.path)
@@ -477,24 +607,60 @@ class GitRepo:
 
     def walk(self, tip: str, *, hide: Sequence[str] = ()) -> Iterator[str]:
         """Commit ids reachable from ``tip``, parents before children."""
-        for commit in self._walker(tip, hide):
-            yield str(commit.id)
+        for commit in self._walk(tip, hide):
+            yield commit if isinstance(commit, str) else str(commit.id)
 
     def walk_info(self, tip: str, *, hide: Sequence[str] = ()) -> Iterator[CommitInfo]:
         """``walk``, with each commit's details read on the way (one lookup a commit)."""
-        for commit in self._walker(tip, hide):
-            yield _info(commit)
+        for commit in self._walk(tip, hide):
+            yield self.commit_info(commit) if isinstance(commit, str) else self._info(commit)
 
-    def _walker(self, tip: str, hide: Sequence[str]) -> pygit2.Walker:
-        walker = self._repo.walk(tip, pygit2.enums.SortMode.TOPOLOGICAL | pygit2.enums.SortMode.REVERSE)
-        for h in hide:
-            walker.hide(h)
-        return walker
+    def _walk(self, tip: str, hide: Sequence[str]) -> Iterator[pygit2.Commit | str]:
+        """libgit2's walk, in-process; where it fails (a commit libgit2 cannot parse,
+        which git reads), git's own ``rev-list`` for the commits not yet given."""
+        given: set[str] = set()
+        try:
+            walker = self._repo.walk(tip, pygit2.enums.SortMode.TOPOLOGICAL
+                                     | pygit2.enums.SortMode.REVERSE)
+            for h in hide:
+                walker.hide(h)
+            for commit in walker:
+                given.add(str(commit.id))
+                yield commit
+            return
+        except PYGIT2_ERRORS:
+            pass
+        # Parents first: a commit not given yet has its parents given or before it here.
+        out = self.git(["rev-list", "--topo-order", "--reverse", tip,
+                        *(f"^{h}" for h in hide), "--"])
+        for commit_id in out.decode().split():
+            if commit_id not in given:
+                yield commit_id
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        """Whether ANCESTOR is DESCENDANT or an ancestor of it; GitError for an unknown
+        commit (a checkpoint naming one is then ignored)."""
         if ancestor == descendant:
             return True
-        return bool(self._repo.descendant_of(descendant, ancestor))
+        try:
+            return bool(self._repo.descendant_of(descendant, ancestor))
+        except pygit2.InvalidError:
+            pass  # a commit on the way libgit2 cannot parse: ask git, which reads it
+        except PYGIT2_ERRORS as exc:
+            raise GitError(f"cannot tell whether {ancestor[:10]} is an ancestor of "
+                           f"{descendant[:10]}: {exc}") from None
+        status = self._git_status(["merge-base", "--is-ancestor", ancestor, descendant])
+        if status not in (0, 1):
+            raise GitError(f"cannot tell whether {ancestor[:10]} is an ancestor of {descendant[:10]}")
+        return status == 0
+
+    def _git_status(self, args: Sequence[str]) -> int:
+        cwd = self._repo.workdir or self._repo.path
+        try:
+            return subprocess.run(["git", *args], cwd=cwd, env=self.git_env(), capture_output=True,
+                                  check=False).returncode
+        except FileNotFoundError:
+            raise GitError("git is not installed or not on PATH") from None
 
     def roots(self, tip: str) -> list[str]:
         """The parentless commits reachable from ``tip``, oldest first (one git process)."""
@@ -504,7 +670,9 @@ class GitRepo:
     def has_commit(self, commit_id: str) -> bool:
         try:
             return isinstance(self._repo[commit_id], pygit2.Commit)
-        except (KeyError, ValueError):
+        except pygit2.InvalidError:
+            return self._raw(commit_id) is not None  # a commit libgit2 cannot parse
+        except PYGIT2_ERRORS:
             return False
 
     def other_ref_tips(self, except_ref: str) -> list[str]:
@@ -515,7 +683,7 @@ class GitRepo:
                 continue
             try:
                 tips.append(str(self._repo.references[name].peel(pygit2.Commit).id))
-            except (pygit2.GitError, ValueError, KeyError):
+            except PYGIT2_ERRORS:
                 continue
         return tips
 
@@ -527,7 +695,7 @@ class GitRepo:
     def config_get(self, key: str) -> str | None:
         try:
             value = self._repo.config[key]
-        except (KeyError, pygit2.GitError):
+        except PYGIT2_ERRORS:
             return None
         return str(value)
 

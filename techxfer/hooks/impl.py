@@ -10,6 +10,7 @@ from pathlib import Path
 
 from techxfer.errors import TechxferError
 from techxfer.findings import Finding
+from techxfer.reports.text import shown
 
 
 def _run_legacy(hook_dir: Path | None, hook_type: str, args: Sequence[str], stdin: bytes) -> int:
@@ -26,7 +27,7 @@ def report(hook: str, findings: Sequence[Finding], what: str) -> None:
     write(f"techxfer {hook}: {what} refused, {len(findings)} finding(s):\n")
     for finding in findings:
         where = f"{finding.commit[:10]} " if finding.commit else ""
-        write(f"  {where}{finding.one_line()}\n")
+        write(f"  {where}{shown(finding.one_line())}\n")
 
 
 def pre_commit() -> int:
@@ -81,14 +82,20 @@ def _anchored_root(repo: object) -> str | None:
 
 
 def _judge_push(repo: object, updates: list[tuple[str, str, str]], hook: str) -> int:
-    """Audit each updated tip, resuming from checkpoints; refuse on findings in new commits."""
+    """Audit each updated tip, resuming from checkpoints; refuse on findings in new commits.
+
+    Checkpoints are written only once the whole push is accepted: a refused push leaves
+    nothing behind that the next push would resume from (DESIGN 5)."""
+    from techxfer.audit.preconditions import require_full_history
     from techxfer.audit.walk import Auditor
     from techxfer.git.repo import GitRepo
     from techxfer.state.cache import BlobCache
 
     assert isinstance(repo, GitRepo)
+    require_full_history(repo)
     cache = BlobCache.for_repository(repo.gitdir)
     refused: list[Finding] = []
+    judged: list[Auditor] = []
     # A pushed branch of its own (even a parentless one) is judged from the repository's
     # trust root, never from a root it brings.
     root = _anchored_root(repo) if hook == "pre-receive" else None
@@ -97,12 +104,32 @@ def _judge_push(repo: object, updates: list[tuple[str, str, str]], hook: str) ->
         fresh = set(repo.walk(new, hide=hide))
         if not fresh:
             continue
-        result = Auditor(repo, cache).run(new, root, resume=True, only=fresh)
+        auditor = Auditor(repo, cache)
+        result = auditor.run(new, root, resume=True, only=fresh, save=False)
         refused += [f for f in result.findings if f.code.value not in NOT_BLOCKING]
+        judged.append(auditor)
     if refused:
         report(hook, refused, "push")
         return 1
+    for auditor in judged:
+        auditor.save_checkpoint()
     return 0
+
+
+def _commit_of(repo: object, oid: str) -> tuple[str | None, str | None]:
+    """(the commit a pushed object stands for, why it is refused): a commit is itself, an
+    annotated tag (or a tag of a tag) is peeled to what it names, which must be a commit."""
+    from techxfer.git.repo import GitRepo
+
+    assert isinstance(repo, GitRepo)
+    peeled = repo.peel(oid)
+    if peeled is None:
+        return None, f"{oid[:10]} is not an object of this push or repository"
+    kind, target = peeled
+    if kind != "commit":
+        return None, (f"names a {kind} ({target[:10]}), not a commit; only commits and tags of "
+                      "commits are accepted")
+    return target, None
 
 
 def pre_push(args: Sequence[str], stdin: bytes) -> int:
@@ -115,8 +142,14 @@ def pre_push(args: Sequence[str], stdin: bytes) -> int:
         parts = line.split()
         if len(parts) == 4 and parts[1] != ZERO:
             updates.append((parts[3], parts[1], parts[2]))
-    updates = [(old if repo.has_commit(old) else ZERO, new, ref) for old, new, ref in updates]
-    return _judge_push(repo, updates, "pre-push")
+    judged = []
+    for old, new, ref in updates:
+        commit, _ = _commit_of(repo, new)
+        if commit is None:
+            continue  # not a commit: nothing of the history to verify here; the server judges
+        before, _ = _commit_of(repo, old) if old != ZERO else (None, None)
+        judged.append((before or ZERO, commit, ref))
+    return _judge_push(repo, judged, "pre-push")
 
 
 def pre_receive(args: Sequence[str], stdin: bytes) -> int:
@@ -141,13 +174,23 @@ def pre_receive(args: Sequence[str], stdin: bytes) -> int:
             continue
         branch = ref.removeprefix("refs/heads/")
         if not ref.startswith("refs/heads/") or branch not in protected:
-            # Every pushed commit is judged, whatever the ref; deleting or rewinding an
-            # unprotected branch is the branch owner's business.
-            if new != ZERO and repo.has_commit(new):
-                updates.append((old if old != ZERO and repo.has_commit(old) else ZERO, new, ref))
+            # Every pushed commit is judged, whatever the ref (an annotated tag by the
+            # commit it names); deleting or rewinding an unprotected branch is the branch
+            # owner's business.
+            if new == ZERO:
+                continue
+            commit, why = _commit_of(repo, new)
+            if commit is None:
+                problems.append(f"{ref}: {why}")
+                continue
+            before, _ = _commit_of(repo, old) if old != ZERO else (None, None)
+            updates.append((before or ZERO, commit, ref))
             continue
         if new == ZERO:
             problems.append(f"{ref}: deleting a protected branch is refused")
+            continue
+        if repo.object_type(new) != "commit":
+            problems.append(f"{ref}: a protected branch must name a commit")
             continue
         if old != ZERO and not repo.is_ancestor(old, new):
             problems.append(f"{ref}: not a fast-forward; the history of a protected branch is "
@@ -157,7 +200,7 @@ def pre_receive(args: Sequence[str], stdin: bytes) -> int:
     if problems:
         sys.stderr.write("techxfer pre-receive: push refused:\n")
         for problem in problems:
-            sys.stderr.write(f"  {problem}\n")
+            sys.stderr.write(f"  {shown(problem)}\n")
         return 1
     return _judge_push(repo, updates, "pre-receive")
 
@@ -199,9 +242,29 @@ def main(argv: Sequence[str]) -> int:
         sys.stderr.write(f"techxfer: unknown hook type {hook_type!r}\n")
         return 2
     except TechxferError as exc:
-        sys.stderr.write(f"techxfer {hook_type}: refused: {exc.diagnostic()}\n")
+        sys.stderr.write(f"techxfer {hook_type}: refused: {shown(exc.diagnostic(), multiline=True)}\n")
         return 1
     except Exception as exc:  # fail closed: a hook that cannot judge refuses
-        sys.stderr.write(f"techxfer {hook_type}: refused, internal error: "
-                         f"{type(exc).__name__}: {exc}\n")
+        internal_error(hook_type, exc)
         return 1
+
+
+def internal_error(hook_type: str, exc: BaseException) -> None:
+    """A fault inside the hook refuses what it was judging, and only that: nothing was
+    written (checkpoints are saved only for an accepted push), so the next push is judged
+    as if this one never came. The message says what an admin needs to act."""
+    import traceback
+
+    from techxfer import __version__
+
+    what = "commit" if hook_type == "pre-commit" else "push"
+    write = sys.stderr.write
+    if os.environ.get("TECHXFER_DEBUG"):
+        write(shown("".join(traceback.format_exception(exc)), multiline=True))
+    write(f"techxfer {hook_type}: {what} refused, internal error: "
+          f"{shown(f'{type(exc).__name__}: {exc}')}\n"
+          f"  techxfer could not judge this {what}, so it refused it; nothing was changed, and "
+          f"the next {what} is judged as usual.\n"
+          f"  For the administrator: set TECHXFER_DEBUG=1 in the hook's environment and try "
+          f"again for the traceback, then report it with the techxfer version ({__version__}), "
+          f"the hook ({hook_type}) and this message.\n")

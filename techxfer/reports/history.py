@@ -22,6 +22,7 @@ from techxfer.model.parties import Signer
 from techxfer.model.times import from_git_time, now
 from techxfer.model.transfer import ack_state
 from techxfer.reports.i18n import word
+from techxfer.reports.text import cell, shown
 from techxfer.reports.transfer_list import chronological
 from techxfer.rules.receipts import receipt_log
 from techxfer.rules.register import check_state
@@ -286,10 +287,10 @@ def render_history(history: DocHistory, fmt: str, lang: str = "en") -> str:
         for rev in history.revisions:
             carried = [t.transfer for t in history.transfers
                        if (t.revision, t.sha256) == (rev.revision, rev.sha256)]
-            writer.writerow([history.id, rev.when.isoformat(timespec="seconds"), rev.revision,
-                             rev.status, rev.sha256, rev.commit,
-                             rev.signed_by.printed_name or "", rev.signed_by.status,
-                             " ".join(carried), _iso(rev.received) or ""])
+            writer.writerow([cell(c) for c in (
+                history.id, rev.when.isoformat(timespec="seconds"), rev.revision, rev.status,
+                rev.sha256, rev.commit, rev.signed_by.printed_name or "", rev.signed_by.status,
+                " ".join(carried), _iso(rev.received) or "")])
         return out.getvalue()
     lines = [f"{history.id} — {history.title} ({history.path}, listed in {history.manifest})", ""]
     for rev in history.revisions:
@@ -306,7 +307,7 @@ def render_history(history: DocHistory, fmt: str, lang: str = "en") -> str:
                 lines.append(f"    → {t.transfer} to {t.to} ({t.action}): {ack}")
     if not history.revisions:
         lines.append("(no revision found in the history of its manifest)")
-    return "\n".join(lines) + "\n"
+    return "\n".join(shown(line) for line in lines) + "\n"
 
 
 def render_trail(events: list[SignatureEvent], fmt: str, lang: str = "en") -> str:
@@ -319,13 +320,14 @@ def render_trail(events: list[SignatureEvent], fmt: str, lang: str = "en") -> st
                          "meaning", "what", "commit", "received_by_server"])
         for e in events:
             s = e.signed_by
-            writer.writerow([e.when.isoformat(timespec="seconds"), s.party or "", s.person or "",
-                             s.printed_name or "", " ".join(s.roles), s.status, e.kind,
-                             e.meaning, e.what, e.commit, _iso(e.received) or ""])
+            writer.writerow([cell(c) for c in (
+                e.when.isoformat(timespec="seconds"), s.party or "", s.person or "",
+                s.printed_name or "", " ".join(s.roles), s.status, e.kind, e.meaning, e.what,
+                e.commit, _iso(e.received) or "")])
         return out.getvalue()
     lines = []
     for e in events:
         lines.append(f"{e.when.isoformat(sep=' ', timespec='seconds')}  {e.signed_by.text():<34} "
                      f"{e.kind:<15} {e.meaning:<20} {e.what}  ({e.commit[:10]})"
                      + (f"  [{_received(e.received, lang)}]" if e.received else ""))
-    return "\n".join(lines) + ("\n" if lines else "(no signatures)\n")
+    return "\n".join(shown(line) for line in lines) + ("\n" if lines else "(no signatures)\n")

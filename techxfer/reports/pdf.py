@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from techxfer.reports.render import ack_text, label, sig_text, state_word
+from techxfer.reports.text import shown
 from techxfer.reports.transfer_list import TransferList
 
 
@@ -39,7 +40,7 @@ def transfer_list_pdf(report: TransferList, font: Path) -> bytes:
             if repo.quality_agreement:
                 lines.append(f"{label(lang, 'agreement')}: {repo.quality_agreement}")
             for line in lines:
-                self.cell(0, 4.5, line, new_x="LMARGIN", new_y="NEXT")
+                self.cell(0, 4.5, shown(line), new_x="LMARGIN", new_y="NEXT")
             self.ln(2)
 
         def footer(self) -> None:
@@ -72,14 +73,15 @@ def _transfer(pdf: Any, row: Any, lang: str) -> None:
     width = pdf.epw
     pdf.set_font("cjk", size=10)
     pdf.set_fill_color(235, 235, 235)
-    pdf.multi_cell(width, 6, f"{tx.date.isoformat(sep=' ', timespec='minutes')}   {tx.id}   "
-                             f"{tx.type}   {tx.sender} → {tx.recipient}   "
-                             f"[{state_word(row.state, lang)}]", fill=True,
+    pdf.multi_cell(width, 6, shown(f"{tx.date.isoformat(sep=' ', timespec='minutes')}   {tx.id}   "
+                                   f"{tx.type}   {tx.sender} → {tx.recipient}   "
+                                   f"[{state_word(row.state, lang)}]"), fill=True,
                    new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=8)
     reason = tx.reason + (f" ({tx.change_ref})" if tx.change_ref else "")
-    pdf.multi_cell(width, 4.5, f"{label(lang, 'reason')}: {reason}", new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(width, 4.5, f"{label(lang, 'sent')}: {sig_text(row.sender, lang)}",
+    pdf.multi_cell(width, 4.5, shown(f"{label(lang, 'reason')}: {reason}"), new_x="LMARGIN",
+                   new_y="NEXT")
+    pdf.multi_cell(width, 4.5, shown(f"{label(lang, 'sent')}: {sig_text(row.sender, lang)}"),
                    new_x="LMARGIN", new_y="NEXT")
     if row.lines:
         cols = (26, 64, 12, 16, width - 118)
@@ -92,13 +94,13 @@ def _transfer(pdf: Any, row: Any, lang: str) -> None:
         for ln in row.lines:
             values = (ln.id, ln.title, ln.revision, ln.action, ln.sha256)
             for w, v in zip(cols, values, strict=True):
-                pdf.cell(w, 4.2, _fit(pdf, v, w))
+                pdf.cell(w, 4.2, _fit(pdf, shown(v), w))
             pdf.ln()
     pdf.set_font("cjk", size=8)
-    pdf.multi_cell(width, 4.5, f"{label(lang, 'ack')}: {ack_text(row, lang)}",
+    pdf.multi_cell(width, 4.5, shown(f"{label(lang, 'ack')}: {ack_text(row, lang)}"),
                    new_x="LMARGIN", new_y="NEXT")
     if row.comment:
-        pdf.multi_cell(width, 4.5, f"{label(lang, 'comment')}: {row.comment}",
+        pdf.multi_cell(width, 4.5, shown(f"{label(lang, 'comment')}: {row.comment}"),
                        new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
 

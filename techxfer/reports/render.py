@@ -1,4 +1,8 @@
-"""Renderers of the transfer list: table, Markdown, CSV, JSON (PDF is in ``pdf.py``)."""
+"""Renderers of the transfer list: table, Markdown, CSV, JSON (PDF is in ``pdf.py``).
+
+Text from the records is shown escaped (``text.shown``) in every format but JSON, which
+keeps it exact; a CSV cell never starts a formula.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from techxfer.reports.i18n import word
+from techxfer.reports.text import cell, md_cell, shown
 from techxfer.reports.transfer_list import Signature, TransferList, TransferRow
 
 LABELS = {
@@ -61,8 +66,12 @@ def ack_text(row: TransferRow, lang: str) -> str:
     return sig_text(row.ack, lang)
 
 
-def render_table(report: TransferList, echo: Callable[[str], None]) -> None:
+def render_table(report: TransferList, print_line: Callable[[str], None]) -> None:
     lang = report.lang
+
+    def echo(line: str) -> None:  # each line one line, whatever the records hold
+        print_line(shown(line))
+
     echo(f"{label(lang, 'title')} — {', '.join(p.name for p in report.config.repo.products)} "
          f"@ {report.commit[:10]}")
     if not report.rows:
@@ -84,26 +93,39 @@ def render_table(report: TransferList, echo: Callable[[str], None]) -> None:
 
 def render_markdown(report: TransferList) -> str:
     lang = report.lang
-    out = io.StringIO()
+    lines: list[str] = []
+
+    def out(line: str = "") -> None:  # each line one line, whatever the records hold
+        lines.append(shown(line))
+
     repo = report.config.repo
-    out.write(f"# {label(lang, 'title')}\n\n")
-    out.write(f"- {label(lang, 'product')}: {', '.join(p.name for p in repo.products)}\n")
-    out.write(f"- {label(lang, 'registrant')}: {repo.registrant}; "
-              f"{label(lang, 'manufacturer')}: {repo.manufacturer}\n")
+    out(f"# {label(lang, 'title')}")
+    out()
+    out(f"- {label(lang, 'product')}: {', '.join(p.name for p in repo.products)}")
+    out(f"- {label(lang, 'registrant')}: {repo.registrant}; "
+        f"{label(lang, 'manufacturer')}: {repo.manufacturer}")
     if repo.quality_agreement:
-        out.write(f"- {label(lang, 'agreement')}: {repo.quality_agreement}\n")
-    out.write(f"- {label(lang, 'commit')}: `{report.commit}`\n\n")
+        out(f"- {label(lang, 'agreement')}: {repo.quality_agreement}")
+    out(f"- {label(lang, 'commit')}: `{report.commit}`")
+    out()
     for row in report.rows:
         tx = row.transfer
-        out.write(f"## {tx.id} — {tx.date.isoformat(sep=' ', timespec='minutes')} — {tx.type}\n\n")
-        out.write(f"{label(lang, 'reason')}: {tx.reason}\n\n")
-        out.write(f"{label(lang, 'sent')}: {sig_text(row.sender, lang)}\n\n")
-        out.write(f"| Id | {label(lang, 'title_col')} | {label(lang, 'rev')} | "
-                  f"{label(lang, 'action')} | SHA-256 |\n|---|---|---|---|---|\n")
+        out(f"## {tx.id} — {tx.date.isoformat(sep=' ', timespec='minutes')} — {tx.type}")
+        out()
+        out(f"{label(lang, 'reason')}: {tx.reason}")
+        out()
+        out(f"{label(lang, 'sent')}: {sig_text(row.sender, lang)}")
+        out()
+        out(f"| Id | {label(lang, 'title_col')} | {label(lang, 'rev')} | "
+            f"{label(lang, 'action')} | SHA-256 |")
+        out("|---|---|---|---|---|")
         for ln in row.lines:
-            out.write(f"| {ln.id} | {ln.title} | {ln.revision} | {ln.action} | `{ln.sha256}` |\n")
-        out.write(f"\n{label(lang, 'ack')}: {ack_text(row, lang)}\n\n")
-    return out.getvalue()
+            out(f"| {md_cell(ln.id)} | {md_cell(ln.title)} | {md_cell(ln.revision)} | "
+                f"{md_cell(ln.action)} | `{md_cell(ln.sha256)}` |")
+        out()
+        out(f"{label(lang, 'ack')}: {ack_text(row, lang)}")
+        out()
+    return "\n".join(lines) + "\n"
 
 
 CSV_COLUMNS = ["transfer", "date", "type", "from", "to", "reason", "change_ref",
@@ -116,10 +138,14 @@ def render_csv(report: TransferList) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
+
+    def write_row(cells: list[str]) -> None:
+        writer.writerow([cell(c) for c in cells])
+
     for row in report.rows:
         tx, ack = row.transfer, row.ack
         for ln in row.lines or (None,):
-            writer.writerow([
+            write_row([
                 tx.id, tx.date.isoformat(timespec="seconds"), tx.type, tx.sender, tx.recipient,
                 tx.reason, tx.change_ref or "", row.sender.printed_name, row.sender.role,
                 ln.id if ln else "", ln.title if ln else "", ln.revision if ln else "",

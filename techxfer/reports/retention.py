@@ -20,6 +20,7 @@ from techxfer.errors import TechxferError, UsageError
 from techxfer.format.layout import DISPOSITIONS_DIR, PathKind, kind
 from techxfer.model.records import Disposition
 from techxfer.model.times import now
+from techxfer.reports.text import cell, shown
 from techxfer.rules.register import check_state
 from techxfer.rules.retention import RecordRetention, assess
 from techxfer.state.config import Config
@@ -88,11 +89,11 @@ def render_csv(report: RetentionReport) -> str:
     for r in report.rows:
         e = r.entry
         dates = dict(e.dates)
-        writer.writerow([e.id, e.path, e.title, e.revision, e.status, r.retention_class,
-                         dates.get("created", ""), dates.get("effective", ""),
-                         dates.get("released", ""), dates.get("obsolete", ""), _end(r),
-                         r.end.reason, r.state, " ".join(r.holds),
-                         report.dispositions.get(e.id, "")])
+        writer.writerow([cell(c) for c in (
+            e.id, e.path, e.title, e.revision, e.status, r.retention_class,
+            dates.get("created", ""), dates.get("effective", ""), dates.get("released", ""),
+            dates.get("obsolete", ""), _end(r), r.end.reason, r.state, " ".join(r.holds),
+            report.dispositions.get(e.id, ""))])
     return out.getvalue()
 
 
@@ -105,7 +106,7 @@ def render_table(report: RetentionReport) -> str:
                      f"{_end(r):<11} {r.state:<10} {why}")
     totals = report.totals()
     lines += ["", "Totals: " + ", ".join(f"{k} {v}" for k, v in totals.items())]
-    return "\n".join(lines) + "\n"
+    return "\n".join(shown(line) for line in lines) + "\n"
 
 
 def render_pdf(report: RetentionReport) -> bytes:
@@ -121,7 +122,8 @@ def render_pdf(report: RetentionReport) -> bytes:
     pdf.add_page()
     pdf.set_font("cjk", size=12)
     products = ", ".join(p.name for p in report.config.repo.products)
-    pdf.cell(0, 7, f"Retention report / 保存期限报告 — {products}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, shown(f"Retention report / 保存期限报告 — {products}"), new_x="LMARGIN",
+             new_y="NEXT")
     pdf.set_font("cjk", size=8)
     pdf.cell(0, 5, f"As of {report.as_of.date()} · commit {report.commit}", new_x="LMARGIN",
              new_y="NEXT")
@@ -135,7 +137,7 @@ def render_pdf(report: RetentionReport) -> bytes:
         values = (r.entry.id, r.entry.title, r.retention_class, r.entry.status, _end(r),
                   r.state, why)
         for (width, _), value in zip(cols, values, strict=True):
-            pdf.cell(width or pdf.epw - 178, 4.5, value[:60])
+            pdf.cell(width or pdf.epw - 178, 4.5, shown(value)[:60])
         pdf.ln()
     pdf.ln(3)
     pdf.cell(0, 5, "Totals: " + ", ".join(f"{k} {v}" for k, v in report.totals().items()))

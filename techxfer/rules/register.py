@@ -21,7 +21,7 @@ from techxfer.model.manifest import DocumentEntry, Manifest, nearest_manifest
 from techxfer.model.parties import INDEPENDENT_ROLES, short_key
 from techxfer.state.config import Config, load_config
 from techxfer.state.manifests import bounded_put, cached_manifest, manifest_delta
-from techxfer.state.snapshot import GitSnapshot, Snapshot
+from techxfer.state.snapshot import GitSnapshot, Snapshot, fold
 
 
 def undecodable(path: str) -> bool:
@@ -34,6 +34,15 @@ def undecodable(path: str) -> bool:
 
 def shown(path: str) -> str:
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def control_characters(path: str) -> list[str]:
+    """The control characters (C0, DEL, C1) in a path, as escapes (``\\x1b``): a name that
+    can rewrite a terminal or a log line, or break a line-based tool, is never a file name
+    of a technical file."""
+    if path.isprintable():
+        return []
+    return sorted({f"\\x{ord(c):02x}" for c in path if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0})
 
 
 @dataclass
@@ -223,10 +232,19 @@ def check_paths(state: State, scope: set[str] | None) -> None:
         if undecodable(path):
             state.add(Code.UNSAFE_PATH, shown(path), "file name is not valid UTF-8")
             continue
-        clash = folded.get(path.casefold(), set())
-        if len(clash) > 1 and (scope is not None or path == min(clash)):
+        controls = control_characters(path)
+        if controls:
             state.add(Code.UNSAFE_PATH, path,
-                      f"paths differ only by letter case: {', '.join(sorted(clash))}")
+                      f"the path holds control characters ({', '.join(controls)})")
+        clash = folded.get(fold(path), set())
+        if len(clash) > 1 and (scope is not None or path == min(clash)):
+            if len({p.casefold() for p in clash}) == 1:
+                state.add(Code.UNSAFE_PATH, path,
+                          f"paths differ only by letter case: {', '.join(sorted(clash))}")
+            else:  # names that look alike: spelt out code point by code point
+                state.add(Code.UNSAFE_PATH, path,
+                          "paths are one name under Unicode normalisation (NFC/NFD) and letter "
+                          f"case, as macOS stores names: {', '.join(ascii(p) for p in sorted(clash))}")
         kind = snap.paths[path]
         if is_format_path(path):
             if kind != "file":

@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import sqlite3
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -82,12 +83,23 @@ class BlobCache:
                 self._db = None
                 self.folder = None
 
+    def _rows(self, query: str, params: Sequence[str]) -> list[Any]:
+        """The rows of a query; none when the cache cannot answer (locked by another
+        process past the timeout, or damaged): a cache is an optimisation, its failure a
+        miss, never an error."""
+        if self._db is None:
+            return []
+        try:
+            return self._db.execute(query, params).fetchall()
+        except sqlite3.Error:
+            return []
+
     def sha256(self, oid: str) -> str | None:
         hit = self._sha.get(oid)
-        if hit is None and self._db is not None:
-            row = self._db.execute("SELECT digest FROM sha256 WHERE blob=?", (oid,)).fetchone()
-            if row:
-                hit = self._sha[oid] = row[0]
+        if hit is None:
+            rows = self._rows("SELECT digest FROM sha256 WHERE blob=?", (oid,))
+            if rows:
+                hit = self._sha[oid] = rows[0][0]
         return hit
 
     def put_sha256(self, oid: str, digest: str) -> None:
@@ -98,13 +110,13 @@ class BlobCache:
         key = (oid, f"{kind}/{SCHEMA_VERSION}")
         if key in self._parsed:
             return self._parsed[key]
-        if self._db is not None:
-            row = self._db.execute(
-                "SELECT data FROM parsed WHERE blob=? AND kind=?", key
-            ).fetchone()
-            if row:
-                value = self._parsed[key] = json.loads(row[0])
-                return value
+        rows = self._rows("SELECT data FROM parsed WHERE blob=? AND kind=?", key)
+        if rows:
+            try:
+                value = self._parsed[key] = json.loads(rows[0][0])
+            except (TypeError, ValueError):
+                return None
+            return value
         return None
 
     def put_parsed(self, oid: str, kind: str, value: Any) -> None:
@@ -124,11 +136,14 @@ class BlobCache:
         for start in range(0, len(listed), 500):  # SQLite's limit on bound parameters
             part = listed[start:start + 500]
             marks = ",".join("?" * len(part))  # placeholders only; the keys are bound
-            rows = self._db.execute(f"SELECT key, data FROM entries WHERE key IN ({marks})",  # noqa: S608
-                                    part)
+            rows = self._rows(f"SELECT key, data FROM entries WHERE key IN ({marks})",  # noqa: S608
+                              part)
             for key, data in rows:
-                value = json.loads(data)
-                if isinstance(value, dict):
+                try:
+                    value = json.loads(data)
+                except (TypeError, ValueError):
+                    continue
+                if isinstance(value, dict) and key in keys:
                     found[keys[key]] = value
         return found
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,6 +24,15 @@ from techxfer.git.repo import Entry, GitRepo
 from techxfer.state.cache import BlobCache, git_blob_id
 
 MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024
+
+
+def fold(path: str) -> str:
+    """The form under which two paths are one file on some file system: letter case folded
+    (macOS, Windows) and Unicode normalised (macOS stores NFD; ``é`` composed or decomposed
+    is one name there). Canonical caseless matching: NFD, case fold, NFD again."""
+    if path.isascii():
+        return path.casefold()
+    return unicodedata.normalize("NFD", unicodedata.normalize("NFD", path).casefold())
 
 
 class Snapshot(ABC):
@@ -50,11 +60,12 @@ class Snapshot(ABC):
 
     @property
     def folded(self) -> dict[str, set[str]]:
-        """Paths grouped by their case-folded form (two in a group clash on macOS/Windows)."""
+        """Paths grouped by their folded form (``fold``: two in a group clash on macOS or
+        Windows)."""
         if self._folded is None:
             folded: dict[str, set[str]] = {}
             for path in self.paths:
-                folded.setdefault(path.casefold(), set()).add(path)
+                folded.setdefault(fold(path), set()).add(path)
             self._folded = folded
         return self._folded
 
@@ -128,7 +139,7 @@ class GitSnapshot(Snapshot):
                 self._sorted = None
                 manifests_changed |= is_manifest(path)
                 if self._folded is not None:
-                    group = self._folded.setdefault(path.casefold(), set())
+                    group = self._folded.setdefault(fold(path), set())
                     if entry is None:
                         group.discard(path)
                     else:
