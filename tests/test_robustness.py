@@ -65,15 +65,10 @@ def _odd_commit(repo: Path, keys: dict[str, SshKey], kind: str) -> str:
     raise AssertionError(kind)
 
 
-AWAITS_WIRING = pytest.mark.xfail(
-    strict=True, reason="issue 14: the git layer says why (CommitInfo.malformed); the audit walk "
-                        "(audit/walk.py) does not emit MALFORMED_COMMIT from it yet")
-
-
 @pytest.mark.parametrize("kind", [
-    pytest.param("unknown-encoding", marks=AWAITS_WIRING),
-    pytest.param("year-after-9999", marks=AWAITS_WIRING),
-    pytest.param("duplicate-signature", marks=AWAITS_WIRING),
+    "unknown-encoding",
+    "year-after-9999",
+    "duplicate-signature",
 ])
 def test_odd_commit_is_malformed_and_the_rest_still_judged(repo: Path, keys: dict[str, SshKey],
                                                            kind: str) -> None:

@@ -255,9 +255,6 @@ def test_an_internal_error_tells_the_admin_what_to_do(server: Path, repo: Path, 
 
 
 # == Odd commits are findings on the server too ===============================================
-@pytest.mark.xfail(strict=True, reason="issue 14: the git layer says why (CommitInfo.malformed) and "
-                                       "the hook no longer meets an internal error; the audit walk "
-                                       "(audit/walk.py) does not emit MALFORMED_COMMIT from it yet")
 @pytest.mark.parametrize("kind", ["unknown-encoding", "year-after-9999"])
 def test_a_malformed_commit_is_refused_as_malformed(server: Path, repo: Path, keys: dict[str, SshKey],
                                                     kind: str) -> None:

@@ -287,6 +287,11 @@ class Auditor:
         label = f"commit {commit[:10]}"
         findings: list[Finding] = []
         own_time = from_git_time(info.commit_time, info.commit_offset)
+        if info.malformed:
+            # Judged like any other commit as far as it can be read; the rest goes on.
+            findings.append(Finding(Code.MALFORMED_COMMIT, None,
+                                    f"git would not read this commit as techxfer can: "
+                                    f"{info.malformed}", commit))
         # 0) what the commit changes, against each parent
         if not parents:
             snap = GitSnapshot(self.repo, self.repo.tree_entries(commit), label, self.cache)
