@@ -75,7 +75,7 @@ def test_clean_history_with_transfer_and_ack(repo: Path, keys: dict[str, SshKey]
     ack(repo, keys, tx)
     proc = techxfer(repo, "verify")
     assert proc.returncode == 0
-    assert "1 transfers, 1 acknowledgements" in proc.stdout and "No findings" in proc.stdout
+    assert "1 transfer, 1 acknowledgement" in proc.stdout and "No findings" in proc.stdout
     zh = techxfer(repo, "verify", "--lang", "zh")
     assert zh.returncode == 0 and zh.stdout != proc.stdout
 

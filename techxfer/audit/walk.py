@@ -340,6 +340,9 @@ class Auditor:
                                                  allowed)
             findings += late
             time = max(time, received) if received is not None else time
+        # No time after the verifier's clock can be shown: a commit dated in the future (a
+        # finding of its own) does not push the time every later commit is judged at.
+        time = min(time, self.clock)
         # 2) and 3) the signer, judged by the rules in force at every parent
         signer = None
         ahead = self.ahead.get(commit)
