@@ -9,7 +9,9 @@ that the test extra installs (see tests/data/README.md), so no system font is ne
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -224,3 +226,36 @@ def repo(base_repo: Path, tmp_path: Path) -> Path:
     target = tmp_path / "repo"
     shutil.copytree(base_repo, target, symlinks=True)
     return target
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def git_daemon(tmp_path_factory: pytest.TempPathFactory, base: Path,
+               env: dict[str, str] | None = None) -> Iterator[int]:
+    """A real ``git daemon`` serving BASE on 127.0.0.1 (receive-pack on), in the isolation of
+    ``isolated_env`` (the hooks it runs inherit it) plus ENV; yields its port."""
+    port = free_port()
+    with isolated_env(tmp_path_factory):
+        proc = subprocess.Popen(
+            ["git", "daemon", "--reuseaddr", f"--base-path={base}", "--export-all",
+             "--enable=receive-pack", "--listen=127.0.0.1", f"--port={port}", str(base)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            raise AssertionError("git daemon did not start")
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -3,14 +3,11 @@ behind a real ``git daemon`` (git://) and over file://."""
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SshKey, add_doc, commit_as, git, isolated_env, techxfer
+from conftest import SshKey, add_doc, commit_as, git, git_daemon, techxfer
 
 
 def head(repo: Path, ref: str = "HEAD") -> str:
@@ -146,34 +143,12 @@ def test_pre_push_refuses_unsigned_commits(hooked: Path, tmp_path: Path, keys: d
 
 
 # -- server: pre-receive behind git daemon and file:// -----------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture(scope="module")
 def daemon_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]:
     base = tmp_path_factory.mktemp("daemon")
-    port = free_port()
-    with isolated_env(tmp_path_factory):  # the hooks it runs inherit this environment
-        proc = subprocess.Popen(
-            ["git", "daemon", "--reuseaddr", f"--base-path={base}", "--export-all",
-             "--enable=receive-pack", "--listen=127.0.0.1", f"--port={port}", str(base)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    else:
-        proc.kill()
-        raise AssertionError("git daemon did not start")
-    yield base, port
-    proc.terminate()
-    proc.wait(timeout=10)
+    with git_daemon(tmp_path_factory, base) as port:
+        yield base, port
 
 
 @pytest.fixture(params=["git", "file"])

@@ -13,13 +13,10 @@ The verifier is a plain clone that fetched ``refs/techxfer/receipts``, judged of
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import shutil
-import socket
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,7 +26,7 @@ from typing import Any
 import libfaketime
 import pytest
 import yaml
-from conftest import PEOPLE, SshKey, commit_as, git, isolated_env, make_ssh_key, run, techxfer
+from conftest import PEOPLE, SshKey, commit_as, git, git_daemon, isolated_env, make_ssh_key, run, techxfer
 
 # -- clocks ------------------------------------------------------------------------------------
 FAKETIME_ENV = {k: str(v) for k, v in libfaketime.get_reload_information()[1].items()}
@@ -62,11 +59,6 @@ def test_libfaketime_moves_the_clock_of_git_and_python() -> None:
 
 
 # -- the server --------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture(scope="module")
 def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int, Path]]:
@@ -74,26 +66,9 @@ def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int
     base = tmp_path_factory.mktemp("daemon")
     clock = base / "clock"
     clock.write_text("+0\n")
-    port = free_port()
-    with isolated_env(tmp_path_factory):  # the hooks it runs inherit this environment
-        env = {**os.environ, **FAKETIME_ENV, "TZ": "UTC", "FAKETIME_TIMESTAMP_FILE": str(clock)}
-        proc = subprocess.Popen(
-            ["git", "daemon", "--reuseaddr", f"--base-path={base}", "--export-all",
-             "--enable=receive-pack", "--listen=127.0.0.1", f"--port={port}", str(base)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    else:
-        proc.kill()
-        raise AssertionError("git daemon did not start")
-    yield base, port, clock
-    proc.terminate()
-    proc.wait(timeout=10)
+    env = {**FAKETIME_ENV, "TZ": "UTC", "FAKETIME_TIMESTAMP_FILE": str(clock)}
+    with git_daemon(tmp_path_factory, base, env) as port:
+        yield base, port, clock
 
 
 @pytest.fixture(scope="session")

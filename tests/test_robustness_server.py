@@ -11,7 +11,6 @@ Cases the code of today fails are ``xfail(strict=True)``: a fix flips them.
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import SshKey, add_doc, commit_as, git, isolated_env, techxfer
+from conftest import SshKey, add_doc, commit_as, git, git_daemon, techxfer
 from robust_helpers import Answer, bounded, cli, head, raw_commit, verify_json
 
 PUSH_TIMEOUT = 30.0
@@ -341,34 +340,12 @@ def test_a_genuine_notes_push_is_judged_too(server: Path, repo: Path) -> None:
 
 
 # == Two clients at once =====================================================================
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture(scope="module")
 def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]:
     base = tmp_path_factory.mktemp("daemon")
-    port = free_port()
-    with isolated_env(tmp_path_factory):  # the hooks it runs inherit this environment
-        proc = subprocess.Popen(
-            ["git", "daemon", "--reuseaddr", f"--base-path={base}", "--export-all",
-             "--enable=receive-pack", "--listen=127.0.0.1", f"--port={port}", str(base)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    else:
-        proc.kill()
-        raise AssertionError("git daemon did not start")
-    yield base, port
-    proc.terminate()
-    proc.wait(timeout=10)
+    with git_daemon(tmp_path_factory, base) as port:
+        yield base, port
 
 
 def _at_once(*pushes: tuple[Path, list[str]]) -> list[Answer]:
