@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from techxfer.errors import ConfigError, SchemaError
 from techxfer.findings import Code, Finding
@@ -123,12 +124,9 @@ class RecordBook:
             return [Finding(code, path, f"a signed record was {verb}; records are never "
                                         "changed or removed, only added", commit)]
         kind = "transfer" if party is None else "ack"
-        try:
-            raw = after.load(kind, path)
-        except SchemaError as exc:
-            return [Finding(code, path, p, commit) for p in exc.problems]
-        except ConfigError as exc:
-            return [Finding(code, path, exc.message, commit)]
+        raw = _load(after, kind, path, code, commit)
+        if isinstance(raw, list):
+            return raw
         if party is None:
             return self._transfer(commit, when, signer, config, path, Transfer.create(raw), after)
         return self._ack(commit, when, signer, config, path, party, Acknowledgement.create(raw))
@@ -228,12 +226,9 @@ class RecordBook:
             verb = "changed" if after.exists(path) else "removed"
             return [Finding(Code.RECORD_DELETED, path, f"a disposition record was {verb}; "
                             "dispositions are kept, never changed or removed", commit)]
-        try:
-            raw = after.load("disposition", path)
-        except SchemaError as exc:
-            return [Finding(Code.TRANSFER_INVALID, path, p, commit) for p in exc.problems]
-        except ConfigError as exc:
-            return [Finding(Code.TRANSFER_INVALID, path, exc.message, commit)]
+        raw = _load(after, "disposition", path, Code.TRANSFER_INVALID, commit)
+        if isinstance(raw, list):
+            return raw
         record = Disposition.create(raw)
         out: list[Finding] = []
 
@@ -278,12 +273,9 @@ class RecordBook:
             return [Finding(Code.RECORD_DELETED, path, f"a distribution record was {verb}; "
                             "records of distribution are kept, never changed", commit)]
         out: list[Finding] = []
-        try:
-            raw = after.load("distribution", path)
-        except SchemaError as exc:
-            return [Finding(Code.TRANSFER_INVALID, path, p, commit) for p in exc.problems]
-        except ConfigError as exc:
-            return [Finding(Code.TRANSFER_INVALID, path, exc.message, commit)]
+        raw = _load(after, "distribution", path, Code.TRANSFER_INVALID, commit)
+        if isinstance(raw, list):
+            return raw
         record = Distribution.create(raw)
         exp_id = record.id
 
@@ -451,6 +443,16 @@ def _entry(snap: Snapshot, path: str, doc_id: str) -> DocumentEntry | None:
     if manifest is None:
         return None
     return next((e for e in manifest_entries(snap, manifest) if e.id == doc_id), None)
+
+
+def _load(after: Snapshot, kind: str, path: str, code: Code, commit: str) -> Any:
+    """A record file read and schema-checked, or the findings (a list) of why it is not."""
+    try:
+        return after.load(kind, path)
+    except SchemaError as exc:
+        return [Finding(code, path, p, commit) for p in exc.problems]
+    except ConfigError as exc:
+        return [Finding(code, path, exc.message, commit)]
 
 
 def _listed_elsewhere(snap: Snapshot, old: DocumentEntry) -> bool:
