@@ -402,6 +402,37 @@ def test_marked_destroyed_without_a_disposition(repo: Path, keys: dict[str, SshK
     assert "RECORD_DELETED" in codes(repo)
 
 
+def test_destroyed_while_moved_to_another_manifest(repo: Path, keys: dict[str, SshKey]) -> None:
+    """The folder's manifest is dissolved into the root one in the same commit that marks
+    an entry destroyed: still a destruction, judged like any other (found by review)."""
+    import yaml
+
+    design = yaml.safe_load((repo / "design/MANIFEST.yaml").read_text())
+    moved = []
+    for doc in design["documents"]:
+        doc = dict(doc, path=f"design/{doc['path']}")
+        if doc["id"] == "DRW-001":
+            doc["status"] = "destroyed"
+        moved.append(doc)
+    git(repo, "rm", "-q", "design/drawing.pdf", "design/MANIFEST.yaml")
+    edit_yaml(repo / "MANIFEST.yaml", lambda d: d.update(documents=[*(d.get("documents") or []), *moved]))
+    commit_as(repo, keys["wang"], "fold the design register into the root one, quietly")
+    rc, findings = verify(repo)
+    assert ("RECORD_DELETED", "design/drawing.pdf") in [(f["code"], f["path"]) for f in findings]
+
+
+def test_entries_moved_to_another_manifest_unchanged_stay_clean(repo: Path,
+                                                               keys: dict[str, SshKey]) -> None:
+    import yaml
+
+    design = yaml.safe_load((repo / "design/MANIFEST.yaml").read_text())
+    moved = [dict(doc, path=f"design/{doc['path']}") for doc in design["documents"]]
+    git(repo, "rm", "-q", "design/MANIFEST.yaml")
+    edit_yaml(repo / "MANIFEST.yaml", lambda d: d.update(documents=[*(d.get("documents") or []), *moved]))
+    commit_as(repo, keys["wang"], "one register for the whole repository")
+    assert_clean(repo)
+
+
 # -- read restriction -------------------------------------------------------------------
 def test_read_restricted_plaintext(tmp_path: Path, keys: dict[str, SshKey]) -> None:
     repo = init_repo(tmp_path / "r", keys, commit=False)

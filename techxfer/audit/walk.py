@@ -372,12 +372,11 @@ class Auditor:
         state = check_state(snap, scope=scope, before=changes[0].before if single else None)
         findings += [Finding(f.code, f.path, f.message, commit) for f in state.findings]
         # 5) records, judged against each parent for what the commit itself changed there
-        recorded: set[str] = set()
+        # (Judging a record against each parent is idempotent in the book; a finding met
+        # twice in one commit is kept once below.)
         for judge, change in zip(judged_by, changes, strict=True):
-            fresh = {p for p in change.own if p not in recorded}
-            recorded |= {p for p in fresh if not change.before.exists(p)}
-            findings += book.record(commit, time, signer, judge.config, fresh, change.before,
-                                    snap, state, self._sources(commit, change.before),
+            findings += book.record(commit, time, signer, judge.config, change.own, change.before,
+                                    snap, state, self._sources(commit, change.parent, change.before),
                                     change.deltas)
         added = {p for p in own_changes if snap.exists(p)
                  and not any(c.before.exists(p) for c in changes)}
@@ -451,15 +450,16 @@ class Auditor:
                                                  f"commit {base[:10]}", self.cache)
         return _record(_entry_of(self._base_snaps[base], manifest, doc_id)) == _record(old)
 
-    def _sources(self, commit: str, parent_snap: Snapshot) -> Callable[[str], Snapshot | None]:
-        return lambda wanted: self._source(wanted, commit, parent_snap)
+    def _sources(self, commit: str, parent: str, parent_snap: Snapshot
+                 ) -> Callable[[str], Snapshot | None]:
+        return lambda wanted: self._source(wanted, commit, parent, parent_snap)
 
-    def _source(self, wanted: str, commit: str, parent_snap: Snapshot) -> Snapshot | None:
+    def _source(self, wanted: str, commit: str, parent: str,
+                parent_snap: Snapshot) -> Snapshot | None:
         """The snapshot at WANTED when it is a strict ancestor of COMMIT (a distribution names
-        the commit its copies were made from), else None."""
-        info = self.infos.get(commit) or self.repo.commit_info(commit)
-        parents = info.parents
-        if parents and wanted == parents[0]:
+        the commit its copies were made from), else None. PARENT_SNAP is the view of PARENT,
+        the parent the commit is being judged against."""
+        if parent and wanted == parent:
             return parent_snap
         if wanted == commit or not self.repo.has_commit(wanted) or not self.repo.is_ancestor(wanted, commit):
             return None

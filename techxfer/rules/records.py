@@ -346,11 +346,21 @@ class RecordBook:
                     self.needs_approval[(new.id, new.revision, new.sha256)] = (commit, when, new.path)
             if old is None or old.status == "destroyed":
                 continue
-            if new is None and not _listed_elsewhere(after, old):
-                out.append(Finding(Code.RECORD_DELETED, old.path,
-                                   f"{old.id} rev {old.revision} was removed from the register "
-                                   f"({manifest}) without a disposition", commit))
-            elif new is not None and new.status == "destroyed":
+            if new is None:
+                # Gone from this manifest: removed, or moved to another one (a folder split),
+                # where it must still be what it was: moved and destroyed at once is judged
+                # as a destruction like any other.
+                moved = _entry(after, old.path, old.id)
+                if moved is None:
+                    out.append(Finding(Code.RECORD_DELETED, old.path,
+                                       f"{old.id} rev {old.revision} was removed from the register "
+                                       f"({manifest}) without a disposition", commit))
+                elif moved.status == "destroyed":
+                    why = self._disposal_problem(old, when, config, before, after, changed)
+                    if why:
+                        out.append(Finding(Code.RECORD_DELETED, old.path,
+                                           f"{old.id} rev {old.revision} destroyed: {why}", commit))
+            elif new.status == "destroyed":
                 why = self._disposal_problem(old, when, config, before, after, changed)
                 if why:
                     out.append(Finding(Code.RECORD_DELETED, old.path,
@@ -453,11 +463,6 @@ def _load(after: Snapshot, kind: str, path: str, code: Code, commit: str) -> Any
         return [Finding(code, path, p, commit) for p in exc.problems]
     except ConfigError as exc:
         return [Finding(code, path, exc.message, commit)]
-
-
-def _listed_elsewhere(snap: Snapshot, old: DocumentEntry) -> bool:
-    """An entry that moved to another manifest (a folder split) was not removed."""
-    return _entry(snap, old.path, old.id) is not None
 
 
 def _disposition_for(snap: Snapshot, doc_id: str, changed: Iterable[str]) -> Disposition | None:
