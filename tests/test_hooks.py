@@ -231,7 +231,7 @@ def test_server_refuses_replace_refs(server: tuple[Path, str], repo: Path) -> No
 def test_server_hook_in_a_repository_with_a_working_tree(tmp_path: Path, repo: Path,
                                                           keys: dict[str, SshKey]) -> None:
     """git runs pre-receive in the git directory with GIT_DIR=. there too."""
-    target = tmp_path / "shared"
+    target = tmp_path / "server-with-worktree"
     git(tmp_path, "clone", "-q", str(repo), str(target))
     techxfer(tmp_path, "hooks", "install", "--server", str(target / ".git"))
     add_doc(repo, "design/drawing.pdf", b"%PDF-1.4 rev B\n", "DRW-001", revision="B")

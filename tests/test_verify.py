@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
+from attack_helpers import assert_clean, codes, verify
 from conftest import (
     SshKey,
     add_doc,
@@ -21,23 +22,6 @@ from conftest import (
     techxfer,
     use_signing_key,
 )
-
-
-def verify(repo: Path, *args: str) -> tuple[int, list[dict[str, Any]]]:
-    proc = techxfer(repo, "verify", "--json", *args, check=False)
-    assert proc.returncode in (0, 1), proc.stderr
-    out = json.loads(proc.stdout)
-    assert out["ok"] == (proc.returncode == 0)
-    return proc.returncode, out["findings"]
-
-
-def codes(repo: Path, *args: str) -> set[str]:
-    return {f["code"] for f in verify(repo, *args)[1]}
-
-
-def assert_clean(repo: Path, *args: str) -> None:
-    rc, findings = verify(repo, *args)
-    assert rc == 0 and findings == [], findings
 
 
 def head(repo: Path) -> str:
