@@ -308,6 +308,33 @@ def test_server_create_refuses_and_leaves_nothing(tmp_path: Path) -> None:
     assert empty.is_dir() and not any(empty.iterdir())
 
 
+def test_server_create_with_a_witness_key_writes_a_receipt_of_each_push(
+        tmp_path: Path, keys: dict[str, SshKey]) -> None:
+    witness = make_ssh_key(tmp_path / "k", "witness")
+    bare = tmp_path / "pump.git"
+    proc = techxfer(tmp_path, "server", "create", str(bare), "--witness-key", str(witness.private))
+    assert witness.public_line.split()[1] in proc.stdout  # the line for parties.yaml
+    assert git(bare, "config", "techxfer.witnessKey").stdout.strip() == str(witness.private.resolve())
+    assert (bare / "hooks" / "pre-receive").is_file() and (bare / "hooks" / "post-receive").is_file()
+    repo = init_repo(tmp_path / "r", keys)
+    git(repo, "remote", "add", "origin", str(bare))
+    pushed = git(repo, "push", "-u", "origin", "main")
+    assert "receipt" in pushed.stderr
+    receipt = git(bare, "log", "-1", "--format=%P|%s", "refs/techxfer/receipts").stdout.strip()
+    assert receipt.startswith("|techxfer receipt ")  # the first link of the chain
+    signers = tmp_path / "witness.allowed"
+    signers.write_text(f"witness@techxfer.invalid {witness.public_line}\n")
+    letters = git(bare, "-c", f"gpg.ssh.allowedSignersFile={signers}", "log", "--format=%G?",
+                  "refs/techxfer/receipts").stdout.split()
+    assert letters == ["G"]
+
+
+def test_server_create_with_a_witness_key_it_cannot_use_leaves_nothing(tmp_path: Path) -> None:
+    assert_refused(techxfer(tmp_path, "server", "create", str(tmp_path / "a.git"), "--witness-key",
+                            str(tmp_path / "missing"), check=False), "--witness-key", "no such file")
+    assert not (tmp_path / "a.git").exists()
+
+
 # -- the README's two-party flow -------------------------------------------------------------
 def test_the_readme_two_party_flow(tmp_path: Path, keys: dict[str, SshKey]) -> None:
     """README "Quick start": registrant init, people, signing, trust root, server, transfer;

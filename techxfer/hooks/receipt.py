@@ -74,11 +74,11 @@ def _certificate(repo: GitRepo, updates: list[RefUpdate]
                  ) -> tuple[PushCertificate | None, str | None, str | None]:
     """The push certificate of a signed push (None for a plain push), its blob id, and
     what is wrong with its signer judged against the parties, if anything."""
-    from techxfer.rules.push_certificate import certificate_holder
-
     blob = os.environ.get("GIT_PUSH_CERT")
     if not blob:
         return None, None, None
+    from techxfer.rules.push_certificate import certificate_holder
+
     signer, key, problem = certificate_holder(repo.read_blob(blob), _config_for(repo, updates),
                                               datetime.now(UTC))
     who = f"{signer.party.id}:{signer.person.id}" if signer is not None and problem is None else None
