@@ -377,3 +377,25 @@ def test_the_readme_two_party_flow(tmp_path: Path, keys: dict[str, SshKey]) -> N
 def test_outside_a_repository_the_message_says_what_to_do(tmp_path: Path, args: list[str]) -> None:
     proc = techxfer(tmp_path, *args, check=False)
     assert_refused(proc, "not a git repository", "techxfer init")
+
+
+# -- transfer --changed says what it leaves out ------------------------------------------------
+def test_transfer_changed_names_files_changed_but_not_registered(repo: Path,
+                                                                 keys: dict[str, SshKey]) -> None:
+    from conftest import use_signing_key
+
+    use_signing_key(repo, keys["wang"])
+    techxfer(repo, "transfer", "DRW-001", "SPEC-001", "--to", "fab", "-m", "Design transfer")
+    add_doc(repo, "design/drawing.pdf", b"%PDF-1.4 drawing rev B\n", "DRW-001", revision="B")
+    git(repo, "commit", "-q", "-m", "rev B")
+    (repo / "design" / "spec.txt").write_text("Specification, edited but not registered\n")
+    head = git(repo, "rev-parse", "HEAD").stdout
+    status = git(repo, "status", "--porcelain").stdout
+    assert_refused(techxfer(repo, "transfer", "--changed", "--to", "fab", "-m", "ECN-2",
+                            check=False), "SPEC-001 (design/spec.txt)", "techxfer add")
+    assert git(repo, "rev-parse", "HEAD").stdout == head
+    assert git(repo, "status", "--porcelain").stdout == status
+    # named explicitly, the registered change goes without the unregistered edit
+    techxfer(repo, "transfer", "DRW-001", "--to", "fab", "-m", "ECN-2")
+    assert git(repo, "rev-parse", "HEAD").stdout != head
+    assert "spec.txt" in git(repo, "status", "--porcelain").stdout

@@ -64,15 +64,22 @@ class TransferDone:
 
 
 def _select(req: TransferRequest, entries: dict[str, DocumentEntry], sender: str,
-            config: Config, previous: dict[str, tuple[str, str, str]]) -> list[DocumentEntry]:
+            config: Config, previous: dict[str, tuple[str, str, str]],
+            unregistered: set[str]) -> list[DocumentEntry]:
+    """The documents to transfer. UNREGISTERED: paths whose file differs from its register
+    entry; ``--changed`` names them rather than leave them out without a word."""
     if req.ids and req.changed:
         raise UsageError("give document ids or --changed, not both")
     if req.changed:
-        chosen = [
-            e for e in entries.values()
-            if config.party_id(e.owner) == sender and e.status != "draft"
-            and previous.get(e.id, ("", "", ""))[:2] != (e.revision, e.sha256)
-        ]
+        owned = [e for e in entries.values()
+                 if config.party_id(e.owner) == sender and e.status != "draft"]
+        stale = sorted(f"{e.id} ({e.path})" for e in owned if e.path in unregistered)
+        if stale:
+            raise RefusedError(f"--changed: {', '.join(stale)} changed since registered; "
+                               "register the new revision first (techxfer add), or name the "
+                               "documents to transfer without it")
+        chosen = [e for e in owned
+                  if previous.get(e.id, ("", "", ""))[:2] != (e.revision, e.sha256)]
         if not chosen:
             raise UsageError("--changed: nothing has changed since the last transfer")
         return sorted(chosen, key=lambda e: e.path)
@@ -133,7 +140,9 @@ def create_transfer(ws: Workspace, req: TransferRequest, *, when: datetime | Non
                              f"{CONFIG_DIR}/ or to the housekeeping files ({', '.join(HOUSEKEEPING)})")
         digest = in_force_digest(ws.worktree())
     else:
-        chosen = _select(req, entries, signer.party.id, config, previous)
+        unregistered = {f.path for f in work.findings
+                        if f.code is Code.HASH_MISMATCH and f.path is not None}
+        chosen = _select(req, entries, signer.party.id, config, previous, unregistered)
         items = []
         for entry in chosen:
             if config.party_id(entry.owner) != signer.party.id:
