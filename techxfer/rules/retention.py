@@ -114,6 +114,11 @@ def assess(entry: DocumentEntry, config: Config, as_of: datetime) -> RecordReten
     return RecordRetention(entry, entry.retention, end, state, holds)
 
 
+def under_hold(hold_ids: Iterable[str]) -> str:
+    """The words for a record frozen by these holds (the same wherever it is refused)."""
+    return f"under legal hold {', '.join(hold_ids)}"
+
+
 @dataclass(frozen=True)
 class NoticeApproval:
     """The disposal notice that lists a record, and how the other party answered it."""
@@ -136,7 +141,7 @@ def destruction_blockers(entry: DocumentEntry, config: Config, as_of: datetime,
     if retention.state == "destroyed":
         reasons.append("already destroyed")
     if retention.state == "held":
-        reasons.append(f"under legal hold {', '.join(retention.holds)}")
+        reasons.append(under_hold(retention.holds))
     if retention.end.permanent:
         reasons.append(f"class {retention.retention_class}: kept permanently")
     elif retention.end.end is None:
