@@ -55,31 +55,76 @@ def hold_group() -> None:
     """Legal holds: freeze matching records whatever their retention."""
 
 
+def one_reason(reason: str | None, old_reason: str | None, what: str) -> str:
+    """-m REASON, or its older spelling --reason (kept, hidden, for scripts)."""
+    if reason and old_reason and reason != old_reason:
+        raise click.UsageError("give the reason once: -m REASON (--reason is its old spelling)")
+    if not (reason or old_reason):
+        raise click.UsageError(f"give {what}: -m REASON")
+    return reason or old_reason or ""
+
+
 @hold_group.command("add")
 @click.option("--match", "match", multiple=True, metavar="PATTERN", help="gitignore-style pattern.")
 @click.option("--id", "ids", multiple=True, metavar="ID", help="Document id.")
-@click.option("--reason", required=True)
+@click.option("-m", "--message", "reason", metavar="REASON", help="Why the records are held.")
+@click.option("--reason", "old_reason", hidden=True)
 @click.option("--ref", help="Case or matter reference.")
-def hold_add(match: tuple[str, ...], ids: tuple[str, ...], reason: str, ref: str | None) -> int:
+def hold_add(match: tuple[str, ...], ids: tuple[str, ...], reason: str | None,
+             old_reason: str | None, ref: str | None) -> int:
     """Place a legal hold (signed commit; registrant quality roles only)."""
-    from techxfer.commands.dispose import place_hold
+    from techxfer.commands.holds import place_hold
     from techxfer.state.workspace import Workspace
 
-    hold_id, commit = place_hold(Workspace.open(), list(match), list(ids), reason, ref)
+    why = one_reason(reason, old_reason, "the reason for the hold")
+    hold_id, commit = place_hold(Workspace.open(), list(match), list(ids), why, ref)
     say(f"Placed legal hold {hold_id} (commit {commit[:10]}).")
     return 0
 
 
 @hold_group.command("release")
 @click.argument("hold_id", metavar="HOLD-ID")
-@click.option("--reason", required=True)
-def hold_release(hold_id: str, reason: str) -> int:
+@click.option("-m", "--message", "reason", metavar="REASON", help="Why the hold ends.")
+@click.option("--reason", "old_reason", hidden=True)  # the spelling before -m; still accepted
+def hold_release(hold_id: str, reason: str | None, old_reason: str | None) -> int:
     """Release a legal hold (signed commit)."""
-    from techxfer.commands.dispose import release_hold
+    from techxfer.commands.holds import release_hold
     from techxfer.state.workspace import Workspace
 
-    commit = release_hold(Workspace.open(), hold_id, reason)
+    why = one_reason(reason, old_reason, "the reason the hold ends")
+    commit = release_hold(Workspace.open(), hold_id, why)
     say(f"Released {hold_id} (commit {commit[:10]}).")
+    return 0
+
+
+@hold_group.command("list")
+@click.option("--as-of", metavar="DATE", help="Which holds were in force at this date (default: now).")
+@click.option("--json", "as_json", is_flag=True)
+def hold_list(as_of: str | None, as_json: bool) -> int:
+    """Every legal hold, active ones first: scope, reason, who placed and released it."""
+    from techxfer.cli.options import parse_as_of
+    from techxfer.commands.holds import list_holds
+    from techxfer.state.workspace import Workspace
+
+    holds = list_holds(Workspace.open(), parse_as_of(as_of))
+    if as_json:
+        echo_json([h.as_json() for h in holds])
+        return 0
+    if not holds:
+        say("No legal holds.")
+    for status in holds:
+        h = status.hold
+        scope = "; ".join(part for part in (f"ids {', '.join(h.ids)}" if h.ids else "",
+                                            f"match {', '.join(h.match)}" if h.match else "")
+                          if part)
+        ref = f" (ref {h.ref})" if h.ref else ""
+        say(f"{h.id}  {status.state.upper() if status.active else status.state}  scope: {scope}")
+        say(f"  reason: {h.reason}{ref}")
+        placed_in = f" (commit {status.commit[:10]})" if status.commit else ""
+        say(f"  placed {h.placed} by {h.placed_by}{placed_in}")
+        if h.released is not None:
+            say(f"  released {h.released.get('date', '?')} by {h.released.get('by', '?')}: "
+                f"{h.released.get('reason', '')}")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Holds, the check before destruction, and disposition (DESIGN section 6).
+"""The check before destruction, the disposal notice, and disposition (DESIGN section 6).
 
 ``may_destroy`` answers the records clerk's question with evidence: retention over, no
 hold, and the registrant notified and approving (a ``disposal-notice`` transfer
@@ -17,12 +17,12 @@ from techxfer.commands.transfer import current_signer
 from techxfer.errors import RefusedError, UsageError
 from techxfer.format import yamlio
 from techxfer.format.fileio import Transaction
-from techxfer.format.layout import HOLDS_DIR, ack_path, disposition_path
+from techxfer.format.layout import ack_path, disposition_path
 from techxfer.git.signing import index_guard, signed_commit
 from techxfer.model.manifest import DocumentEntry
 from techxfer.model.times import format_instant, now
 from techxfer.model.transfer import new_id
-from techxfer.rules.authorisation import holds_role, may_write
+from techxfer.rules.authorisation import may_write
 from techxfer.rules.register import check_state
 from techxfer.rules.retention import NoticeApproval, RecordRetention, assess, destruction_blockers
 from techxfer.state.config import Config
@@ -147,51 +147,3 @@ def dispose(ws: Workspace, ids: list[str], notice: str, reason: str | None) -> D
         commit = signed_commit(ws.repo, f"Dispose {', '.join(ids)} ({disp_id}) per {notice}",
                                only=paths)
     return Disposed(disp_id, commit, tuple(ids))
-
-
-def place_hold(ws: Workspace, match: list[str], ids: list[str], reason: str, ref: str | None
-               ) -> tuple[str, str]:
-    if not match and not ids:
-        raise UsageError("give --match PATTERN or --id ID (or both)")
-    when = now()
-    _, _, config = committed(ws)
-    signer = current_signer(ws, config, when)
-    if holds_role(config, signer, config.policy.hold_roles) is None:
-        raise RefusedError(f"{signer.party.id}:{signer.person.id} may not place legal holds "
-                           f"(hold_roles: {', '.join(map(str, config.policy.hold_roles))})")
-    hold_id = new_id("HOLD", signer.party.seat, when)
-    record: dict[str, Any] = {"id": hold_id, "reason": reason}
-    if ref:
-        record["ref"] = ref
-    record.update(placed=format_instant(when), placed_by=f"{signer.party.id}:{signer.person.id}")
-    if match:
-        record["match"] = match
-    if ids:
-        record["ids"] = ids
-    path = f"{HOLDS_DIR}{hold_id}.yaml"
-    return hold_id, _commit_hold(ws, path, render("hold", record, path),
-                                 f"Legal hold {hold_id}: {reason}")
-
-
-def release_hold(ws: Workspace, hold_id: str, reason: str) -> str:
-    when = now()
-    _, head_snap, config = committed(ws)
-    signer = current_signer(ws, config, when)
-    if holds_role(config, signer, config.policy.hold_roles) is None:
-        raise RefusedError(f"{signer.party.id}:{signer.person.id} may not release legal holds")
-    path = f"{HOLDS_DIR}{hold_id}.yaml"
-    if not head_snap.exists(path):
-        raise UsageError(f"no committed hold {hold_id}")
-    raw = head_snap.load("hold", path)
-    if "released" in raw:
-        raise RefusedError(f"{hold_id} was already released on {raw['released']['date']}")
-    raw["released"] = {"date": format_instant(when), "by": f"{signer.party.id}:{signer.person.id}",
-                       "reason": reason}
-    return _commit_hold(ws, path, render("hold", raw, path), f"Release legal hold {hold_id}: {reason}")
-
-
-def _commit_hold(ws: Workspace, path: str, data: bytes, message: str) -> str:
-    with Transaction() as tx, index_guard(ws.repo):
-        tx.write(ws.root / path, data)
-        ws.repo.add([path])
-        return signed_commit(ws.repo, message, only=[path])
