@@ -38,7 +38,8 @@ def retention_check(ids: tuple[str, ...], as_of: str | None, as_json: bool) -> i
     verdicts = check_records(Workspace.open(), list(ids), parse_as_of(as_of))
     if as_json:
         echo_json([{"id": v.entry.id, "may_destroy": v.may_destroy, "reasons": v.reasons,
-                    **v.retention.as_json()} for v in verdicts])
+                    **v.retention.as_json(), "superseded": [r.as_json() for r in v.older]}
+                   for v in verdicts])
     else:
         for v in verdicts:
             if v.may_destroy:
@@ -47,6 +48,11 @@ def retention_check(ids: tuple[str, ...], as_of: str | None, as_json: bool) -> i
                     f"no hold, notice {v.approval.transfer.id} approved")
             else:
                 say(f"{v.entry.id}: NOT to be destroyed — {'; '.join(v.reasons)}")
+            for r in v.older:
+                end = "permanent" if r.end.permanent else r.end.end or "not determined"
+                say(f"  rev {r.entry.revision} (superseded by rev {r.replaced_by}): {r.state}, "
+                    f"retention end {end}; its content stays in the Git history, dispose does "
+                    "not remove it")
     return 0 if all(v.may_destroy for v in verdicts) else 1
 
 
@@ -132,28 +138,42 @@ def hold_list(as_of: str | None, as_json: bool) -> int:
 @click.argument("ids", nargs=-1, required=True)
 @click.option("--notice", metavar="TX-ID", help="The approved disposal-notice transfer.")
 @click.option("-m", "--message", "reason", help="Reason (required with request).")
-def dispose_command(ids: tuple[str, ...], notice: str | None, reason: str | None) -> int:
+@click.option("--before-end", is_flag=True,
+              help="With request: send the notice ahead of the retention end (never for a "
+                   "held record).")
+@click.option("--json", "as_json", is_flag=True, help="What was removed and where the content "
+              "still is, as JSON.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+def dispose_command(ids: tuple[str, ...], notice: str | None, reason: str | None,
+                    before_end: bool, as_json: bool, lang: str) -> int:
     """Destroy records: first `dispose request ID… -m REASON` (a disposal notice to the
-    registrant), then, once approved, `dispose ID… --notice TX-ID`."""
+    registrant, refused for a held record or one whose retention has not ended), then,
+    once approved, `dispose ID… --notice TX-ID`."""
     from techxfer.state.workspace import Workspace
 
     if ids[0] == "request":
         if len(ids) < 2 or not reason or notice:
-            raise click.UsageError("usage: techxfer dispose request ID… -m REASON")
+            raise click.UsageError("usage: techxfer dispose request ID… -m REASON [--before-end]")
         from techxfer.commands.dispose import request_disposal
 
-        sent = request_disposal(Workspace.open(), list(ids[1:]), reason)
+        sent = request_disposal(Workspace.open(), list(ids[1:]), reason, before_end=before_end)
         say(f"Disposal notice {sent.transfer.id} sent to {sent.transfer.recipient} "
             f"(commit {sent.commit[:10]}); they approve with: "
             f"techxfer ack {sent.transfer.id} --meaning approved")
         return 0
+    if before_end:
+        raise click.UsageError("--before-end goes with request only: a record is never "
+                               "destroyed before its retention ends")
     if not notice:
         raise click.UsageError("give --notice TX-ID: the approved disposal notice")
-    from techxfer.commands.dispose import dispose
+    from techxfer.commands.dispose import describe, dispose
 
     done = dispose(Workspace.open(), list(ids), notice, reason)
-    say(f"Destroyed {', '.join(done.records)}: disposition {done.id}, "
-        f"commit {done.commit[:10]}.")
+    if as_json:
+        echo_json(done.as_json())
+    else:
+        for line in describe(done, lang):
+            say(line)
     return 0
 
 
