@@ -348,3 +348,24 @@ def test_hold_release_reason_spellings(records: Path, keys: Keys) -> None:
     assert "--reason" not in techxfer(records, "hold", "release", "--help").stdout
     techxfer(records, "hold", "release", hold, "--reason", "closed (old spelling)")
     assert "closed (old spelling)" in techxfer(records, "hold", "list").stdout
+
+
+def test_superseded_revisions_across_a_merge_are_listed_once(records: Path, keys: Keys) -> None:
+    """One line revises SOP-1 to rev C while the other, which never saw rev C, changes
+    another entry of the same register: the history met in date order shows rev B again
+    after rev C, which is not a new revision."""
+    branch_at(records, "other")
+    (records / "records/sop.txt").write_text("procedure rev C\n")
+    techxfer(records, "add", "records/sop.txt", "--id", "SOP-1", "--title", "SOP",
+             "--category", "procedure", "--revision", "C")
+    commit_as(records, keys["zhao"], "SOP-1 rev C")
+    checkout(records, "other")
+    add_record(records, "records/late.csv", "BR-LATE", "2026-01-05")
+    commit_as(records, keys["zhao"], "another batch record")
+    checkout(records, "main")
+    git_merge(records, keys["zhao"], "other")
+    out = json.loads(techxfer(records, "retention", "report", "--format", "json").stdout)
+    sop = [(r["revision"], r["standing"], r["replaced_by"]) for r in out["records"]
+           if r["id"] == "SOP-1"]
+    assert sop == [("C", "current", None), ("B", "superseded", "C"), ("A", "superseded", "B")]
+    assert_clean(records)

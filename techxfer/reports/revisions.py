@@ -75,6 +75,8 @@ def _meet(ws: Workspace, seen: list[StoredRevision], entry: DocumentEntry, commi
         return
     if entry.status == "destroyed":
         return
+    if any((s.entry.revision, s.entry.sha256) == (entry.revision, entry.sha256) for s in seen):
+        return  # an older state met again: a line merged later that had not seen the new one
     if last is not None:
         info = ws.repo.commit_info(commit)
         seen[-1] = StoredRevision(last.entry, last.blob, last.since, commit,
