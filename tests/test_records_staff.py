@@ -31,6 +31,7 @@ from attack_helpers import (
     place_hold,
     prepared,
     utcnow,
+    verify,
 )
 from conftest import SshKey, commit_as, git, isolated_env, techxfer, use_signing_key
 from test_retention import add_record, make_repo
@@ -369,3 +370,24 @@ def test_superseded_revisions_across_a_merge_are_listed_once(records: Path, keys
            if r["id"] == "SOP-1"]
     assert sop == [("C", "current", None), ("B", "superseded", "C"), ("A", "superseded", "B")]
     assert_clean(records)
+
+
+def test_removing_the_content_from_history_is_a_rewrite_verify_reports(records: Path,
+                                                                        keys: Keys) -> None:
+    """What dispose tells the records staff, done: the file purged from every commit with
+    git filter-branch. Every rewritten commit has lost its signature, and a verifier that
+    pinned the trust root finds it is no longer in the history."""
+    notice = approved_notice(records, keys, "BR-OLD")
+    dispose(records, keys, notice, "BR-OLD")
+    assert_clean(records)
+    root = git(records, "rev-list", "--max-parents=0", "HEAD").stdout.strip()
+    git(records, "config", "techxfer.trustRoot", root)
+    git(records, "filter-branch", "--index-filter",
+        "git rm -q --cached --ignore-unmatch records/old.csv", "--", "--all",
+        env={"FILTER_BRANCH_SQUELCH_WARNING": "1"})
+    git(records, "update-ref", "-d", "refs/original/refs/heads/main")
+    assert git(records, "log", "--all", "--format=%H", "--", "records/old.csv").stdout == ""
+    found = assert_found(records, "HISTORY_REWRITTEN")
+    assert root[:10] in found[0]["message"]
+    git(records, "config", "--unset", "techxfer.trustRoot")
+    assert "UNSIGNED_COMMIT" in {f["code"] for f in verify(records)[1]}

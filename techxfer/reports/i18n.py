@@ -74,14 +74,16 @@ WORDS: dict[str, tuple[str, str]] = {
                     "其内容为 Git LFS 对象 {oid}：在 LFS 存储中删除之前一直保留（服务器及每个"
                     "克隆）。"),
     "dispose_rewrite": ("To remove it from the history, every commit from {first} on must be "
-                        "rewritten everywhere; the rewritten commits carry no valid signature "
-                        "or server receipt, and verify reports the rewrite (HISTORY_REWRITTEN "
-                        "against the trust root held before it, UNWITNESSED with the receipt "
-                        "log). Never rewrite away a revision that is still retained or held.",
-                        "若要从历史中删除，须在所有位置改写自 {first} 起的每个提交；改写后的提交"
-                        "没有有效签名或服务器接收凭证，verify 会报告该改写（对照改写前的信任根"
-                        "报告 HISTORY_REWRITTEN，对照接收凭证报告 UNWITNESSED）。仍在保存期内或"
-                        "被冻结的版本不得被改写删除。"),
+                        "rewritten, on the server and in every clone and backup: the protected "
+                        "branches refuse the forced push, the rewritten commits lose their "
+                        "signatures (verify reports them) and their server receipts "
+                        "(UNWITNESSED), and verify reports HISTORY_REWRITTEN where the rewrite "
+                        "reaches the trust root. Never rewrite away a revision still retained "
+                        "or held.",
+                        "若要从历史中删除，须在服务器及每个克隆和备份中改写自 {first} 起的每个"
+                        "提交：受保护分支拒绝强制推送，改写后的提交失去签名（verify 会报告）和"
+                        "服务器接收凭证（UNWITNESSED），改写涉及信任根时 verify 报告 "
+                        "HISTORY_REWRITTEN。仍在保存期内或被冻结的版本不得被改写删除。"),
 }
 
 
