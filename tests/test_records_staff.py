@@ -280,7 +280,8 @@ def test_disposal_words_in_chinese(records: Path, keys: Keys) -> None:
 def test_superseded_revisions_are_records_of_their_own(records: Path, keys: Keys) -> None:
     out = json.loads(techxfer(records, "retention", "report", "--format", "json",
                               "--as-of", "2026-12-01").stdout)
-    rows = {(r["id"], r["revision"]): r for r in out["records"]}
+    rows = {(r["id"], r["revision"]): r for r in out["records"] + out["superseded"]}
+    assert len({r["id"] for r in out["records"]}) == len(out["records"])  # one row per id
     old1 = rows[("BR-OLD", "1")]
     assert (old1["status"], old1["standing"], old1["replaced_by"]) == ("superseded", "superseded", "2")
     assert (old1["class"], old1["end"], old1["state"]) == ("batch-record", "2025-01-10", "eligible")
@@ -291,15 +292,14 @@ def test_superseded_revisions_are_records_of_their_own(records: Path, keys: Keys
     assert sop_a["dates"]["obsolete"] == today.isoformat() and sop_a["state"] == "retain"
     assert sop_a["end"][:4] == str(today.year + 5)
     assert rows[("SOP-1", "B")]["state"] == "retain" and rows[("SOP-1", "B")]["end"] is None
-    assert ("BR-LEAP", "1") in rows and sum(r["standing"] == "superseded"
-                                            for r in out["records"]) == 2
+    assert ("BR-LEAP", "1") in rows and len(out["superseded"]) == 2
     table = techxfer(records, "retention", "report", "--as-of", "2026-12-01").stdout
     (line,) = [x for x in table.splitlines() if x.startswith("BR-OLD") and " 1 " in x[16:23]]
     assert "superseded" in line and "eligible" in line and "by rev 2" in line
     # a hold on the record freezes its older revision too: report and check say the same
     hold = place_hold(records, keys, "BR-OLD")
-    rows = {(r["id"], r["revision"]): r for r in json.loads(techxfer(
-        records, "retention", "report", "--format", "json").stdout)["records"]}
+    out = json.loads(techxfer(records, "retention", "report", "--format", "json").stdout)
+    rows = {(r["id"], r["revision"]): r for r in out["records"] + out["superseded"]}
     assert rows[("BR-OLD", "1")]["state"] == rows[("BR-OLD", "2")]["state"] == "held"
     assert rows[("BR-OLD", "1")]["holds"] == [hold]
     proc = techxfer(records, "retention", "check", "BR-OLD", check=False)
@@ -366,8 +366,8 @@ def test_superseded_revisions_across_a_merge_are_listed_once(records: Path, keys
     checkout(records, "main")
     git_merge(records, keys["zhao"], "other")
     out = json.loads(techxfer(records, "retention", "report", "--format", "json").stdout)
-    sop = [(r["revision"], r["standing"], r["replaced_by"]) for r in out["records"]
-           if r["id"] == "SOP-1"]
+    sop = [(r["revision"], r["standing"], r["replaced_by"])
+           for r in out["records"] + out["superseded"] if r["id"] == "SOP-1"]
     assert sop == [("C", "current", None), ("B", "superseded", "C"), ("A", "superseded", "B")]
     assert_clean(records)
 

@@ -54,8 +54,10 @@ class RetentionReport:
         return {
             "report": "retention", "commit": self.commit,
             "as_of": self.as_of.isoformat(timespec="seconds"), "totals": self.totals(),
+            # One row per id under "records" (as readers key them); older revisions apart.
             "records": [{**r.as_json(), "disposition": self.disposition_of(r)}
-                        for r in self.rows],
+                        for r in self.rows if r.standing == "current"],
+            "superseded": [r.as_json() for r in self.rows if r.standing == "superseded"],
         }
 
 
