@@ -161,6 +161,7 @@ def test_only_registrant_quality_may_place_a_hold(short: Path, keys: dict[str, S
 
 # -- the notice, the approval, the disposition ------------------------------------------
 def request(repo: Path, keys: dict[str, SshKey], *ids: str) -> str:
+    """``dispose request IDS`` by zhao (IDS may end with options such as --before-end)."""
     use_signing_key(repo, keys["zhao"])
     out = techxfer(repo, "dispose", "request", *ids, "-m", "retention over").stdout
     match = re.search(r"TX-\d{8}-M-[0-9a-f]{8}", out)
@@ -235,7 +236,13 @@ def test_a_notice_cannot_be_approved_by_its_sender(short: Path, keys: dict[str, 
 
 def test_dispose_before_the_end_or_under_hold_is_refused(tmp_path: Path, keys: dict[str, SshKey]) -> None:
     repo = make_repo(tmp_path, keys, 30)  # kept until 2054
-    notice = request(repo, keys, "BR-LEAP")
+    use_signing_key(repo, keys["zhao"])
+    head = git(repo, "rev-parse", "HEAD").stdout
+    proc = techxfer(repo, "dispose", "request", "BR-LEAP", "-m", "x", check=False)
+    assert proc.returncode == 2 and "BR-LEAP: retained until 2054-03-01" in proc.stderr
+    assert "--before-end" in proc.stderr and git(repo, "rev-parse", "HEAD").stdout == head
+    # a notice prepared ahead of the end is allowed when asked for; destruction is not
+    notice = request(repo, keys, "BR-LEAP", "--before-end")
     use_signing_key(repo, keys["zhang"])
     techxfer(repo, "ack", notice, "--meaning", "approved")
     use_signing_key(repo, keys["zhao"])

@@ -17,6 +17,8 @@ Ordered steps for every commit, parents first:
  5. records (transfers, acknowledgements, holds, dispositions, distributions) are
     well-formed, signed by the right party and role, immutable, dated as their commit,
     and bound to the content they name; records are not removed without a disposition;
+    for a merge, a destruction brought into a parent's line is judged against the holds
+    of that line the destroying side never saw;
  6. the configuration in force moves on only by an authorised change, approved by the
     other party where the rule asks for approval; across a merge it never goes back (the
     newest in force among the parents), and a merge carrying another configuration
@@ -91,6 +93,7 @@ class Change:
     changed: set[str]
     own: set[str]
     deltas: Deltas | None = None  # a merge's own manifest entries, by manifest
+    brought: Deltas = field(default_factory=dict)  # entries a merge brings in from another parent
 
 
 @dataclass
@@ -378,6 +381,13 @@ class Auditor:
             findings += book.record(commit, time, signer, judge.config, change.own, change.before,
                                     snap, state, self._sources(commit, change.parent, change.before),
                                     change.deltas)
+        # (For a merge, what it brings into each parent's line from the others is judged
+        # against the holds that line placed after they parted, which the others never saw.)
+        for i, (judge, change) in enumerate(zip(judged_by, changes, strict=True)):
+            if change.brought:
+                others = [c.before for j, c in enumerate(changes) if j != i]
+                findings += book.brought_in(commit, time, judge.config, others, snap,
+                                            change.brought)
         added = {p for p in own_changes if snap.exists(p)
                  and not any(c.before.exists(p) for c in changes)}
         findings += record_dates(commit, own_time, added, snap, allowed)
@@ -401,22 +411,28 @@ class Auditor:
                                                            strict=True)):
             own: set[str] = set()
             deltas: Deltas = {}
+            brought: Deltas = {}
             others = [j for j in range(len(parents)) if j != i]
             for path in diff:
                 if is_manifest(path):
-                    mine = tuple(pair for pair in manifest_delta(view, snap, path)
-                                 if not any(self._entry_brought_in(parent, parents[j], path, pair,
-                                                                   views[j], path in per_parent[j])
-                                            for j in others))
+                    mine: list[EntryPair] = []
+                    theirs: list[EntryPair] = []
+                    for pair in manifest_delta(view, snap, path):
+                        merged_in = any(self._entry_brought_in(parent, parents[j], path, pair,
+                                                               views[j], path in per_parent[j])
+                                        for j in others)
+                        (theirs if merged_in else mine).append(pair)
                     if mine:
                         own.add(path)
-                        deltas[path] = mine
+                        deltas[path] = tuple(mine)
+                    if theirs:
+                        brought[path] = tuple(theirs)
                     continue
                 if not any(path not in per_parent[j]
                            and self._base_entry(parent, parents[j], path) == old[path]
                            for j in others):
                     own.add(path)
-            out.append(Change(parent, view, set(diff), own, deltas))
+            out.append(Change(parent, view, set(diff), own, deltas, brought))
         return out
 
     def _base(self, a: str, b: str) -> str | None:

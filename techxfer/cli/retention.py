@@ -38,7 +38,8 @@ def retention_check(ids: tuple[str, ...], as_of: str | None, as_json: bool) -> i
     verdicts = check_records(Workspace.open(), list(ids), parse_as_of(as_of))
     if as_json:
         echo_json([{"id": v.entry.id, "may_destroy": v.may_destroy, "reasons": v.reasons,
-                    **v.retention.as_json()} for v in verdicts])
+                    **v.retention.as_json(), "superseded": [r.as_json() for r in v.older]}
+                   for v in verdicts])
     else:
         for v in verdicts:
             if v.may_destroy:
@@ -47,6 +48,11 @@ def retention_check(ids: tuple[str, ...], as_of: str | None, as_json: bool) -> i
                     f"no hold, notice {v.approval.transfer.id} approved")
             else:
                 say(f"{v.entry.id}: NOT to be destroyed — {'; '.join(v.reasons)}")
+            for r in v.older:
+                end = "permanent" if r.end.permanent else r.end.end or "not determined"
+                say(f"  rev {r.entry.revision} (superseded by rev {r.replaced_by}): {r.state}, "
+                    f"retention end {end}; its content stays in the Git history, dispose does "
+                    "not remove it")
     return 0 if all(v.may_destroy for v in verdicts) else 1
 
 
@@ -55,31 +61,76 @@ def hold_group() -> None:
     """Legal holds: freeze matching records whatever their retention."""
 
 
+def one_reason(reason: str | None, old_reason: str | None, what: str) -> str:
+    """-m REASON, or its older spelling --reason (kept, hidden, for scripts)."""
+    if reason and old_reason and reason != old_reason:
+        raise click.UsageError("give the reason once: -m REASON (--reason is its old spelling)")
+    if not (reason or old_reason):
+        raise click.UsageError(f"give {what}: -m REASON")
+    return reason or old_reason or ""
+
+
 @hold_group.command("add")
 @click.option("--match", "match", multiple=True, metavar="PATTERN", help="gitignore-style pattern.")
 @click.option("--id", "ids", multiple=True, metavar="ID", help="Document id.")
-@click.option("--reason", required=True)
+@click.option("-m", "--message", "reason", metavar="REASON", help="Why the records are held.")
+@click.option("--reason", "old_reason", hidden=True)
 @click.option("--ref", help="Case or matter reference.")
-def hold_add(match: tuple[str, ...], ids: tuple[str, ...], reason: str, ref: str | None) -> int:
+def hold_add(match: tuple[str, ...], ids: tuple[str, ...], reason: str | None,
+             old_reason: str | None, ref: str | None) -> int:
     """Place a legal hold (signed commit; registrant quality roles only)."""
-    from techxfer.commands.dispose import place_hold
+    from techxfer.commands.holds import place_hold
     from techxfer.state.workspace import Workspace
 
-    hold_id, commit = place_hold(Workspace.open(), list(match), list(ids), reason, ref)
+    why = one_reason(reason, old_reason, "the reason for the hold")
+    hold_id, commit = place_hold(Workspace.open(), list(match), list(ids), why, ref)
     say(f"Placed legal hold {hold_id} (commit {commit[:10]}).")
     return 0
 
 
 @hold_group.command("release")
 @click.argument("hold_id", metavar="HOLD-ID")
-@click.option("--reason", required=True)
-def hold_release(hold_id: str, reason: str) -> int:
+@click.option("-m", "--message", "reason", metavar="REASON", help="Why the hold ends.")
+@click.option("--reason", "old_reason", hidden=True)  # the spelling before -m; still accepted
+def hold_release(hold_id: str, reason: str | None, old_reason: str | None) -> int:
     """Release a legal hold (signed commit)."""
-    from techxfer.commands.dispose import release_hold
+    from techxfer.commands.holds import release_hold
     from techxfer.state.workspace import Workspace
 
-    commit = release_hold(Workspace.open(), hold_id, reason)
+    why = one_reason(reason, old_reason, "the reason the hold ends")
+    commit = release_hold(Workspace.open(), hold_id, why)
     say(f"Released {hold_id} (commit {commit[:10]}).")
+    return 0
+
+
+@hold_group.command("list")
+@click.option("--as-of", metavar="DATE", help="Which holds were in force at this date (default: now).")
+@click.option("--json", "as_json", is_flag=True)
+def hold_list(as_of: str | None, as_json: bool) -> int:
+    """Every legal hold, active ones first: scope, reason, who placed and released it."""
+    from techxfer.cli.options import parse_as_of
+    from techxfer.commands.holds import list_holds
+    from techxfer.state.workspace import Workspace
+
+    holds = list_holds(Workspace.open(), parse_as_of(as_of))
+    if as_json:
+        echo_json([h.as_json() for h in holds])
+        return 0
+    if not holds:
+        say("No legal holds.")
+    for status in holds:
+        h = status.hold
+        scope = "; ".join(part for part in (f"ids {', '.join(h.ids)}" if h.ids else "",
+                                            f"match {', '.join(h.match)}" if h.match else "")
+                          if part)
+        ref = f" (ref {h.ref})" if h.ref else ""
+        say(f"{h.id}  {status.state.upper() if status.active else status.state}  scope: {scope}")
+        say(f"  reason: {h.reason}{ref}")
+        placed_in = f" (commit {status.commit[:10]})" if status.commit else ""
+        say(f"  placed {h.placed} by {h.placed_by}{placed_in}")
+        if h.released is not None:
+            say(f"  released {h.released.get('date', '?')} by {h.released.get('by', '?')}: "
+                f"{h.released.get('reason', '')}")
     return 0
 
 
@@ -87,28 +138,42 @@ def hold_release(hold_id: str, reason: str) -> int:
 @click.argument("ids", nargs=-1, required=True)
 @click.option("--notice", metavar="TX-ID", help="The approved disposal-notice transfer.")
 @click.option("-m", "--message", "reason", help="Reason (required with request).")
-def dispose_command(ids: tuple[str, ...], notice: str | None, reason: str | None) -> int:
+@click.option("--before-end", is_flag=True,
+              help="With request: send the notice ahead of the retention end (never for a "
+                   "held record).")
+@click.option("--json", "as_json", is_flag=True, help="What was removed and where the content "
+              "still is, as JSON.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+def dispose_command(ids: tuple[str, ...], notice: str | None, reason: str | None,
+                    before_end: bool, as_json: bool, lang: str) -> int:
     """Destroy records: first `dispose request ID… -m REASON` (a disposal notice to the
-    registrant), then, once approved, `dispose ID… --notice TX-ID`."""
+    registrant, refused for a held record or one whose retention has not ended), then,
+    once approved, `dispose ID… --notice TX-ID`."""
     from techxfer.state.workspace import Workspace
 
     if ids[0] == "request":
         if len(ids) < 2 or not reason or notice:
-            raise click.UsageError("usage: techxfer dispose request ID… -m REASON")
+            raise click.UsageError("usage: techxfer dispose request ID… -m REASON [--before-end]")
         from techxfer.commands.dispose import request_disposal
 
-        sent = request_disposal(Workspace.open(), list(ids[1:]), reason)
+        sent = request_disposal(Workspace.open(), list(ids[1:]), reason, before_end=before_end)
         say(f"Disposal notice {sent.transfer.id} sent to {sent.transfer.recipient} "
             f"(commit {sent.commit[:10]}); they approve with: "
             f"techxfer ack {sent.transfer.id} --meaning approved")
         return 0
+    if before_end:
+        raise click.UsageError("--before-end goes with request only: a record is never "
+                               "destroyed before its retention ends")
     if not notice:
         raise click.UsageError("give --notice TX-ID: the approved disposal notice")
-    from techxfer.commands.dispose import dispose
+    from techxfer.commands.dispose import describe, dispose
 
     done = dispose(Workspace.open(), list(ids), notice, reason)
-    say(f"Destroyed {', '.join(done.records)}: disposition {done.id}, "
-        f"commit {done.commit[:10]}.")
+    if as_json:
+        echo_json(done.as_json())
+    else:
+        for line in describe(done, lang):
+            say(line)
     return 0
 
 

@@ -52,6 +52,38 @@ WORDS: dict[str, tuple[str, str]] = {
                     "{ref}:{ref}, or run techxfer hooks install).",
                     "没有接收凭证：本仓库中没有 {ref}（请获取：git fetch origin {ref}:{ref}，"
                     "或运行 techxfer hooks install）。"),
+    # techxfer dispose: what was removed, and where the content still is
+    "dispose_done": ("Disposition {disp} recorded ({path}) in signed commit {commit}.",
+                     "处置记录 {disp} 已登记（{path}），签名提交 {commit}。"),
+    "dispose_removed": ("Removed from the current tree: {path} ({id} rev {rev}).",
+                        "已从当前版本树中删除：{path}（{id} 版本 {rev}）。"),
+    "dispose_register": ("Register entry {id} rev {rev} kept in {manifest}, marked destroyed.",
+                         "登记清单 {manifest} 中保留 {id} 版本 {rev} 的条目，标记为已销毁。"),
+    "dispose_not_gone": ("The content is NOT gone: the Git history still holds it, in this "
+                         "repository, on the server and in every clone and backup:",
+                         "内容并未消失：Git 历史中仍保存着这些内容（本仓库、服务器以及每个克隆和"
+                         "备份中）："),
+    "dispose_current": ("{id} rev {rev}: blob {blob}, in every commit from {since} to {last}.",
+                        "{id} 版本 {rev}：blob {blob}，存在于从 {since} 到 {last} 的每个提交中。"),
+    "dispose_older": ("{id} rev {rev} (superseded by rev {by}): blob {blob}, from commit {since} "
+                      "until {until}; a record of its own: {state}, retention end {end}.",
+                      "{id} 版本 {rev}（已被版本 {by} 取代）：blob {blob}，自提交 {since} 至 "
+                      "{until}；本身仍是记录：状态 {state}，保存期限 {end}。"),
+    "dispose_lfs": ("its content is the Git LFS object {oid}: it stays in the LFS store until "
+                    "deleted there (on the server and in every clone).",
+                    "其内容为 Git LFS 对象 {oid}：在 LFS 存储中删除之前一直保留（服务器及每个"
+                    "克隆）。"),
+    "dispose_rewrite": ("To remove it from the history, every commit from {first} on must be "
+                        "rewritten, on the server and in every clone and backup: the protected "
+                        "branches refuse the forced push, the rewritten commits lose their "
+                        "signatures (verify reports them) and their server receipts "
+                        "(UNWITNESSED), and verify reports HISTORY_REWRITTEN where the rewrite "
+                        "reaches the trust root. Never rewrite away a revision still retained "
+                        "or held.",
+                        "若要从历史中删除，须在服务器及每个克隆和备份中改写自 {first} 起的每个"
+                        "提交：受保护分支拒绝强制推送，改写后的提交失去签名（verify 会报告）和"
+                        "服务器接收凭证（UNWITNESSED），改写涉及信任根时 verify 报告 "
+                        "HISTORY_REWRITTEN。仍在保存期内或被冻结的版本不得被改写删除。"),
 }
 
 

@@ -1,7 +1,9 @@
 """``techxfer retention report``: every record's class, dates, computed end and state.
 
 Built from the committed state (HEAD): what the repository holds, not what is on a desk.
-Destroyed records stay in the report with the disposition that removed them.
+Destroyed records stay in the report with the disposition that removed them, and a
+record's older revisions are listed under it as ``superseded`` rows: their content is still
+in the history and their retention runs from their own dates.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from techxfer.errors import TechxferError, UsageError
 from techxfer.format.layout import DISPOSITIONS_DIR, PathKind, kind
 from techxfer.model.records import Disposition
 from techxfer.model.times import now
+from techxfer.reports.revisions import revisions, superseded_rows
 from techxfer.reports.text import cell, shown
 from techxfer.rules.register import check_state
 from techxfer.rules.retention import RecordRetention, assess
@@ -38,6 +41,11 @@ class RetentionReport:
     rows: list[RecordRetention] = field(default_factory=list)
     dispositions: dict[str, str] = field(default_factory=dict)  # doc id → DISP id
 
+    def disposition_of(self, row: RecordRetention) -> str | None:
+        """The disposition that destroyed this row's record (none for an older revision:
+        ``dispose`` removes the tree's file, its older content stays in the history)."""
+        return self.dispositions.get(row.entry.id) if row.standing == "current" else None
+
     def totals(self) -> dict[str, int]:
         counts = Counter(r.state for r in self.rows)
         return {state: counts.get(state, 0) for state in STATES}
@@ -46,8 +54,10 @@ class RetentionReport:
         return {
             "report": "retention", "commit": self.commit,
             "as_of": self.as_of.isoformat(timespec="seconds"), "totals": self.totals(),
-            "records": [{**r.as_json(), "disposition": self.dispositions.get(r.entry.id)}
-                        for r in self.rows],
+            # One row per id under "records" (as readers key them); older revisions apart.
+            "records": [{**r.as_json(), "disposition": self.disposition_of(r)}
+                        for r in self.rows if r.standing == "current"],
+            "superseded": [r.as_json() for r in self.rows if r.standing == "superseded"],
         }
 
 
@@ -56,8 +66,10 @@ def build(ws: Workspace, as_of: datetime | None = None) -> RetentionReport:
     commit, snap, config = committed(ws)
     report = RetentionReport(commit, config, as_of)
     entries = sorted(check_state(snap).entries(), key=lambda e: e.path)
+    history = revisions(ws, set(snap.manifest_set), commit)
     for entry in entries:
         report.rows.append(assess(entry, config, as_of))
+        report.rows.extend(superseded_rows(history.get(entry.id, []), config, as_of))
     # A disposition is believed only for the records the register marks destroyed: a
     # file under dispositions/ naming a live record proves nothing (verify judges it).
     destroyed = {(e.id, e.path) for e in entries if e.status == "destroyed"}
@@ -79,7 +91,8 @@ def _end(r: RecordRetention) -> str:
 
 
 CSV_COLUMNS = ["id", "path", "title", "revision", "status", "class", "created", "effective",
-               "released", "obsolete", "end", "basis", "state", "holds", "disposition"]
+               "released", "obsolete", "end", "basis", "state", "holds", "disposition",
+               "replaced_by", "replaced_commit"]
 
 
 def render_csv(report: RetentionReport) -> str:
@@ -90,20 +103,23 @@ def render_csv(report: RetentionReport) -> str:
         e = r.entry
         dates = dict(e.dates)
         writer.writerow([cell(c) for c in (
-            e.id, e.path, e.title, e.revision, e.status, r.retention_class,
+            e.id, e.path, e.title, e.revision, r.status, r.retention_class,
             dates.get("created", ""), dates.get("effective", ""), dates.get("released", ""),
             dates.get("obsolete", ""), _end(r), r.end.reason, r.state, " ".join(r.holds),
-            report.dispositions.get(e.id, ""))])
+            report.disposition_of(r) or "", r.replaced_by or "", r.replaced_commit or "")])
     return out.getvalue()
 
 
 def render_table(report: RetentionReport) -> str:
     lines = [f"Retention as of {report.as_of.date()} (commit {report.commit[:10]})", ""]
-    lines.append(f"{'ID':<16} {'CLASS':<13} {'STATUS':<10} {'END':<11} {'STATE':<10} WHY")
+    lines.append(f"{'ID':<16} {'REV':<5} {'CLASS':<13} {'STATUS':<10} {'END':<11} "
+                 f"{'STATE':<10} WHY")
     for r in report.rows:
-        why = ", ".join(r.holds) if r.holds else report.dispositions.get(r.entry.id, r.end.reason)
-        lines.append(f"{r.entry.id:<16} {r.retention_class:<13} {r.entry.status:<10} "
-                     f"{_end(r):<11} {r.state:<10} {why}")
+        why = ", ".join(r.holds) if r.holds else report.disposition_of(r) or r.end.reason
+        if r.standing == "superseded":
+            why = f"by rev {r.replaced_by} ({(r.replaced_commit or '')[:10]}); {why}"
+        lines.append(f"{r.entry.id:<16} {r.entry.revision:<5} {r.retention_class:<13} "
+                     f"{r.status:<10} {_end(r):<11} {r.state:<10} {why}")
     totals = report.totals()
     lines += ["", "Totals: " + ", ".join(f"{k} {v}" for k, v in totals.items())]
     return "\n".join(shown(line) for line in lines) + "\n"
@@ -133,8 +149,8 @@ def render_pdf(report: RetentionReport) -> bytes:
         pdf.cell(width or pdf.epw - 178, 5, head, border="B")
     pdf.ln()
     for r in report.rows:
-        why = ", ".join(r.holds) if r.holds else report.dispositions.get(r.entry.id, r.end.reason)
-        values = (r.entry.id, r.entry.title, r.retention_class, r.entry.status, _end(r),
+        why = ", ".join(r.holds) if r.holds else report.disposition_of(r) or r.end.reason
+        values = (r.entry.id, r.entry.title, r.retention_class, r.status, _end(r),
                   r.state, why)
         for (width, _), value in zip(cols, values, strict=True):
             pdf.cell(width or pdf.epw - 178, 4.5, shown(value)[:60])

@@ -7,7 +7,7 @@ past their deadline and changes that never got the approval their rule asks for.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -32,7 +32,7 @@ from techxfer.model.retention import Hold
 from techxfer.model.transfer import Acknowledgement, Transfer, manifest_digest
 from techxfer.rules.authorisation import holds_role, may_write, sender_roles
 from techxfer.rules.register import State
-from techxfer.rules.retention import NoticeApproval, destruction_blockers
+from techxfer.rules.retention import NoticeApproval, assess, destruction_blockers, under_hold
 from techxfer.state.config import Config, hold_paths, in_force_digest
 from techxfer.state.manifests import EntryPair, manifest_delta, manifest_entries
 from techxfer.state.snapshot import Snapshot
@@ -390,6 +390,38 @@ class RecordBook:
         reasons = destruction_blockers(old, replace(config, holds=_holds(before)), when, approval)
         return "; ".join(reasons) or None
 
+    def brought_in(self, commit: str, when: datetime, config: Config | None,
+                   others: Sequence[Snapshot], after: Snapshot,
+                   pairs: Mapping[str, tuple[EntryPair, ...]]) -> list[Finding]:
+        """A merge's entry changes brought into one parent's line from the OTHERS (PAIRS, by
+        manifest). Each was judged in the commit that made it, against the holds of its own
+        line; what that could not see are the holds this line placed after the two parted.
+        A destruction brought across such a hold, still in force in the merged tree at the
+        merge, makes the merge destroy a held record: the merge's finding (the same rule,
+        ``assess``, decides what a hold freezes)."""
+        if config is None:
+            return []
+        out: list[Finding] = []
+        holds = _holds_at(after)
+        for _, changes in sorted(pairs.items()):
+            for old, new in changes:
+                if old is None or old.status == "destroyed":
+                    continue
+                gone = new if new is not None else _entry(after, old.path, old.id)
+                if gone is None or gone.status != "destroyed":
+                    continue  # a removal without disposition is its own side's finding
+                sides = [s for s in others if _destroyed_in(s, old)]
+                unseen = tuple(hold for path, hold in holds if not any(
+                    s.exists(path) and s.blob_id(path) == after.blob_id(path) for s in sides))
+                held = assess(old, replace(config, holds=unseen), when).holds
+                if held:
+                    out.append(Finding(Code.RECORD_DELETED, old.path,
+                                       f"{old.id} rev {old.revision} destroyed on the other side "
+                                       f"of this merge, which brings it into a line where it is "
+                                       f"{under_hold(held)} (placed after the two lines parted)",
+                                       commit))
+        return out
+
     def approved_config_digests(self, commit: str) -> set[str]:
         return self.approvals.get(commit, set())
 
@@ -478,11 +510,22 @@ def _disposition_for(snap: Snapshot, doc_id: str, changed: Iterable[str]) -> Dis
     return None
 
 
-def _holds(snap: Snapshot) -> tuple[Hold, ...]:
+def _destroyed_in(snap: Snapshot, old: DocumentEntry) -> bool:
+    entry = _entry(snap, old.path, old.id)
+    return entry is not None and entry.status == "destroyed"
+
+
+def _holds_at(snap: Snapshot) -> list[tuple[str, Hold]]:
+    """The readable holds of a state, with their paths (a broken one is the register's
+    finding)."""
     out = []
     for path in hold_paths(snap):
         try:
-            out.append(Hold.create(snap.load("hold", path)))
+            out.append((path, Hold.create(snap.load("hold", path))))
         except ConfigError:
             continue
-    return tuple(out)
+    return out
+
+
+def _holds(snap: Snapshot) -> tuple[Hold, ...]:
+    return tuple(hold for _, hold in _holds_at(snap))

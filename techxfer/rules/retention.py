@@ -10,7 +10,7 @@ calendar years; from 29 February the end falls on 1 March (never earlier than N 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from techxfer.model.manifest import DocumentEntry
@@ -84,15 +84,24 @@ class RecordRetention:
     end: RetentionEnd
     state: str
     holds: tuple[str, ...]
+    standing: str = "current"  # or "superseded": an older revision, kept in Git history
+    replaced_by: str | None = None  # the revision that superseded it
+    replaced_commit: str | None = None
+
+    @property
+    def status(self) -> str:
+        """The register status, or ``superseded`` for an older revision."""
+        return self.entry.status if self.standing == "current" else "superseded"
 
     def as_json(self) -> dict[str, object]:
         e = self.entry
         return {
             "id": e.id, "path": e.path, "title": e.title, "revision": e.revision,
-            "status": e.status, "class": self.retention_class, "dates": dict(e.dates),
+            "status": self.status, "class": self.retention_class, "dates": dict(e.dates),
             "end": self.end.end.isoformat() if self.end.end else None,
             "permanent": self.end.permanent, "basis": self.end.reason, "state": self.state,
-            "holds": list(self.holds),
+            "holds": list(self.holds), "standing": self.standing,
+            "replaced_by": self.replaced_by, "replaced_commit": self.replaced_commit,
         }
 
 
@@ -114,6 +123,26 @@ def assess(entry: DocumentEntry, config: Config, as_of: datetime) -> RecordReten
     return RecordRetention(entry, entry.retention, end, state, holds)
 
 
+def assess_superseded(entry: DocumentEntry, replaced_by: str, replaced_commit: str,
+                      replaced_on: date, config: Config, as_of: datetime) -> RecordRetention:
+    """An older revision, judged as a record of its own: its content stays in the history,
+    and its retention runs from its own dates. It stopped being in force when it was
+    replaced, so that is its ``obsolete`` date unless the register gave an earlier one
+    (a class counted from ``obsolete`` would otherwise never start for it). It can be held
+    like any record; it is never ``destroyed``, since ``dispose`` removes only the tree's
+    file, so ``dispose`` of the record leaves it where it is."""
+    dates = dict(entry.dates)
+    dates.setdefault("obsolete", replaced_on.isoformat())
+    older = replace(entry, dates=tuple(sorted(dates.items())), status="obsolete")
+    return replace(assess(older, config, as_of), standing="superseded",
+                   replaced_by=replaced_by, replaced_commit=replaced_commit)
+
+
+def under_hold(hold_ids: Iterable[str]) -> str:
+    """The words for a record frozen by these holds (the same wherever it is refused)."""
+    return f"under legal hold {', '.join(hold_ids)}"
+
+
 @dataclass(frozen=True)
 class NoticeApproval:
     """The disposal notice that lists a record, and how the other party answered it."""
@@ -124,32 +153,51 @@ class NoticeApproval:
     ack_commit: str | None = None
 
 
-def destruction_blockers(entry: DocumentEntry, config: Config, as_of: datetime,
-                         approval: NoticeApproval | None) -> list[str]:
+@dataclass(frozen=True)
+class Blocker:
+    """One reason a record may not be destroyed, and which part of the rule it comes from:
+    ``destroyed``, ``held``, ``permanent``, ``undetermined``, ``retained`` (its end not
+    reached yet) or ``notice`` (no approved disposal notice)."""
+
+    kind: str
+    text: str
+
+
+def blockers(entry: DocumentEntry, config: Config, as_of: datetime,
+             approval: NoticeApproval | None) -> list[Blocker]:
     """Why this record may not be destroyed at AS_OF; empty when it may (DESIGN 6).
 
-    The one answer to "may this record be destroyed?": ``retention check`` and ``dispose``
-    ask it before acting, and ``verify`` asks it of every destruction in the history (with
-    the holds in force before that commit)."""
+    The one answer to "may this record be destroyed?": ``dispose request`` asks it before
+    sending a notice (the notice part aside), ``retention check`` and ``dispose`` before
+    acting, the retention report for each superseded revision, and ``verify`` of every
+    destruction in the history (with the holds in force before that commit)."""
     retention = assess(entry, config, as_of)
-    reasons: list[str] = []
+    out: list[Blocker] = []
     if retention.state == "destroyed":
-        reasons.append("already destroyed")
+        out.append(Blocker("destroyed", "already destroyed"))
     if retention.state == "held":
-        reasons.append(f"under legal hold {', '.join(retention.holds)}")
+        out.append(Blocker("held", under_hold(retention.holds)))
     if retention.end.permanent:
-        reasons.append(f"class {retention.retention_class}: kept permanently")
+        out.append(Blocker("permanent", f"class {retention.retention_class}: kept permanently"))
     elif retention.end.end is None:
-        reasons.append(f"retention end not determined: {retention.end.reason}")
+        out.append(Blocker("undetermined",
+                           f"retention end not determined: {retention.end.reason}"))
     elif as_of.date() < retention.end.end:
-        reasons.append(f"retained until {retention.end.end} ({retention.end.reason})")
+        out.append(Blocker("retained",
+                           f"retained until {retention.end.end} ({retention.end.reason})"))
     if approval is None:
-        reasons.append("no disposal notice lists it (techxfer dispose request)")
+        out.append(Blocker("notice", "no disposal notice lists it (techxfer dispose request)"))
     elif approval.meaning is None:
-        reasons.append(f"disposal notice {approval.transfer.id} is not answered yet")
+        out.append(Blocker("notice", f"disposal notice {approval.transfer.id} is not answered yet"))
     elif approval.meaning != "approved":
-        reasons.append(f"disposal notice {approval.transfer.id} was answered "
-                       f"'{approval.meaning}', not approved")
+        out.append(Blocker("notice", f"disposal notice {approval.transfer.id} was answered "
+                                     f"'{approval.meaning}', not approved"))
     elif config.repo.registrant not in (approval.transfer.recipient, approval.transfer.sender):
-        reasons.append("the notice did not involve the registrant")
-    return reasons
+        out.append(Blocker("notice", "the notice did not involve the registrant"))
+    return out
+
+
+def destruction_blockers(entry: DocumentEntry, config: Config, as_of: datetime,
+                         approval: NoticeApproval | None) -> list[str]:
+    """``blockers`` in words: why this record may not be destroyed at AS_OF."""
+    return [b.text for b in blockers(entry, config, as_of, approval)]
