@@ -61,6 +61,12 @@ def msg(key: str, en: str, /, **args: object) -> Msg:
     return Msg(key, en, tuple((k, v if isinstance(v, Msg) else str(v)) for k, v in args.items()))
 
 
+def term(kind: str, word: str) -> Msg:
+    """A word of the format's vocabulary (a transfer type, a status…) inside a message: shown
+    as itself in English, translated by kind in the catalogue's terms."""
+    return Msg(f"{kind}.{word}", word.replace("{", "{{").replace("}", "}}"))
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     """One thing wrong. ``commit`` is None for checks of the working tree or index.

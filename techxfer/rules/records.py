@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from techxfer.errors import ConfigError, SchemaError
-from techxfer.findings import Code, Finding, Msg, msg
+from techxfer.findings import Code, Finding, Msg, msg, term
 from techxfer.format.layout import (
     CONFIG_DIR,
     PathKind,
@@ -32,7 +32,7 @@ from techxfer.model.retention import Hold
 from techxfer.model.transfer import Acknowledgement, Transfer, manifest_digest
 from techxfer.rules.authorisation import holds_role, may_write, sender_roles
 from techxfer.rules.register import State, schema_problem, unreadable
-from techxfer.rules.retention import NoticeApproval, destruction_blockers
+from techxfer.rules.retention import NoticeApproval, destruction_reasons
 from techxfer.state.config import Config, hold_paths, in_force_digest
 from techxfer.state.manifests import EntryPair, manifest_delta, manifest_entries
 from techxfer.state.snapshot import Snapshot
@@ -155,7 +155,7 @@ class RecordBook:
                     who=f"{signer.party.id}:{signer.person.id}"), Code.UNAUTHORIZED_CHANGE)
         elif holds_role(config, signer, sender_roles(config, tx.type)) is None:
             bad(msg("transfer.role", "{who} holds no role that may send a {type} transfer",
-                    who=f"{signer.party.id}:{signer.person.id}", type=tx.type),
+                    who=f"{signer.party.id}:{signer.person.id}", type=term("type", tx.type)),
                 Code.UNAUTHORIZED_CHANGE)
         if tx.signer != signer.person.id:
             bad(msg("record.signer", "the record names {named} as signer but {signer} signed it",
@@ -359,7 +359,7 @@ class RecordBook:
             elif entry.status != "effective":
                 bad(msg("distribution.status", "copy {number}: {id} rev {revision} is {status}, "
                         "handed out as a controlled copy", number=number, id=doc_id,
-                        revision=entry.revision, status=status_word(entry.status)))
+                        revision=entry.revision, status=term("status", entry.status)))
             if not copy.stamped and copy.copy_sha256 != copy.sha256:
                 bad(msg("distribution.unstamped", "copy {number}: an unstamped copy whose content "
                         "differs from the original", number=number))
@@ -434,8 +434,13 @@ class RecordBook:
                                   ack.commit if ack else None)
         # Judged with the holds in force before this commit: a disposal cannot release
         # the hold that forbids it in the same commit.
-        reasons = destruction_blockers(old, replace(config, holds=_holds(before)), when, approval)
-        return msg("disposal.blockers", "{reasons}", reasons="; ".join(reasons)) if reasons else None
+        reasons = destruction_reasons(old, replace(config, holds=_holds(before)), when, approval)
+        if not reasons:
+            return None
+        joined = reasons[0]
+        for reason in reasons[1:]:
+            joined = msg("disposal.and", "{first}; {then}", first=joined, then=reason)
+        return joined
 
     def approved_config_digests(self, commit: str) -> set[str]:
         return self.approvals.get(commit, set())
@@ -502,15 +507,6 @@ def _destroyed(old: DocumentEntry, why: Msg) -> Msg:
                revision=old.revision, why=why)
 
 
-STATUS_WORDS = {
-    "draft": msg("status.draft", "draft"), "effective": msg("status.effective", "effective"),
-    "obsolete": msg("status.obsolete", "obsolete"), "destroyed": msg("status.destroyed", "destroyed"),
-}
-
-
-def status_word(status: str) -> Msg | str:
-    """A register entry's status by message id (the word itself, for one the schema adds later)."""
-    return STATUS_WORDS.get(status, status)
 
 
 def _plus_days(when: datetime, days: int) -> datetime:

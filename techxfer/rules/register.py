@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from techxfer.errors import ConfigError, SchemaError, SignatureError
-from techxfer.findings import Code, Finding, Msg, msg
+from techxfer.findings import Code, Finding, Msg, msg, term
 from techxfer.format.layout import CONFIG_DIR, MANIFEST_NAME, PARTIES_FILE, is_format_path, is_manifest
 from techxfer.model.manifest import DocumentEntry, Manifest, nearest_manifest
 from techxfer.model.parties import INDEPENDENT_ROLES, short_key
@@ -53,11 +53,6 @@ def schema_problem(problem: str) -> Msg:
 def unreadable(problem: str) -> Msg:
     """A file that cannot be read (YAML syntax, encoding), as the reader words it."""
     return msg("file.unreadable", "{detail}", detail=problem)
-
-
-def kind_word(kind: str) -> Msg:
-    """What a path is in the tree, other than a regular file (``Snapshot.paths``)."""
-    return msg("kind.symlink", "symlink") if kind == "symlink" else msg("kind.other", "other")
 
 
 @dataclass
@@ -274,14 +269,14 @@ def check_paths(state: State, scope: set[str] | None) -> None:
             if kind != "file":
                 state.add(Code.UNSAFE_PATH, path, msg(
                     "path.record_not_file", "a record file is a {kind}, not a regular file",
-                    kind=kind_word(kind)))
+                    kind=term("kind", kind)))
             continue
         if policy is None or not policy.is_controlled(path):
             continue
         if kind != "file":
             state.add(Code.UNSAFE_PATH, path, msg(
                 "path.controlled_not_file", "a controlled path is a {kind}, not a regular file",
-                kind=kind_word(kind)))
+                kind=term("kind", kind)))
         rule = policy.rule_for(path)
         if rule is not None and rule.read is not None and state.config is not None:
             allowed = {state.config.party_id(r) for r in rule.read}
@@ -414,7 +409,7 @@ def check_entry(state: State, entry: DocumentEntry, manifest_paths: frozenset[st
     elif kind != "file":
         state.add(Code.UNSAFE_PATH, entry.path, msg(
             "register.not_file", "listed as {id} but is a {kind}", id=entry.id,
-            kind=kind_word(kind)))
+            kind=term("kind", kind)))
     else:
         actual = snap.sha256(entry.path)
         if actual != entry.sha256:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from techxfer.findings import Msg, msg
 from techxfer.model.manifest import DocumentEntry
 from techxfer.model.retention import Hold, RetentionClass
 from techxfer.model.times import parse_instant
@@ -131,25 +132,38 @@ def destruction_blockers(entry: DocumentEntry, config: Config, as_of: datetime,
     The one answer to "may this record be destroyed?": ``retention check`` and ``dispose``
     ask it before acting, and ``verify`` asks it of every destruction in the history (with
     the holds in force before that commit)."""
+    return [reason.text for reason in destruction_reasons(entry, config, as_of, approval)]
+
+
+def destruction_reasons(entry: DocumentEntry, config: Config, as_of: datetime,
+                        approval: NoticeApproval | None) -> list[Msg]:
+    """``destruction_blockers`` by message id, for a report in another language."""
     retention = assess(entry, config, as_of)
-    reasons: list[str] = []
+    reasons: list[Msg] = []
     if retention.state == "destroyed":
-        reasons.append("already destroyed")
+        reasons.append(msg("disposal.already", "already destroyed"))
     if retention.state == "held":
-        reasons.append(f"under legal hold {', '.join(retention.holds)}")
+        reasons.append(msg("disposal.held", "under legal hold {holds}",
+                           holds=", ".join(retention.holds)))
     if retention.end.permanent:
-        reasons.append(f"class {retention.retention_class}: kept permanently")
+        reasons.append(msg("disposal.permanent", "class {cls}: kept permanently",
+                           cls=retention.retention_class))
     elif retention.end.end is None:
-        reasons.append(f"retention end not determined: {retention.end.reason}")
+        reasons.append(msg("disposal.end_unknown", "retention end not determined: {why}",
+                           why=retention.end.reason))
     elif as_of.date() < retention.end.end:
-        reasons.append(f"retained until {retention.end.end} ({retention.end.reason})")
+        reasons.append(msg("disposal.retained", "retained until {end} ({why})",
+                           end=retention.end.end, why=retention.end.reason))
     if approval is None:
-        reasons.append("no disposal notice lists it (techxfer dispose request)")
+        reasons.append(msg("disposal.no_notice", "no disposal notice lists it (techxfer dispose "
+                           "request)"))
     elif approval.meaning is None:
-        reasons.append(f"disposal notice {approval.transfer.id} is not answered yet")
+        reasons.append(msg("disposal.unanswered", "disposal notice {notice} is not answered yet",
+                           notice=approval.transfer.id))
     elif approval.meaning != "approved":
-        reasons.append(f"disposal notice {approval.transfer.id} was answered "
-                       f"'{approval.meaning}', not approved")
+        reasons.append(msg("disposal.answered", "disposal notice {notice} was answered "
+                           "'{meaning}', not approved", notice=approval.transfer.id,
+                           meaning=approval.meaning))
     elif config.repo.registrant not in (approval.transfer.recipient, approval.transfer.sender):
-        reasons.append("the notice did not involve the registrant")
+        reasons.append(msg("disposal.no_registrant", "the notice did not involve the registrant"))
     return reasons
