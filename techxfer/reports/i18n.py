@@ -193,6 +193,9 @@ MESSAGES: dict[str, str] = {
     "push.other_key": "推送证书由 {key} 签名，而不是接收凭证所记的密钥（{named}）",
     "push.bad_signature": "推送证书的签名验证失败：{detail}",
     "push.unsigned_updates": "推送人未在推送证书中签署以下更新：{refs}",
+    # the signature trail (reports/history.py)
+    "trail.sent": "{tx}（{type}，{n} 个文件）转移给 {to}",
+    "trail.acked": "{tx}，来自 {sender}",
 }
 
 # The words of the format, by kind, then by their English word.
@@ -207,7 +210,7 @@ TERMS: dict[str, dict[str, str]] = {
               "reviewed": "已审核", "approved": "已批准", "rejected": "已拒绝",
               "retain": "保存中", "eligible": "可销毁", "held": "冻结中", "destroyed": "已销毁"},
     "status": {"draft": "草稿", "effective": "生效", "obsolete": "作废", "destroyed": "已销毁",
-               "verified": "已验证"},
+               "verified": "已验证", "after a broken receipt": "位于损坏的凭证之后"},
     "kind": {"symlink": "符号链接", "other": "特殊文件"},
     "event": {"commit": "提交", "transfer": "转移", "acknowledgement": "确认"},
     "seat": {"registrant": "注册人", "manufacturer": "受托生产企业"},
@@ -248,12 +251,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "no_revision": ("(no revision found in the history of its manifest)",
                     "（在其登记清单的历史中未找到任何版本）"),
     # techxfer signatures
-    "sent_what": ("{tx} ({type}, {n} item(s)) to {to}", "{tx}（{type}，{n} 个文件）转移给 {to}"),
-    "acked_what": ("{tx} from {sender}", "{tx}，来自 {sender}"),
     "no_signatures": ("(no signatures)", "（无签名记录）"),
     # techxfer receipts
     "none_ref": ("(none)", "（无）"),
-    "problem_line": ("{code} ({title}): {commit} {message}", "{code}（{title}）：{commit} {message}"),
+    "problem_line": ("{code}: {commit} {message}", "{code}（{title}）：{commit} {message}"),
 }
 
 # Headings of the transfer list (table, Markdown, PDF).

@@ -16,7 +16,7 @@ from techxfer.errors import TechxferError
 from techxfer.findings import Finding
 from techxfer.format.layout import CONFIG_DIR, RECEIPTS_REF
 from techxfer.model.receipt import RefUpdate, is_zero
-from techxfer.reports.i18n import word
+from techxfer.reports.i18n import message, term, title, word
 from techxfer.rules.push_certificate import certificate_holder
 from techxfer.rules.receipts import ReceiptLog
 from techxfer.state.cache import BlobCache
@@ -99,8 +99,8 @@ def receipt_list(ws: Workspace, lang: str = "en") -> ReceiptList:
     return out
 
 
-def _short(oid: str) -> str:
-    return "(none)" if is_zero(oid) else oid[:10]
+def _short(oid: str, lang: str) -> str:
+    return word("none_ref", lang) if is_zero(oid) else oid[:10]
 
 
 def render_receipts(listing: ReceiptList, fmt: str, lang: str = "en") -> str:
@@ -112,15 +112,18 @@ def render_receipts(listing: ReceiptList, fmt: str, lang: str = "en") -> str:
     for row in listing.rows:
         when = row.server_time.strftime("%Y-%m-%d %H:%M:%SZ") if row.server_time else "?"
         witness = f"{word('witness', lang)} {row.witness or '?'}"
+        status = term("status", row.status, lang)
         if not row.signed_push:
             pusher = word("unsigned_push", lang)
         else:
             who = row.pushed_by or "?"
             pusher = word("pushed_by", lang, who=who) + (
                 "" if row.push_status == "verified" else f" [{row.push_status}]")
-        lines.append(f"{when}  {row.commit[:10]}  {witness} [{row.status}]  {pusher}")
+        lines.append(f"{when}  {row.commit[:10]}  {witness} [{status}]  {pusher}")
         for u in row.updates:
-            lines.append(f"    {u.ref}  {_short(u.old)} → {_short(u.new)}")
+            lines.append(f"    {u.ref}  {_short(u.old, lang)} → {_short(u.new, lang)}")
     for problem in listing.problems:
-        lines.append(f"{problem.code.value}: {(problem.commit or '')[:10]} {problem.message}")
+        lines.append(word("problem_line", lang, code=problem.code.value,
+                          title=title(problem.code, lang), commit=(problem.commit or "")[:10],
+                          message=message(problem, lang)))
     return "\n".join(lines) + "\n"
