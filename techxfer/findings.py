@@ -67,6 +67,15 @@ def term(kind: str, word: str) -> Msg:
     return Msg(f"{kind}.{word}", word.replace("{", "{{").replace("}", "}}"))
 
 
+LIST = "list"  # the id of a listing: no template of its own, its items joined
+
+
+def listing(*items: str | Msg) -> Msg:
+    """Several values as one: comma-separated in English (``、`` in Chinese)."""
+    return Msg(LIST, ", ".join(f"{{i{n}}}" for n in range(len(items))),
+               tuple((f"i{n}", item) for n, item in enumerate(items)))
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     """One thing wrong. ``commit`` is None for checks of the working tree or index.

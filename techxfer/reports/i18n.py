@@ -16,7 +16,7 @@ signature library's reason) is quoted as it comes.
 
 from __future__ import annotations
 
-from techxfer.findings import Code, Finding, Msg
+from techxfer.findings import LIST, Code, Finding, Msg
 
 LANGS = ("en", "zh")
 
@@ -106,6 +106,7 @@ MESSAGES: dict[str, str] = {
     "auth.no_rule": "{what}：没有任何策略规则覆盖该路径，因此任何人都无权更改（更改人 {who}）",
     "auth.not_allowed": "{what}：由 {who}（{roles}）更改；{rule} 只允许 {allowed}",
     "auth.nobody": "无人",
+    "role.ref": "{party}的{role}",
     # records (rules/records.py)
     "record.about": "{id}：{detail}",
     "record.changed": "已签名的记录被修改；记录只能新增，不得修改或删除",
@@ -254,7 +255,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "no_signatures": ("(no signatures)", "（无签名记录）"),
     # techxfer receipts
     "none_ref": ("(none)", "（无）"),
-    "problem_line": ("{code}: {commit} {message}", "{code}（{title}）：{commit} {message}"),
+    "problem_line": ("{code}: {commit} {message}", "{code}：{commit} {message}"),
 }
 
 # Headings of the transfer list (table, Markdown, PDF).
@@ -330,6 +331,8 @@ def render(said: Msg, lang: str) -> str:
     """A message in LANG; a message the catalogue lacks stays in English."""
     if lang != "zh":
         return said.text
+    if said.key == LIST:
+        return "、".join(render(v, lang) if isinstance(v, Msg) else v for _, v in said.args)
     text = template(said.key)
     if text is None:
         return said.text

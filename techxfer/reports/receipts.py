@@ -123,7 +123,8 @@ def render_receipts(listing: ReceiptList, fmt: str, lang: str = "en") -> str:
         for u in row.updates:
             lines.append(f"    {u.ref}  {_short(u.old, lang)} → {_short(u.new, lang)}")
     for problem in listing.problems:
-        lines.append(word("problem_line", lang, code=problem.code.value,
-                          title=title(problem.code, lang), commit=(problem.commit or "")[:10],
+        code = problem.code.value if lang != "zh" \
+            else f"{problem.code.value}（{title(problem.code, lang)}）"
+        lines.append(word("problem_line", lang, code=code, commit=(problem.commit or "")[:10],
                           message=message(problem, lang)))
     return "\n".join(lines) + "\n"

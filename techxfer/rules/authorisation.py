@@ -23,6 +23,7 @@ from techxfer.format.layout import (
 )
 from techxfer.model.parties import Signer
 from techxfer.model.policy import RoleRef
+from techxfer.rules.wording import role_refs, roles
 from techxfer.state.config import Config
 from techxfer.state.manifests import EntryPair, manifest_delta
 from techxfer.state.snapshot import Snapshot
@@ -97,10 +98,10 @@ def authorize(commit: str, signer: Signer, config: Config, changed: Iterable[str
                 "auth.no_rule", "{what}: no policy rule covers this path, so nobody may change it "
                 "(changed by {who})", what=what, who=who), commit))
         elif holds_role(config, signer, rule.write) is None:
-            allowed = ", ".join(map(str, rule.write)) or msg("auth.nobody", "nobody")
+            allowed = role_refs(rule.write) if rule.write else msg("auth.nobody", "nobody")
             findings.append(Finding.of(Code.UNAUTHORIZED_CHANGE, rule_path, msg(
                 "auth.not_allowed", "{what}: changed by {who} ({roles}); {rule} allows {allowed}",
-                what=what, who=who, roles=", ".join(signer.person.roles), rule=rule.label(),
+                what=what, who=who, roles=roles(signer.person.roles), rule=rule.label(),
                 allowed=allowed), commit))
     return findings
 

@@ -34,7 +34,7 @@ from techxfer.git.repo import GitRepo
 from techxfer.model.parties import short_key
 from techxfer.model.receipt import Receipt, is_zero
 from techxfer.rules.push_certificate import certificate_problems
-from techxfer.rules.signer import key_window
+from techxfer.rules.wording import key_window
 from techxfer.state.config import Config
 from techxfer.state.receipts import Chain, Link, last_seen, read_chain, remember
 

@@ -33,6 +33,7 @@ from techxfer.model.transfer import Acknowledgement, Transfer, manifest_digest
 from techxfer.rules.authorisation import holds_role, may_write, sender_roles
 from techxfer.rules.register import State, schema_problem, unreadable
 from techxfer.rules.retention import NoticeApproval, destruction_reasons
+from techxfer.rules.wording import role_refs
 from techxfer.state.config import Config, hold_paths, in_force_digest
 from techxfer.state.manifests import EntryPair, manifest_delta, manifest_entries
 from techxfer.state.snapshot import Snapshot
@@ -100,7 +101,7 @@ class RecordBook:
         if holds_role(config, signer, config.policy.hold_roles) is None:
             return [Finding.of(Code.UNAUTHORIZED_CHANGE, path, msg(
                 "hold.not_allowed", "legal holds are placed and released by {roles}, not {who}",
-                roles=", ".join(map(str, config.policy.hold_roles)), who=who), commit)]
+                roles=role_refs(config.policy.hold_roles), who=who), commit)]
         if not after.exists(path):
             return [Finding.of(Code.UNAUTHORIZED_CHANGE, path, msg(
                 "hold.deleted", "a legal hold was deleted; holds are released (techxfer hold "
@@ -325,7 +326,7 @@ class RecordBook:
                     named=f"{record.party}:{record.signer}", who=who), Code.UNAUTHORIZED_CHANGE)
         elif holds_role(config, signer, config.policy.distribution_roles) is None:
             bad(msg("distribution.role", "{who} holds no role that may record a distribution "
-                    "({roles})", who=who, roles=", ".join(map(str, config.policy.distribution_roles))),
+                    "({roles})", who=who, roles=role_refs(config.policy.distribution_roles)),
                 Code.UNAUTHORIZED_CHANGE)
         recipient = config.parties.resolve(record.recipient)
         if recipient is None:

@@ -12,7 +12,8 @@ from datetime import datetime
 
 from techxfer.errors import SignatureError
 from techxfer.findings import Code, Finding, Msg, msg
-from techxfer.model.parties import KeyRecord, Signer, short_key
+from techxfer.model.parties import Signer, short_key
+from techxfer.rules.wording import key_window
 from techxfer.state.config import Config
 
 
@@ -110,13 +111,6 @@ class KeyHolder:
     @property
     def problem(self) -> str:
         return self.said.text if self.said else ""
-
-
-def key_window(key: KeyRecord) -> Msg:
-    """When KEY is valid, as ``KeyRecord.window`` says it, by message id."""
-    start = key.valid_from.isoformat() if key.valid_from else msg("key.always", "always")
-    end = key.valid_until.isoformat() if key.valid_until else msg("key.open", "open")
-    return msg("key.window", "{start} … {end}", start=start, end=end)
 
 
 def _nobody(identity: str) -> Msg:
