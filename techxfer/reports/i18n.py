@@ -194,6 +194,8 @@ MESSAGES: dict[str, str] = {
     "push.other_key": "推送证书由 {key} 签名，而不是接收凭证所记的密钥（{named}）",
     "push.bad_signature": "推送证书的签名验证失败：{detail}",
     "push.unsigned_updates": "推送人未在推送证书中签署以下更新：{refs}",
+    "push.no_signature": "推送证书没有签名",
+    "push.problem": "{detail}",
     # the signature trail (reports/history.py)
     "trail.sent": "{tx}（{type}，{n} 个文件）转移给 {to}",
     "trail.acked": "{tx}，来自 {sender}",

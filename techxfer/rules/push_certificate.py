@@ -22,9 +22,16 @@ def certificate_holder(certificate: bytes, config: Config | None, when: datetime
                        ) -> tuple[Signer | None, str | None, str | None]:
     """Who signed a push certificate, judged like a commit's signer by CONFIG at WHEN:
     (the person, the key, None), or what is wrong as the last item."""
+    signer, key, problem = certificate_signer(certificate, config, when)
+    return signer, key, problem.text if problem is not None else None
+
+
+def certificate_signer(certificate: bytes, config: Config | None, when: datetime
+                       ) -> tuple[Signer | None, str | None, Msg | None]:
+    """``certificate_holder`` with what is wrong by message id, for a report in another language."""
     payload, sig = split_certificate(certificate)
     if not sig:
-        return None, None, "the push certificate carries no signature"
+        return None, None, msg("push.no_signature", "the push certificate carries no signature")
     checker = SignatureChecker()
     try:
         identified = checker.identify("push certificate", (sig, payload), config)
@@ -33,7 +40,8 @@ def certificate_holder(certificate: bytes, config: Config | None, when: datetime
         checker.close()
     key = identified[1] if isinstance(identified, tuple) else None
     if check.finding is not None:
-        return check.signer, key, check.finding.message
+        return check.signer, key, check.finding.said or msg("push.problem", "{detail}",
+                                                             detail=check.finding.message)
     return check.signer, key, None
 
 
