@@ -23,7 +23,7 @@ from techxfer.model.parties import Signer
 from techxfer.model.times import from_git_time, now
 from techxfer.model.transfer import ack_state
 from techxfer.reports import i18n
-from techxfer.reports.i18n import label, word
+from techxfer.reports.i18n import label, ljust, word
 from techxfer.reports.text import cell, shown
 from techxfer.reports.transfer_list import chronological
 from techxfer.rules.receipts import receipt_log
@@ -304,8 +304,8 @@ def render_history(history: DocHistory, fmt: str, lang: str = "en") -> str:
                   manifest=history.manifest), ""]
     for rev in history.revisions:
         lines.append(f"{rev.when.isoformat(sep=' ', timespec='minutes')}  "
-                     f"{word('rev', lang, revision=rev.revision):<9} "
-                     f"{i18n.term('status', rev.status, lang):<10} {rev.sha256[:16]}…  "
+                     f"{ljust(word('rev', lang, revision=rev.revision), 9)} "
+                     f"{ljust(i18n.term('status', rev.status, lang), 10)} {rev.sha256[:16]}…  "
                      f"{label(lang, 'commit')} {rev.commit[:10]}  {rev.signed_by.text(lang)}")
         lines.append(f"    {rev.subject}")
         if rev.received is not None:
@@ -342,8 +342,8 @@ def render_trail(events: list[SignatureEvent], fmt: str, lang: str = "en") -> st
     for e in events:
         what = i18n.render(e.said, lang) if e.said is not None else e.what
         lines.append(f"{e.when.isoformat(sep=' ', timespec='seconds')}  "
-                     f"{e.signed_by.text(lang):<34} {i18n.term('event', e.kind, lang):<15} "
-                     f"{i18n.term('meaning', e.meaning, lang):<20} {what}  ({e.commit[:10]})"
+                     f"{ljust(e.signed_by.text(lang), 34)} {ljust(i18n.term('event', e.kind, lang), 15)} "
+                     f"{ljust(i18n.term('meaning', e.meaning, lang), 20)} {what}  ({e.commit[:10]})"
                      + (f"  [{_received(e.received, lang)}]" if e.received else ""))
     return "\n".join(shown(line) for line in lines) + "\n" if lines \
         else word("no_signatures", lang) + "\n"

@@ -16,6 +16,8 @@ signature library's reason) is quoted as it comes.
 
 from __future__ import annotations
 
+import unicodedata
+
 from techxfer.findings import LIST, Code, Finding, Msg
 
 LANGS = ("en", "zh")
@@ -244,6 +246,12 @@ WORDS: dict[str, tuple[str, str]] = {
                     "没有接收凭证：本仓库中没有 {ref}（请获取：git fetch origin {ref}:{ref}，"
                     "或运行 techxfer hooks install）。"),
     "page": ("Page {n}/{total}", "第{n}页/共{total}页"),
+    "heading": ("{label}: ", "{label}："),
+    "separator": ("; ", "；"),
+    "bracketed": ("({text})", "（{text}）"),
+    "due": ("{state} (due {date})", "{state}（期限 {date}）"),
+    "signature": ("{name} ({party}, {role}) — {meaning} — {when}",
+                  "{name}（{party}，{role}）— {meaning} — {when}"),
     "progress": ("{command}: {n}/{total} {unit}", "{command}：{n}/{total} {unit}"),
     # techxfer log
     "listed_in": ("{id} — {title} ({path}, listed in {manifest})",
@@ -264,7 +272,7 @@ WORDS: dict[str, tuple[str, str]] = {
 LABELS: dict[str, dict[str, str]] = {
     "en": {"title": "Technical file transfer list", "date": "Date", "id": "Transfer",
            "type": "Type", "reason": "Reason", "from": "From", "to": "To", "items": "Items",
-           "ack": "Acknowledgement", "state": "State", "due": "due", "none": "no transfers",
+           "ack": "Acknowledgement", "state": "State", "none": "no transfers",
            "sent": "Sent by", "commit": "Commit", "product": "Product",
            "registrant": "Registrant", "manufacturer": "Manufacturer",
            "agreement": "Quality agreement", "verified": "Audit (techxfer verify) at this commit",
@@ -273,7 +281,7 @@ LABELS: dict[str, dict[str, str]] = {
            "doc_id": "Id"},
     "zh": {"title": "转移文件清单", "date": "日期", "id": "转移编号", "type": "类型", "reason": "原因",
            "from": "转出方", "to": "接收方", "items": "文件", "ack": "确认", "state": "状态",
-           "due": "期限", "none": "无转移记录", "sent": "转出签名", "commit": "提交",
+           "none": "无转移记录", "sent": "转出签名", "commit": "提交",
            "product": "产品", "registrant": "注册人", "manufacturer": "受托生产企业",
            "agreement": "质量协议", "verified": "该提交的审计结果 (techxfer verify)",
            "clean": "无问题", "findings": "有问题", "unknown": "未运行",
@@ -302,6 +310,17 @@ def word(key: str, lang: str, **kwargs: object) -> str:
     if lang != "zh":
         kwargs = {k: counted(v, COUNTED[k]) if k in COUNTED else v for k, v in kwargs.items()}
     return WORDS[key][1 if lang == "zh" else 0].format(**kwargs)
+
+
+def heading(lang: str, key: str) -> str:
+    """A label followed by its colon: "Reason: ", "原因："."""
+    return word("heading", lang, label=label(lang, key))
+
+
+def ljust(text: str, width: int) -> str:
+    """TEXT padded to WIDTH terminal columns: a Chinese character takes two."""
+    wide = sum(1 for c in text if unicodedata.east_asian_width(c) in "WF")
+    return text + " " * max(0, width - len(text) - wide)
 
 
 def page(lang: str, n: object, total: object) -> str:

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 
-from techxfer.reports.i18n import label, term, word
+from techxfer.reports.i18n import heading, label, ljust, term, word
 from techxfer.reports.text import cell, md_cell, shown
 from techxfer.reports.transfer_list import Signature, TransferList, TransferRow
 
@@ -24,8 +24,9 @@ def state_word(state: str, lang: str) -> str:
 def sig_text(sig: Signature, lang: str = "en") -> str:
     """Printed name, date and time with zone, and meaning (21 CFR 11.50); and when the
     server's witness received it, where a receipt shows it."""
-    text = (f"{sig.printed_name} ({sig.party}, {term('role', sig.role, lang)}) — "
-            f"{term('meaning', sig.meaning, lang)} — {sig.when.isoformat(sep=' ', timespec='seconds')}")
+    text = word("signature", lang, name=sig.printed_name, party=sig.party,
+                role=term("role", sig.role, lang), meaning=term("meaning", sig.meaning, lang),
+                when=sig.when.isoformat(sep=" ", timespec="seconds"))
     if sig.received is not None:
         text += f" — {received_text(sig.received, lang)}"
     return text
@@ -37,7 +38,7 @@ def received_text(when: datetime, lang: str) -> str:
 
 def ack_text(row: TransferRow, lang: str) -> str:
     if row.ack is None:
-        return f"{state_word(row.state, lang)} ({label(lang, 'due')} {row.due.date()})"
+        return word("due", lang, state=state_word(row.state, lang), date=row.due.date())
     return sig_text(row.ack, lang)
 
 
@@ -50,21 +51,21 @@ def render_table(report: TransferList, print_line: Callable[[str], None]) -> Non
     echo(f"{label(lang, 'title')} — {', '.join(p.name for p in report.config.repo.products)} "
          f"@ {report.commit[:10]}")
     if not report.rows:
-        echo(f"  ({label(lang, 'none')})")
+        echo(f"  {word('bracketed', lang, text=label(lang, 'none'))}")
     for row in report.rows:
         tx = row.transfer
         echo("")
         echo(f"{tx.date.isoformat(sep=' ', timespec='minutes')}  {tx.id}  {term('type', tx.type, lang)}  "
              f"{tx.sender} → {tx.recipient}  [{state_word(row.state, lang)}]")
-        echo(f"  {label(lang, 'reason')}: {tx.reason}" + (f" ({tx.change_ref})" if tx.change_ref else ""))
-        echo(f"  {label(lang, 'sent')}: {sig_text(row.sender, lang)}")
+        echo(f"  {heading(lang, 'reason')}{tx.reason}" + (f" ({tx.change_ref})" if tx.change_ref else ""))
+        echo(f"  {heading(lang, 'sent')}{sig_text(row.sender, lang)}")
         for ln in row.lines:
-            echo(f"    {term('action', ln.action, lang):<8} {ln.id:<14} {label(lang, 'rev')} "
+            echo(f"    {ljust(term('action', ln.action, lang), 8)} {ln.id:<14} {label(lang, 'rev')} "
                  f"{ln.revision:<4} "
                  f"{ln.sha256[:16]}…  {ln.title}")
-        echo(f"  {label(lang, 'ack')}: {ack_text(row, lang)}")
+        echo(f"  {heading(lang, 'ack')}{ack_text(row, lang)}")
         if row.comment:
-            echo(f"  {label(lang, 'comment')}: {row.comment}")
+            echo(f"  {heading(lang, 'comment')}{row.comment}")
 
 
 def render_markdown(report: TransferList) -> str:
@@ -77,21 +78,21 @@ def render_markdown(report: TransferList) -> str:
     repo = report.config.repo
     out(f"# {label(lang, 'title')}")
     out()
-    out(f"- {label(lang, 'product')}: {', '.join(p.name for p in repo.products)}")
-    out(f"- {label(lang, 'registrant')}: {repo.registrant}; "
-        f"{label(lang, 'manufacturer')}: {repo.manufacturer}")
+    out(f"- {heading(lang, 'product')}{', '.join(p.name for p in repo.products)}")
+    out(f"- {heading(lang, 'registrant')}{repo.registrant}; "
+        f"{heading(lang, 'manufacturer')}{repo.manufacturer}")
     if repo.quality_agreement:
-        out(f"- {label(lang, 'agreement')}: {repo.quality_agreement}")
-    out(f"- {label(lang, 'commit')}: `{report.commit}`")
+        out(f"- {heading(lang, 'agreement')}{repo.quality_agreement}")
+    out(f"- {heading(lang, 'commit')}`{report.commit}`")
     out()
     for row in report.rows:
         tx = row.transfer
         out(f"## {tx.id} — {tx.date.isoformat(sep=' ', timespec='minutes')} — "
             f"{term('type', tx.type, lang)}")
         out()
-        out(f"{label(lang, 'reason')}: {tx.reason}")
+        out(f"{heading(lang, 'reason')}{tx.reason}")
         out()
-        out(f"{label(lang, 'sent')}: {sig_text(row.sender, lang)}")
+        out(f"{heading(lang, 'sent')}{sig_text(row.sender, lang)}")
         out()
         out(f"| {label(lang, 'doc_id')} | {label(lang, 'title_col')} | {label(lang, 'rev')} | "
             f"{label(lang, 'action')} | SHA-256 |")
@@ -100,7 +101,7 @@ def render_markdown(report: TransferList) -> str:
             out(f"| {md_cell(ln.id)} | {md_cell(ln.title)} | {md_cell(ln.revision)} | "
                 f"{md_cell(term('action', ln.action, lang))} | `{md_cell(ln.sha256)}` |")
         out()
-        out(f"{label(lang, 'ack')}: {ack_text(row, lang)}")
+        out(f"{heading(lang, 'ack')}{ack_text(row, lang)}")
         out()
     return "\n".join(lines) + "\n"
 
