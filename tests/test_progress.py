@@ -109,3 +109,13 @@ def test_no_progress_when_stderr_is_a_pipe(repo: Path) -> None:
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and "Checked 2 commits" in proc.stdout
     assert proc.stderr == ""
+
+
+def test_export_and_the_audited_transfer_list_show_progress(repo: Path, tmp_path: Path) -> None:
+    status, stdout, terminal = _on_a_terminal(repo, "export", "--party", "acme", "--out",
+                                              str(tmp_path / "copies"))
+    assert status == 0 and "2 copies" in stdout
+    assert "export: 2/2 documents" in terminal and terminal.endswith(CLEAR)
+    status, stdout, terminal = _on_a_terminal(repo, "transfers", "--verify")
+    assert status == 0 and stdout
+    assert "transfers: 2/2 commits" in terminal and terminal.endswith(CLEAR)

@@ -219,7 +219,7 @@ TERMS: dict[str, dict[str, str]] = {
     "kind": {"symlink": "符号链接", "other": "特殊文件"},
     "event": {"commit": "提交", "transfer": "转移", "acknowledgement": "确认"},
     "seat": {"registrant": "注册人", "manufacturer": "受托生产企业"},
-    "unit": {"commits": "个提交", "records": "条记录", "copies": "份副本"},
+    "unit": {"commits": "个提交", "documents": "份文件"},
     "role": {"legal-representative": "法定代表人", "principal": "企业负责人",
              "management-representative": "管理者代表", "production-head": "生产管理部门负责人",
              "quality-head": "质量管理部门负责人", "release-reviewer": "产品放行审核人",
