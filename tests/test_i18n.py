@@ -95,7 +95,7 @@ def test_every_term_kind_the_code_uses_is_in_the_catalogue() -> None:
             continue  # the catalogue's own helpers, passing a kind on
         assert isinstance(kind, ast.Constant), f"{path}:{call.lineno}: a term's kind is written out"
         kinds.add(kind.value)
-    assert {"type", "action", "meaning", "state", "status", "role", "kind"} <= kinds
+    assert {"type", "action", "meaning", "state", "status", "role", "kind", "date"} <= kinds
     assert kinds <= set(i18n.TERMS)
 
 
@@ -125,6 +125,7 @@ def _enum(schema: str, prop: str) -> list[str]:
     ("status", _enum("manifest", "status")),
     ("role", list(KNOWN_ROLES)),
     ("seat", list(SEATS)),
+    ("date", _enum("retention", "from")),
 ])
 def test_every_word_of_the_format_has_a_chinese_term(kind: str, words: list[str]) -> None:
     for word in words:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from techxfer.findings import Msg, msg
+from techxfer.findings import Msg, msg, term
 from techxfer.model.manifest import DocumentEntry
 from techxfer.model.retention import Hold, RetentionClass
 from techxfer.model.times import parse_instant
@@ -34,26 +34,36 @@ def add_years(start: date, years: int) -> date:
 class RetentionEnd:
     end: date | None  # None: permanent or not yet determined
     permanent: bool
-    reason: str  # how the end was found, or why there is none yet
+    basis: Msg  # how the end was found, or why there is none yet
+
+    @property
+    def reason(self) -> str:
+        return self.basis.text
 
 
 def retention_end(entry: DocumentEntry, cls: RetentionClass, lifetime: int | None) -> RetentionEnd:
     if cls.permanent:
-        return RetentionEnd(None, True, "kept permanently")
+        return RetentionEnd(None, True, msg("retention.permanent", "kept permanently"))
     if not cls.rules:
-        return RetentionEnd(None, False, f"class {cls.id} has no rule; kept until a rule is set")
-    ends: list[tuple[date, str]] = []
+        return RetentionEnd(None, False, msg("retention.no_rule", "class {cls} has no rule; kept "
+                                             "until a rule is set", cls=cls.id))
+    ends: list[tuple[date, str, Msg]] = []
     for rule in cls.rules:
         years = rule.years if rule.years is not None else lifetime
-        label = f"{rule.years} years" if rule.years is not None else "the device lifetime"
+        label = msg("retention.years", "{n} years", n=rule.years) if rule.years is not None \
+            else msg("retention.lifetime", "the device lifetime")
         if years is None:
-            return RetentionEnd(None, False, "the device lifetime is not set in repo.yaml")
+            return RetentionEnd(None, False, msg("retention.no_lifetime", "the device lifetime is "
+                                                 "not set in repo.yaml"))
         started = entry.date(rule.event)
         if started is None:
-            return RetentionEnd(None, False, f"waiting for its {rule.event} date ({label} from it)")
-        ends.append((add_years(date.fromisoformat(started), years),
-                     f"{label} from {rule.event} {started}"))
-    end, why = max(ends)
+            return RetentionEnd(None, False, msg(
+                "retention.waiting", "waiting for its {event} date ({period} from it)",
+                event=term("date", rule.event), period=label))
+        basis = msg("retention.from", "{period} from {event} {date}", period=label,
+                    event=term("date", rule.event), date=started)
+        ends.append((add_years(date.fromisoformat(started), years), basis.text, basis))
+    end, _, why = max(ends)
     return RetentionEnd(end, False, why)
 
 
@@ -100,7 +110,8 @@ class RecordRetention:
 def assess(entry: DocumentEntry, config: Config, as_of: datetime) -> RecordRetention:
     cls = config.retention.classes.get(entry.retention)
     if cls is None:
-        end = RetentionEnd(None, False, f"unknown class {entry.retention}")
+        end = RetentionEnd(None, False, msg("retention.unknown_class", "unknown class {cls}",
+                                            cls=entry.retention))
     else:
         end = retention_end(entry, cls, config.repo.device_lifetime_years)
     holds = tuple(h.id for h in holds_on(entry, config.holds, as_of))
@@ -150,10 +161,10 @@ def destruction_reasons(entry: DocumentEntry, config: Config, as_of: datetime,
                            cls=retention.retention_class))
     elif retention.end.end is None:
         reasons.append(msg("disposal.end_unknown", "retention end not determined: {why}",
-                           why=retention.end.reason))
+                           why=retention.end.basis))
     elif as_of.date() < retention.end.end:
         reasons.append(msg("disposal.retained", "retained until {end} ({why})",
-                           end=retention.end.end, why=retention.end.reason))
+                           end=retention.end.end, why=retention.end.basis))
     if approval is None:
         reasons.append(msg("disposal.no_notice", "no disposal notice lists it (techxfer dispose "
                            "request)"))
