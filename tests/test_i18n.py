@@ -26,6 +26,7 @@ import techxfer as package
 from techxfer.findings import Code, Finding, msg, term
 from techxfer.model.parties import KNOWN_ROLES, SEATS
 from techxfer.reports import i18n
+from techxfer.rules.wording import roles
 
 SOURCE = Path(package.__file__).parent
 SCHEMAS = SOURCE.parent / "manifest_schema"
@@ -136,7 +137,9 @@ def test_every_word_of_the_format_has_a_chinese_term(kind: str, words: list[str]
 
 def test_a_role_no_catalogue_knows_is_shown_as_written() -> None:
     assert i18n.term("role", "sterilisation-lead", "zh") == "sterilisation-lead"
-    assert i18n.terms("role", ["quality-head", "doc-control"], "zh") == "质量管理部门负责人、文件管理员"
+    assert i18n.render(roles(["quality-head", "sterilisation-lead"]), "zh") == \
+        "质量管理部门负责人、sterilisation-lead"
+    assert roles(["quality-head", "doc-control"]).text == "quality-head, doc-control"
 
 
 def test_titles_words_and_labels_are_chinese_in_chinese() -> None:

@@ -343,12 +343,6 @@ def term(kind: str, value: str, lang: str) -> str:
     return TERMS.get(kind, {}).get(value, value) if lang == "zh" else value
 
 
-def terms(kind: str, values: object, lang: str) -> str:
-    """Several words of one kind (roles), comma-separated in the language's way."""
-    assert isinstance(values, (list, tuple))
-    return ("、" if lang == "zh" else ", ").join(term(kind, str(v), lang) for v in values)
-
-
 def template(key: str) -> str | None:
     """The Chinese template of message KEY: from ``MESSAGES``, or a term (``kind.word``)."""
     if key in MESSAGES:
