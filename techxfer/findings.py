@@ -1,9 +1,15 @@
-"""Finding codes (DESIGN section 4) and the Finding record."""
+"""Finding codes (DESIGN section 4), the Finding record, and its message by id.
+
+A rule writes each message once, in English, as a template with named arguments and a
+message id (``Msg``). The English text is the finding's ``message`` (JSON and hooks keep
+it); the id and arguments let a report render it in another language from the one
+catalogue, ``reports/i18n.py``, which this layer cannot import.
+"""
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class Code(str, enum.Enum):
@@ -36,14 +42,56 @@ class Code(str, enum.Enum):
         return self.value
 
 
+@dataclass(frozen=True)
+class Msg:
+    """A message a person reads: its id in the catalogue, its English template, and the
+    values of the template's named fields (text, or a message of its own)."""
+
+    key: str
+    en: str
+    args: tuple[tuple[str, str | Msg], ...] = ()
+
+    @property
+    def text(self) -> str:
+        return self.en.format(**{k: v.text if isinstance(v, Msg) else v for k, v in self.args})
+
+
+def msg(key: str, en: str, /, **args: object) -> Msg:
+    """Message KEY with the English template EN; a value that is no message is kept as text."""
+    return Msg(key, en, tuple((k, v if isinstance(v, Msg) else str(v)) for k, v in args.items()))
+
+
+def term(kind: str, word: str) -> Msg:
+    """A word of the format's vocabulary (a transfer type, a status…) inside a message: shown
+    as itself in English, translated by kind in the catalogue's terms."""
+    return Msg(f"{kind}.{word}", word.replace("{", "{{").replace("}", "}}"))
+
+
+LIST = "list"  # the id of a listing: no template of its own, its items joined
+
+
+def listing(*items: str | Msg) -> Msg:
+    """Several values as one: comma-separated in English (``、`` in Chinese)."""
+    return Msg(LIST, ", ".join(f"{{i{n}}}" for n in range(len(items))),
+               tuple((f"i{n}", item) for n, item in enumerate(items)))
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
-    """One thing wrong. ``commit`` is None for checks of the working tree or index."""
+    """One thing wrong. ``commit`` is None for checks of the working tree or index.
+
+    ``said`` is the message by id (``message`` is its English text); it takes no part in
+    comparing findings, so a finding's identity is what it always was."""
 
     code: Code
     path: str | None
     message: str
     commit: str | None = None
+    said: Msg | None = field(default=None, compare=False)
+
+    @classmethod
+    def of(cls, code: Code, path: str | None, said: Msg, commit: str | None = None) -> Finding:
+        return cls(code, path, said.text, commit, said)
 
     def as_json(self) -> dict[str, str | None]:
         return {

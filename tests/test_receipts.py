@@ -595,6 +595,9 @@ def test_a_push_the_witness_could_not_sign_leaves_a_gap_the_audit_reports(
     table = techxfer(clone, "receipts").stdout
     assert table.count("witness git-server [verified]") == 1
     assert table.count("witness git-server [RECEIPT_INVALID]") == 1
+    zh = techxfer(clone, "receipts", "--lang", "zh").stdout
+    assert zh.count("见证服务器 git-server [已验证]") == 1
+    assert "RECEIPT_INVALID（服务器接收凭证链损坏）：" in zh and "凭证链有缺口" in zh
 
 
 def test_receipts_without_a_log(tmp_path: Path, repo: Path) -> None:

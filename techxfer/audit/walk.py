@@ -30,14 +30,14 @@ Findings are kept per commit and collected; nothing stops the walk.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from techxfer.audit._changes import TreeChanges
 from techxfer.audit._sigworker import AheadSignatures
 from techxfer.errors import ConfigError, GitError, UsageError
-from techxfer.findings import Code, Finding
+from techxfer.findings import Code, Finding, msg
 from techxfer.format.layout import POLICY_FILE, is_governing_path, is_manifest
 from techxfer.git.repo import CommitInfo, Entry, GitRepo
 from techxfer.model.manifest import DocumentEntry
@@ -185,10 +185,10 @@ class Auditor:
         # ancestor of it, and it of the tip: the costly ancestry test (a walk of the whole
         # history, 60 ms at 10,000 commits) is needed only without one.
         if start is None and not self.repo.is_ancestor(root, tip):
-            result.findings.append(Finding(
-                Code.HISTORY_REWRITTEN, None,
-                f"the trust root {root[:10]} is not an ancestor of {tip_rev} ({tip[:10]}): the "
-                "history was rewritten or this is another repository", tip))
+            result.findings.append(Finding.of(Code.HISTORY_REWRITTEN, None, msg(
+                "history.root_not_ancestor", "the trust root {root} is not an ancestor of {rev} "
+                "({tip}): the history was rewritten or this is another repository",
+                root=root[:10], rev=tip_rev, tip=tip[:10]), tip))
             return result
         states: dict[str, CommitState] = {}
         book = RecordBook()
@@ -292,9 +292,9 @@ class Auditor:
         own_time = from_git_time(info.commit_time, info.commit_offset)
         if info.malformed:
             # Judged like any other commit as far as it can be read; the rest goes on.
-            findings.append(Finding(Code.MALFORMED_COMMIT, None,
-                                    f"git would not read this commit as techxfer can: "
-                                    f"{info.malformed}", commit))
+            findings.append(Finding.of(Code.MALFORMED_COMMIT, None, msg(
+                "commit.malformed", "git would not read this commit as techxfer can: {detail}",
+                detail=info.malformed), commit))
         # 0) what the commit changes, against each parent
         if not parents:
             snap = GitSnapshot(self.repo, self.repo.tree_entries(commit), label, self.cache)
@@ -303,11 +303,10 @@ class Auditor:
             if commit == root:
                 policy = self._root_policy(snap)
             else:
-                findings.append(Finding(
-                    Code.HISTORY_REWRITTEN, None,
-                    f"a commit without parents other than the trust root {root[:10]}: a second "
-                    "history starts here, and nothing in it is trusted (not its .techxfer/)",
-                    commit))
+                findings.append(Finding.of(Code.HISTORY_REWRITTEN, None, msg(
+                    "history.second_root", "a commit without parents other than the trust root "
+                    "{root}: a second history starts here, and nothing in it is trusted (not its "
+                    ".techxfer/)", root=root[:10]), commit))
                 policy = PolicyState(None, None, since=self.position)
             judged_by = [policy]
             parent_times: list[tuple[str, datetime]] = []
@@ -373,7 +372,7 @@ class Auditor:
         single = len(changes) == 1 and commit != root and bool(parents)
         scope = None if commit == root else set().union(*(c.changed for c in changes))
         state = check_state(snap, scope=scope, before=changes[0].before if single else None)
-        findings += [Finding(f.code, f.path, f.message, commit) for f in state.findings]
+        findings += [replace(f, commit=commit) for f in state.findings]
         # 5) records, judged against each parent for what the commit itself changed there
         # (Judging a record against each parent is idempotent in the book; a finding met
         # twice in one commit is kept once below.)

@@ -63,14 +63,20 @@ def transfers_command(since: str | None, until: str | None, to: str | None, fmt:
     if run_verify or (run_verify is None and fmt == "pdf"):
         from techxfer.audit.preconditions import require_full_history
         from techxfer.audit.walk import Auditor
+        from techxfer.cli.progress import progress_line
         from techxfer.rules.receipts import receipt_log
 
         require_full_history(ws.repo)  # a shallow clone's audit would not be the history's
         # The verdict of `techxfer verify` at that commit, the receipt log included; without
         # one it resumes from the audit's checkpoint at that commit when verify ran there.
         receipts = receipt_log(ws.repo, report.commit)
-        report.verified = Auditor(ws.repo, ws.cache, receipts=receipts).run(
-            report.commit, resume=True).ok
+        progress = progress_line("transfers", "commits", lang)
+        try:
+            report.verified = Auditor(ws.repo, ws.cache, receipts=receipts, progress=progress).run(
+                report.commit, resume=True).ok
+        finally:
+            if progress is not None:
+                progress.close()
     if fmt == "table":
         lines: list[str] = []
         render.render_table(report, lines.append)
@@ -133,10 +139,17 @@ def signatures_command(person: str | None, since: str | None, fmt: str, lang: st
                    "signed commit (needs a distribution role).")
 def export_command(party: str, out: Path, stamp: bool, record: bool) -> int:
     """Controlled copies of the effective documents PARTY may use, with an export register."""
+    from techxfer.cli.progress import progress_line
     from techxfer.commands.export import export_copies
     from techxfer.state.workspace import Workspace
 
-    done = export_copies(Workspace.open(), party, out, stamp=stamp, record=record)
+    progress = progress_line("export", "documents")
+    try:
+        done = export_copies(Workspace.open(), party, out, stamp=stamp, record=record,
+                             progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     made = [line for line in done.lines if line.copy]
     skipped = [line for line in done.lines if line.status == "skipped"]
     say(f"Export {done.id} for {done.party} from commit {done.commit[:10]}: "

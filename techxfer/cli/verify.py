@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import sys
 from collections import defaultdict
 
 import click
@@ -19,13 +18,16 @@ from techxfer.cli.render import echo_json, summary_by_code
               "(the cache lives in the user's cache directory, never in the repository).")
 @click.option("--require-receipts", is_flag=True, help="A commit no receipt of the server's "
               "witness covers (refs/techxfer/receipts) is a finding, UNWITNESSED.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress line on stderr (there is none "
+              "either when stderr is not a terminal, or with --json).")
 def verify_command(rev: str, trust_root: str | None, as_of: str | None, as_json: bool,
-                   lang: str, no_cache: bool, require_receipts: bool) -> int:
+                   lang: str, no_cache: bool, require_receipts: bool, quiet: bool) -> int:
     """Audit the whole history from the trust root to REV, with the server's receipt log
     where the repository has one."""
     from techxfer.audit.preconditions import require_full_history
     from techxfer.audit.walk import Auditor
     from techxfer.cli.options import parse_as_of
+    from techxfer.cli.progress import progress_line
     from techxfer.reports import i18n
     from techxfer.reports.text import shown
     from techxfer.rules.receipts import receipt_log
@@ -33,14 +35,14 @@ def verify_command(rev: str, trust_root: str | None, as_of: str | None, as_json:
 
     ws = Workspace.open(cached=not no_cache)
     require_full_history(ws.repo)
-    progress = None
-    if sys.stderr.isatty() and not as_json:
-        def progress(n: int, total: int) -> None:
-            if n == total or n % 200 == 0:
-                click.echo(f"\rverifying {n}/{total} commits", err=True, nl=n == total)
+    progress = progress_line("verify", "commits", lang, quiet=quiet or as_json)
     receipts = receipt_log(ws.repo, rev, require=require_receipts, seen=ws.cache.folder)
-    result = Auditor(ws.repo, ws.cache, as_of=parse_as_of(as_of), progress=progress,
-                     receipts=receipts).run(rev, trust_root)
+    try:
+        result = Auditor(ws.repo, ws.cache, as_of=parse_as_of(as_of), progress=progress,
+                         receipts=receipts).run(rev, trust_root)
+    finally:
+        if progress is not None:
+            progress.close()
     if as_json:
         echo_json(result.as_json())
         return 0 if result.ok else 1
@@ -54,7 +56,7 @@ def verify_command(rev: str, trust_root: str | None, as_of: str | None, as_json:
         for f in findings:
             where = f" {shown(f.path)}:" if f.path else ""
             click.echo(f"  {click.style(f.code.value, fg='red')} ({i18n.title(f.code, lang)})"
-                       f"{where} {shown(f.message)}")
+                       f"{where} {shown(i18n.message(f, lang))}")
     click.echo(i18n.word("summary", lang, commits=result.commits, root=result.root[:10],
                          tip=result.tip[:10], transfers=result.transfers,
                          acks=result.acknowledgements, pending=len(result.pending)))

@@ -21,6 +21,7 @@ import io
 import json
 import secrets
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -106,7 +107,10 @@ class Export:
 
 
 def export_copies(ws: Workspace, party: str, out: Path, *, stamp: bool,
-                  record: bool = False) -> Export:
+                  record: bool = False, progress: Callable[[int, int], None] | None = None
+                  ) -> Export:
+    """Controlled copies for PARTY in OUT; PROGRESS, where given, is told (done, total) as
+    each document is copied."""
     head = ws.repo.head()
     if head is None:
         raise UsageError("the repository has no commits yet")
@@ -154,19 +158,22 @@ def export_copies(ws: Workspace, party: str, out: Path, *, stamp: bool,
                                            f"rev {entry.revision} not transferred to {recipient.id}"))
             continue
         export.lines.append(ExportLine(None, entry, tx_id, "copied"))
-    _write(ws, export, snap, stamp)
+    _write(ws, export, snap, stamp, progress)
     ws.cache.flush()
     return export
 
 
-def _write(ws: Workspace, export: Export, snap: Any, stamp: bool) -> None:
+def _write(ws: Workspace, export: Export, snap: Any, stamp: bool,
+           progress: Callable[[int, int], None] | None = None) -> None:
     from techxfer.reports.stamp import StampError, stamp_pdf
 
     staging = export.out.with_name(f".{export.out.name}.partial-{secrets.token_hex(3)}")
     staging.mkdir(parents=True)
     try:
         number = 0
-        for line in export.lines:
+        for done, line in enumerate(export.lines):
+            if progress is not None:
+                progress(done, len(export.lines))
             if line.status == "skipped":
                 continue
             entry = line.entry
@@ -196,6 +203,8 @@ def _write(ws: Workspace, export: Export, snap: Any, stamp: bool) -> None:
             target = staging / entry.path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+        if progress is not None:
+            progress(len(export.lines), len(export.lines))
         rows = [line.row(export.party, export.when) for line in export.lines]
         buf = io.StringIO()
         writer = csv.DictWriter(buf, REGISTER_COLUMNS)

@@ -16,12 +16,14 @@ from datetime import datetime
 from typing import Any
 
 from techxfer.errors import TechxferError, UsageError
+from techxfer.findings import Msg, msg, term
 from techxfer.format.layout import CONFIG_DIR, TRANSFERS_DIR, parse_record_path
 from techxfer.git.repo import Entry
 from techxfer.model.parties import Signer
 from techxfer.model.times import from_git_time, now
 from techxfer.model.transfer import ack_state
-from techxfer.reports.i18n import word
+from techxfer.reports import i18n
+from techxfer.reports.i18n import label, ljust, word
 from techxfer.reports.text import cell, shown
 from techxfer.reports.transfer_list import chronological
 from techxfer.rules.receipts import receipt_log
@@ -44,11 +46,12 @@ class SignedBy:
     roles: tuple[str, ...]
     status: str  # "verified" or a finding code (UNSIGNED_COMMIT, UNKNOWN_KEY, …)
 
-    def text(self) -> str:
+    def text(self, lang: str = "en") -> str:
+        status = i18n.term("status", self.status, lang)  # a finding code stays as it is
         if self.person is None:
-            return f"[{self.status}]"
+            return f"[{status}]"
         who = f"{self.printed_name} ({self.party}:{self.person})"
-        return who if self.status == "verified" else f"{who} [{self.status}]"
+        return who if self.status == "verified" else f"{who} [{status}]"
 
     def as_json(self) -> dict[str, Any]:
         return {"party": self.party, "person": self.person, "printed_name": self.printed_name,
@@ -217,6 +220,7 @@ class SignatureEvent:
     what: str
     commit: str
     received: datetime | None = None  # by the server's witness
+    said: Msg | None = None  # ``what`` by message id, for a table in another language
 
     def as_json(self) -> dict[str, Any]:
         return {"date": self.when.isoformat(timespec="seconds"), **self.signed_by.as_json(),
@@ -245,7 +249,7 @@ def signature_trail(ws: Workspace, *, person: str | None = None,
                                                      f"{signed.party}:{signed.person}"):
                 continue
             subject = ws.repo.commit_info(commit).message.split("\n", 1)[0]
-            kind, meaning, what = "commit", "authored (commit)", subject
+            kind, meaning, what, said = "commit", "authored (commit)", subject, None
             for path in sorted(by_commit.get(commit, [])):
                 parsed = parse_record_path(path)
                 if parsed is None:
@@ -254,13 +258,17 @@ def signature_trail(ws: Workspace, *, person: str | None = None,
                 tx = records.transfers.get(tx_id)
                 if party is None and tx is not None:
                     kind, meaning = "transfer", "sent (authorship)"
-                    what = f"{tx_id} ({tx.type}, {len(tx.items)} item(s)) to {tx.recipient}"
+                    said = msg("trail.sent", "{tx} ({type}, {n} item(s)) to {to}", tx=tx_id,
+                               type=term("type", tx.type), n=len(tx.items), to=tx.recipient)
+                    what = said.text
                 elif party is not None and (tx_id, party) in records.acks:
                     ack = records.acks[(tx_id, party)]
                     kind, meaning = "acknowledgement", ack.meaning
-                    what = f"{tx_id} from {tx.sender if tx else '?'}"
+                    said = msg("trail.acked", "{tx} from {sender}", tx=tx_id,
+                               sender=tx.sender if tx else "?")
+                    what = said.text
             events.append(SignatureEvent(when, signed, kind, meaning, what, commit,
-                                         resolver.received(commit)))
+                                         resolver.received(commit), said))
     finally:
         resolver.close()
     ws.cache.flush()
@@ -292,21 +300,26 @@ def render_history(history: DocHistory, fmt: str, lang: str = "en") -> str:
                 rev.sha256, rev.commit, rev.signed_by.printed_name or "", rev.signed_by.status,
                 " ".join(carried), _iso(rev.received) or "")])
         return out.getvalue()
-    lines = [f"{history.id} — {history.title} ({history.path}, listed in {history.manifest})", ""]
+    lines = [word("listed_in", lang, id=history.id, title=history.title, path=history.path,
+                  manifest=history.manifest), ""]
     for rev in history.revisions:
-        lines.append(f"{rev.when.isoformat(sep=' ', timespec='minutes')}  rev {rev.revision:<5} "
-                     f"{rev.status:<10} {rev.sha256[:16]}…  commit {rev.commit[:10]}  "
-                     f"{rev.signed_by.text()}")
+        lines.append(f"{rev.when.isoformat(sep=' ', timespec='minutes')}  "
+                     f"{ljust(word('rev', lang, revision=rev.revision), 9)} "
+                     f"{ljust(i18n.term('status', rev.status, lang), 10)} {rev.sha256[:16]}…  "
+                     f"{label(lang, 'commit')} {rev.commit[:10]}  {rev.signed_by.text(lang)}")
         lines.append(f"    {rev.subject}")
         if rev.received is not None:
             lines.append(f"    {_received(rev.received, lang)}")
         for t in history.transfers:
             if (t.revision, t.sha256) == (rev.revision, rev.sha256):
-                ack = (f"{t.state} by {t.ack_by} {t.ack_date.isoformat(sep=' ', timespec='minutes')}"
-                       if t.ack_by and t.ack_date else t.state.upper())
-                lines.append(f"    → {t.transfer} to {t.to} ({t.action}): {ack}")
+                state = i18n.term("state", t.state, lang)
+                ack = (word("acked_by", lang, state=state, who=t.ack_by,
+                            when=t.ack_date.isoformat(sep=" ", timespec="minutes"))
+                       if t.ack_by and t.ack_date else state if lang == "zh" else state.upper())
+                lines.append("    " + word("carried", lang, tx=t.transfer, to=t.to, state=ack,
+                                           action=i18n.term("action", t.action, lang)))
     if not history.revisions:
-        lines.append("(no revision found in the history of its manifest)")
+        lines.append(word("no_revision", lang))
     return "\n".join(shown(line) for line in lines) + "\n"
 
 
@@ -327,7 +340,10 @@ def render_trail(events: list[SignatureEvent], fmt: str, lang: str = "en") -> st
         return out.getvalue()
     lines = []
     for e in events:
-        lines.append(f"{e.when.isoformat(sep=' ', timespec='seconds')}  {e.signed_by.text():<34} "
-                     f"{e.kind:<15} {e.meaning:<20} {e.what}  ({e.commit[:10]})"
+        what = i18n.render(e.said, lang) if e.said is not None else e.what
+        lines.append(f"{e.when.isoformat(sep=' ', timespec='seconds')}  "
+                     f"{ljust(e.signed_by.text(lang), 34)} {ljust(i18n.term('event', e.kind, lang), 15)} "
+                     f"{ljust(i18n.term('meaning', e.meaning, lang), 20)} {what}  ({e.commit[:10]})"
                      + (f"  [{_received(e.received, lang)}]" if e.received else ""))
-    return "\n".join(shown(line) for line in lines) + ("\n" if lines else "(no signatures)\n")
+    return "\n".join(shown(line) for line in lines) + "\n" if lines \
+        else word("no_signatures", lang) + "\n"

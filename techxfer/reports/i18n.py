@@ -1,8 +1,24 @@
-"""English and Chinese words for findings and reports."""
+"""Every word a person reads, in English and Chinese: the one catalogue.
+
+- ``TITLES``: a finding code's title.
+- ``MESSAGES``: the Chinese of each finding message, by the message id the rule gave it
+  (``findings.msg``); the English is the rule's own template, and the finding's
+  ``message`` (JSON keeps it).
+- ``TERMS``: the words of the format (transfer types, actions, signature meanings, states,
+  statuses, default roles, seats), by kind and their English word; a word the catalogue
+  does not know (a role a company made up) is shown as it is written.
+- ``WORDS`` and ``LABELS``: the sentences and headings of the reports and commands.
+
+Arguments taken from the records (ids, names, paths, dates, hashes) are never
+translated; text a lower layer words itself (a JSON Schema violation, a YAML error, a
+signature library's reason) is quoted as it comes.
+"""
 
 from __future__ import annotations
 
-from techxfer.findings import Code
+import unicodedata
+
+from techxfer.findings import LIST, Code, Finding, Msg
 
 LANGS = ("en", "zh")
 
@@ -31,6 +47,194 @@ TITLES: dict[Code, tuple[str, str]] = {
     Code.MALFORMED_COMMIT: ("Commit that cannot be read", "无法读取的提交"),
     Code.UNWITNESSED: ("Commit no server receipt covers", "无服务器接收凭证的提交"),
     Code.RECEIPT_INVALID: ("Server receipt log broken", "服务器接收凭证链损坏"),
+}
+
+# The Chinese of each finding message, by message id. Field names are the English
+# template's; ``{x!r}`` in English is written “{x}” here.
+MESSAGES: dict[str, str] = {
+    # signatures and keys (rules/signer.py)
+    "signature.bad": "签名验证失败：{detail}",
+    "signature.none": "该提交没有签名",
+    "key.pgp_nobody": "使用了无人持有的 OpenPGP 密钥签名",
+    "key.nobody": "签名密钥不属于现行参与方配置中的任何人员（{key}）",
+    "key.several": "签名密钥登记在多人名下（{people}），无法确定签名人",
+    "key.outside": "{who} 于 {when} 签名，但该密钥的有效期为 {window}",
+    "key.window": "{start} 至 {end}",
+    "key.always": "不限起始",
+    "key.open": "长期有效",
+    # time (rules/time.py, rules/receipts.py)
+    "time.before_parent": "提交日期为 {own}，早于其父提交 {parent} 的日期 {when}：提交不能早于其父提交",
+    "time.future": "提交日期为 {own}，晚于验证方的当前时间（{clock}）",
+    "time.record_date": "记录的 {field} 为 {value}，但添加该记录的提交日期为 {own}",
+    # history (audit/walk.py)
+    "history.root_not_ancestor": "信任根 {root} 不是 {rev}（{tip}）的祖先：历史记录被改写，或这是另一个仓库",
+    "history.second_root": "除信任根 {root} 之外出现了没有父提交的提交：此处开始了另一段历史，其中任何内容"
+                           "（包括其 .techxfer/ 配置）均不可信",
+    "commit.malformed": "git 无法按 techxfer 的读法读取该提交：{detail}",
+    # files and the register (rules/register.py)
+    "schema.problem": "不符合格式规范：{detail}",
+    "file.unreadable": "文件无法读取：{detail}",
+    "parties.role_conflict": ("{where} 同时担任生产管理部门负责人和质量管理部门负责人；"
+                              "这两个岗位必须由不同人员担任"),
+    "parties.bad_key": "{where}：{detail}",
+    "parties.witness_twice": "witnesses[{i}]：编号“{id}”出现多次",
+    "parties.shared_key": "密钥 {key} 登记在 {people} 名下；签名密钥只能属于一个人（或一个见证服务器）",
+    "path.not_utf8": "文件名不是有效的 UTF-8 编码",
+    "path.controls": "路径中含有控制字符（{chars}）",
+    "path.case": "路径仅大小写不同：{paths}",
+    "path.normalisation": ("按 Unicode 规范化（NFC/NFD）和大小写（macOS 的存储方式），"
+                           "这些路径是同一个名称：{paths}"),
+    "path.record_not_file": "记录文件是{kind}，而不是普通文件",
+    "path.controlled_not_file": "受控路径是{kind}，而不是普通文件",
+    "path.read_restricted": "{rule} 限定只有 {readers} 可以阅读，但任何能克隆本仓库的人都能读到该文件",
+    "register.unlisted": "受控文件未登记在 {manifest} 中",
+    "register.unlisted_nowhere": "受控文件未登记在任何清单中（其上级目录中没有 MANIFEST.yaml）",
+    "register.duplicate_id": "编号“{value}”登记了多次：{places}",
+    "register.duplicate_path": "路径“{value}”登记了多次：{places}",
+    "register.wrong_manifest": "documents[{index}].path：{path} 由 {governing} 管辖，应登记在该清单中",
+    "register.not_controlled": "documents[{index}].path：{path} 不是受控路径",
+    "register.unknown_owner": "documents[{index}].owner：未知的参与方“{owner}”",
+    "register.unknown_class": "documents[{index}].retention：未知的保存类别“{cls}”",
+    "register.destroyed_present": "documents[{index}]：{id} 已标记为销毁，但 {path} 仍然存在",
+    "register.missing": "登记为 {id}（{where}），但文件不存在",
+    "register.not_file": "登记为 {id}，但它是{kind}",
+    "register.hash": ("文件内容的 SHA-256 {actual}… 与 {manifest} 中 {id} 第 {revision} 版"
+                      "登记的值（{expected}…）不符"),
+    "register.removed": "{id} 第 {revision} 版已从登记清单（{manifest}）中删除，但没有处置记录",
+    "register.destroyed": "{id} 第 {revision} 版被销毁：{why}",
+    # who may change what (rules/authorisation.py)
+    "auth.entry": "{manifest} 中的登记条目 {id}",
+    "auth.record_folder": "{what}：该目录只能存放{holds}；{rule} 不能允许其他文件（更改人 {who}）",
+    "auth.no_rule": "{what}：没有任何策略规则覆盖该路径，因此任何人都无权更改（更改人 {who}）",
+    "auth.not_allowed": "{what}：由 {who}（{roles}）更改；{rule} 只允许 {allowed}",
+    "auth.nobody": "无人",
+    "role.ref": "{party}的{role}",
+    # records (rules/records.py)
+    "record.about": "{id}：{detail}",
+    "record.changed": "已签名的记录被修改；记录只能新增，不得修改或删除",
+    "record.removed": "已签名的记录被删除；记录只能新增，不得修改或删除",
+    "record.id_folder": "记录中的编号与其所在目录 {folder} 不一致",
+    "record.id_file": "记录中的编号与其文件名 {path} 不一致",
+    "record.signer": "记录写明签名人为 {named}，但实际由 {signer} 签名",
+    "record.signed_by": "记录写明为 {named}，但实际由 {who} 签名",
+    "record.made_by": "记录写明由 {named} 作出，但实际由 {who} 签名",
+    "hold.not_allowed": "法律保留（冻结）只能由 {roles} 设置和解除，{who} 无此权限",
+    "hold.deleted": "法律保留（冻结）记录被删除；冻结只能解除（techxfer hold release），不得删除",
+    "hold.changed": "法律保留（冻结）记录只能解除，不得作其他修改",
+    "transfer.sender": "以 {sender} 的名义发出，但由 {who} 签名",
+    "transfer.role": "{who} 不担任可发出{type}转移的岗位",
+    "transfer.parties": "从 {sender} 到 {recipient}：转移必须从一方交给另一方",
+    "transfer.config_digest": "配置摘要与本提交的 .techxfer/ 文件不一致",
+    "transfer.item_unlisted": "文件 {id}（{path}）在本提交的登记清单中不存在",
+    "transfer.item_revision": ("文件 {id} 记为第 {revision} 版 {sha256}…，"
+                               "登记清单中为第 {listed} 版 {listed_sha256}…"),
+    "transfer.item_content": "文件 {id}：{path} 在本提交中的内容与转移的内容不一致",
+    "transfer.item_owner": "文件 {id} 归属 {owner}，而不是转出方 {sender}",
+    "transfer.digest": "manifest_digest 与转移的登记条目不一致",
+    "ack.party_name": "记录写明参与方为 {party}，但其文件名为 {named}",
+    "ack.no_transfer": "所确认的转移在此之前没有记录",
+    "ack.wrong_party": "由 {party} 确认，但该转移的接收方是 {recipient}",
+    "ack.own_transfer": "由 {party} 确认，但该转移的接收方是 {recipient}（一方不能确认自己发出的转移）",
+    "ack.binding": "绑定的是提交 {commit} / 摘要 {digest}…，但该转移是提交 {sent} / {sent_digest}…",
+    "ack.role": "{who} 不担任任何确认岗位",
+    "ack.missing": "{tx} 于 {sent} 转移给 {recipient}，未在 {days} 天内确认",
+    "ack.late": "{tx} 于 {sent} 转移给 {recipient}，直到 {when} 才确认，超过了 {days} 天的期限",
+    "disposition.changed": "处置记录被修改；处置记录须保存，不得修改或删除",
+    "disposition.removed": "处置记录被删除；处置记录须保存，不得修改或删除",
+    "disposition.twice": "{id} 列出了多次",
+    "disposition.not_destroyed": "列出的 {id}（{path}）并未在本提交中销毁",
+    "disposition.other_entry": ("将 {id} 记为 {path} 第 {revision} 版 {sha256}…，"
+                                "但登记清单销毁的是 {old_path} 第 {old_revision} 版 {old_sha256}…"),
+    "disposition.may_not_write": "{who} 无权写入 {path}，因此不能记录 {id} 已销毁",
+    "distribution.changed": "分发记录被修改；分发记录须保存，不得修改",
+    "distribution.removed": "分发记录被删除；分发记录须保存，不得修改",
+    "distribution.role": "{who} 不担任可记录分发的岗位（{roles}）",
+    "distribution.recipient": "接收方 {recipient} 不是参与方",
+    "distribution.source": "副本取自提交 {commit}，但该提交不在本记录之前的历史中",
+    "distribution.number": "副本编号 {number} 不是 {id} 下的唯一编号",
+    "distribution.unlisted": "副本 {number}：{id}（{path}）不在副本所取自提交的登记清单中",
+    "distribution.revision": "副本 {number}：{id} 第 {revision} 版 {sha256}… 与登记清单的第 {listed} 版 "
+                             "{listed_sha256}… 不符",
+    "distribution.status": "副本 {number}：{id} 第 {revision} 版状态为{status}，却作为受控副本发放",
+    "distribution.unstamped": "副本 {number}：未加盖受控印章的副本，其内容与原件不同",
+    "distribution.owner": "副本 {number}：{id} 归属 {owner}，且未注明向 {recipient} 的转移",
+    "distribution.not_carried": "副本 {number}：转移 {tx} 并未将 {id} 第 {revision} 版交给 {recipient}",
+    "disposal.no_record": "同一提交中没有列出它的处置记录",
+    "disposal.not_noticed": "销毁通知 {notice} 未列出该记录",
+    "disposal.other_approval": "处置记录引用的批准与该通知的确认不是同一个",
+    "disposal.and": "{first}；{then}",
+    "config.not_in_force": "该配置变更未生效：{why}",
+    "config.never_sent": "从未提交对方批准",
+    "config.rejected": "已被拒绝",
+    "config.late": "未在期限内获批准",
+    "change.not_approved": "{id} 第 {revision} 版需要对方批准，但 {days} 天后仍未获批准",
+    # may this record be destroyed (rules/retention.py)
+    "disposal.already": "已销毁",
+    "disposal.held": "处于法律保留（冻结）{holds} 之下",
+    "disposal.merged_over_hold": "{id} 第 {revision} 版在本次合并的另一侧被销毁，合并将其带入一条"
+                                 "使其{held}的分支（该冻结在两条分支分开后设置）",
+    "disposal.permanent": "保存类别 {cls}：永久保存",
+    "disposal.end_unknown": "无法确定保存期限的截止日期：{why}",
+    "disposal.retained": "须保存至 {end}（{why}）",
+    "disposal.no_notice": "没有列出该记录的销毁通知（techxfer dispose request）",
+    "disposal.unanswered": "销毁通知 {notice} 尚未答复",
+    "disposal.answered": "销毁通知 {notice} 的答复为“{meaning}”，而非批准",
+    "disposal.no_registrant": "该通知未经注册人",
+    "retention.permanent": "永久保存",
+    "retention.no_rule": "保存类别 {cls} 没有规则；在设定规则之前一直保存",
+    "retention.years": "{n} 年",
+    "retention.lifetime": "器械使用期限",
+    "retention.no_lifetime": "repo.yaml 中未设定器械使用期限",
+    "retention.waiting": "等待其{event}日期（自该日期起保存{period}）",
+    "retention.from": "自{event}日期 {date} 起保存{period}",
+    "retention.unknown_class": "未知的保存类别 {cls}",
+    # the server's receipt log (rules/receipts.py, rules/push_certificate.py)
+    "receipt.unsigned": "接收凭证未签名：接收凭证只能由服务器的见证密钥写入",
+    "receipt.not_ssh": "接收凭证不是用 SSH 密钥签名的，而见证服务器使用 SSH 密钥签名",
+    "receipt.bad_signature": "接收凭证的签名验证失败：{detail}",
+    "receipt.chain_broken": "接收凭证链已断开：{detail}",
+    "receipt.parents": "接收凭证有 {n} 个父提交：凭证链只能是一条链，每个凭证接在前一个之后",
+    "receipt.unreadable": "无法读取的接收凭证：{detail}",
+    "receipt.time_back": "服务器时间倒退：{when}，而前一个凭证为 {previous}",
+    "receipt.gap": "{ref} 从 {last} 变为 {old} 却没有接收凭证：凭证链有缺口",
+    "receipt.rewritten": "接收凭证链被改写：本机之前审计时看到的链尾 {last} 已不在链中（接收凭证链只能增长）",
+    "receipt.unknown_witness": "接收凭证的签名密钥不是现行参与方配置中的见证服务器（{key}）",
+    "receipt.witness_key": "见证服务器 {id} 于 {when} 签署接收凭证，但其密钥有效期为 {window}",
+    "receipt.none": "没有服务器见证的接收凭证能证明该提交何时进入受保护分支",
+    "receipt.dated_after": "提交日期为 {own}，晚于服务器接收时间 {when}（接收凭证 {receipt}）",
+    "push.nonce": "推送证书的随机数状态为 {status}，而非 OK：可能是对其他推送的重放",
+    "push.other_key": "推送证书由 {key} 签名，而不是接收凭证所记的密钥（{named}）",
+    "push.bad_signature": "推送证书的签名验证失败：{detail}",
+    "push.unsigned_updates": "推送人未在推送证书中签署以下更新：{refs}",
+    "push.no_signature": "推送证书没有签名",
+    "push.problem": "{detail}",
+    # the signature trail (reports/history.py)
+    "trail.sent": "{tx}（{type}，{n} 个文件）转移给 {to}",
+    "trail.acked": "{tx}，来自 {sender}",
+}
+
+# The words of the format, by kind, then by their English word.
+TERMS: dict[str, dict[str, str]] = {
+    "type": {"initial": "首次转移", "change": "变更", "withdrawal": "撤回",
+             "disposal-notice": "销毁通知", "policy-change": "配置变更"},
+    "action": {"add": "新增", "revise": "修订", "withdraw": "撤回"},
+    "meaning": {"received": "已接收", "reviewed": "已审核", "approved": "已批准",
+                "rejected": "已拒绝", "sent (authorship)": "转出（编制）",
+                "authored (commit)": "提交（编制）"},
+    "state": {"pending": "待确认", "overdue": "逾期未确认", "received": "已接收",
+              "reviewed": "已审核", "approved": "已批准", "rejected": "已拒绝",
+              "retain": "保存中", "eligible": "可销毁", "held": "冻结中", "destroyed": "已销毁"},
+    "status": {"draft": "草稿", "effective": "生效", "obsolete": "作废", "destroyed": "已销毁",
+               "verified": "已验证", "after a broken receipt": "位于损坏的凭证之后"},
+    "kind": {"symlink": "符号链接", "other": "特殊文件"},
+    "date": {"released": "放行", "effective": "生效", "obsolete": "作废", "created": "创建"},
+    "event": {"commit": "提交", "transfer": "转移", "acknowledgement": "确认"},
+    "seat": {"registrant": "注册人", "manufacturer": "受托生产企业"},
+    "unit": {"commits": "个提交", "documents": "份文件"},
+    "role": {"legal-representative": "法定代表人", "principal": "企业负责人",
+             "management-representative": "管理者代表", "production-head": "生产管理部门负责人",
+             "quality-head": "质量管理部门负责人", "release-reviewer": "产品放行审核人",
+             "rd-engineer": "研发工程师", "doc-control": "文件管理员"},
 }
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -84,11 +288,57 @@ WORDS: dict[str, tuple[str, str]] = {
                         "提交：受保护分支拒绝强制推送，改写后的提交失去签名（verify 会报告）和"
                         "服务器接收凭证（UNWITNESSED），改写涉及信任根时 verify 报告 "
                         "HISTORY_REWRITTEN。仍在保存期内或被冻结的版本不得被改写删除。"),
+    "page": ("Page {n}/{total}", "第{n}页/共{total}页"),
+    "heading": ("{label}: ", "{label}："),
+    "separator": ("; ", "；"),
+    "bracketed": ("({text})", "（{text}）"),
+    "due": ("{state} (due {date})", "{state}（期限 {date}）"),
+    "signature": ("{name} ({party}, {role}) — {meaning} — {when}",
+                  "{name}（{party}，{role}）— {meaning} — {when}"),
+    "progress": ("{command}: {n}/{total} {unit}", "{command}：{n}/{total} {unit}"),
+    # techxfer log
+    "listed_in": ("{id} — {title} ({path}, listed in {manifest})",
+                  "{id} — {title}（{path}，登记于 {manifest}）"),
+    "rev": ("rev {revision}", "第 {revision} 版"),
+    "carried": ("→ {tx} to {to} ({action}): {state}", "→ {tx} 转移给 {to}（{action}）：{state}"),
+    "acked_by": ("{state} by {who} {when}", "{who} 于 {when} {state}"),
+    "no_revision": ("(no revision found in the history of its manifest)",
+                    "（在其登记清单的历史中未找到任何版本）"),
+    # techxfer signatures
+    "no_signatures": ("(no signatures)", "（无签名记录）"),
+    # techxfer receipts
+    "none_ref": ("(none)", "（无）"),
+    "problem_line": ("{code}: {commit} {message}", "{code}：{commit} {message}"),
+}
+
+# Headings of the transfer list (table, Markdown, PDF).
+LABELS: dict[str, dict[str, str]] = {
+    "en": {"title": "Technical file transfer list", "date": "Date", "id": "Transfer",
+           "type": "Type", "reason": "Reason", "from": "From", "to": "To", "items": "Items",
+           "ack": "Acknowledgement", "state": "State", "none": "no transfers",
+           "sent": "Sent by", "commit": "Commit", "product": "Product",
+           "registrant": "Registrant", "manufacturer": "Manufacturer",
+           "agreement": "Quality agreement", "verified": "Audit (techxfer verify) at this commit",
+           "clean": "clean", "findings": "FINDINGS", "unknown": "not run",
+           "rev": "Rev", "title_col": "Title", "action": "Action", "comment": "Comment",
+           "doc_id": "Id"},
+    "zh": {"title": "转移文件清单", "date": "日期", "id": "转移编号", "type": "类型", "reason": "原因",
+           "from": "转出方", "to": "接收方", "items": "文件", "ack": "确认", "state": "状态",
+           "none": "无转移记录", "sent": "转出签名", "commit": "提交",
+           "product": "产品", "registrant": "注册人", "manufacturer": "受托生产企业",
+           "agreement": "质量协议", "verified": "该提交的审计结果 (techxfer verify)",
+           "clean": "无问题", "findings": "有问题", "unknown": "未运行",
+           "rev": "版本", "title_col": "标题", "action": "操作", "comment": "备注",
+           "doc_id": "文件编号"},
 }
 
 
 def title(code: Code, lang: str) -> str:
     return TITLES[code][1 if lang == "zh" else 0]
+
+
+def label(lang: str, key: str) -> str:
+    return LABELS.get(lang, LABELS["en"])[key]
 
 
 # English counts that take a noun: "1 commit", "2 commits" (Chinese has no plural).
@@ -103,3 +353,52 @@ def word(key: str, lang: str, **kwargs: object) -> str:
     if lang != "zh":
         kwargs = {k: counted(v, COUNTED[k]) if k in COUNTED else v for k, v in kwargs.items()}
     return WORDS[key][1 if lang == "zh" else 0].format(**kwargs)
+
+
+def heading(lang: str, key: str) -> str:
+    """A label followed by its colon: "Reason: ", "原因："."""
+    return word("heading", lang, label=label(lang, key))
+
+
+def ljust(text: str, width: int) -> str:
+    """TEXT padded to WIDTH terminal columns: a Chinese character takes two."""
+    wide = sum(1 for c in text if unicodedata.east_asian_width(c) in "WF")
+    return text + " " * max(0, width - len(text) - wide)
+
+
+def page(lang: str, n: object, total: object) -> str:
+    """Page numbering: "Page 1/2", "第1页/共2页"."""
+    return word("page", lang, n=n, total=total)
+
+
+def term(kind: str, value: str, lang: str) -> str:
+    """A word of the format (``TERMS``) in LANG; in English, and for a word the catalogue
+    does not know, the word itself."""
+    return TERMS.get(kind, {}).get(value, value) if lang == "zh" else value
+
+
+def template(key: str) -> str | None:
+    """The Chinese template of message KEY: from ``MESSAGES``, or a term (``kind.word``)."""
+    if key in MESSAGES:
+        return MESSAGES[key]
+    kind, _, value = key.partition(".")
+    return TERMS.get(kind, {}).get(value)
+
+
+def render(said: Msg, lang: str) -> str:
+    """A message in LANG; a message the catalogue lacks stays in English."""
+    if lang != "zh":
+        return said.text
+    if said.key == LIST:
+        return "、".join(render(v, lang) if isinstance(v, Msg) else v for _, v in said.args)
+    text = template(said.key)
+    if text is None:
+        return said.text
+    return text.format(**{k: render(v, lang) if isinstance(v, Msg) else v for k, v in said.args})
+
+
+def message(finding: Finding, lang: str) -> str:
+    """A finding's message in LANG (its ``message`` in English)."""
+    if lang != "zh" or finding.said is None:
+        return finding.message
+    return render(finding.said, lang)

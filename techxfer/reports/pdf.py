@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from techxfer.reports.render import ack_text, label, sig_text, state_word
+from techxfer.reports.i18n import label, page, term
+from techxfer.reports.render import ack_text, sig_text, state_word
 from techxfer.reports.text import shown
 from techxfer.reports.transfer_list import TransferList
 
@@ -50,7 +51,7 @@ def transfer_list_pdf(report: TransferList, font: Path) -> bytes:
                             f"{label(lang, 'verified')}: {verified}  ·  "
                             f"{report.generated.isoformat(sep=' ', timespec='seconds')}",
                       new_x="LMARGIN", new_y="NEXT")
-            self.cell(0, 4, f"{label(lang, 'page')} {self.page_no()}/{{nb}}", align="R")
+            self.cell(0, 4, page(lang, self.page_no(), "{nb}"), align="R")
 
     pdf = Doc(format="A4")
     pdf.set_creator("techxfer")
@@ -74,7 +75,7 @@ def _transfer(pdf: Any, row: Any, lang: str) -> None:
     pdf.set_font("cjk", size=10)
     pdf.set_fill_color(235, 235, 235)
     pdf.multi_cell(width, 6, shown(f"{tx.date.isoformat(sep=' ', timespec='minutes')}   {tx.id}   "
-                                   f"{tx.type}   {tx.sender} → {tx.recipient}   "
+                                   f"{term('type', tx.type, lang)}   {tx.sender} → {tx.recipient}   "
                                    f"[{state_word(row.state, lang)}]"), fill=True,
                    new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=8)
@@ -85,14 +86,14 @@ def _transfer(pdf: Any, row: Any, lang: str) -> None:
                    new_x="LMARGIN", new_y="NEXT")
     if row.lines:
         cols = (26, 64, 12, 16, width - 118)
-        heads = ("Id", label(lang, "title_col"), label(lang, "rev"), label(lang, "action"),
+        heads = (label(lang, "doc_id"), label(lang, "title_col"), label(lang, "rev"), label(lang, "action"),
                  "SHA-256")
         pdf.set_font("cjk", size=7)
         for w, h in zip(cols, heads, strict=True):
             pdf.cell(w, 4.5, h, border="B")
         pdf.ln()
         for ln in row.lines:
-            values = (ln.id, ln.title, ln.revision, ln.action, ln.sha256)
+            values = (ln.id, ln.title, ln.revision, term("action", ln.action, lang), ln.sha256)
             for w, v in zip(cols, values, strict=True):
                 pdf.cell(w, 4.2, _fit(pdf, shown(v), w))
             pdf.ln()

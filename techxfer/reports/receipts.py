@@ -13,11 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from techxfer.errors import TechxferError
-from techxfer.findings import Finding
+from techxfer.findings import Finding, Msg
 from techxfer.format.layout import CONFIG_DIR, RECEIPTS_REF
 from techxfer.model.receipt import RefUpdate, is_zero
-from techxfer.reports.i18n import word
-from techxfer.rules.push_certificate import certificate_holder
+from techxfer.reports.i18n import message, render, term, title, word
+from techxfer.rules.push_certificate import certificate_signer
 from techxfer.rules.receipts import ReceiptLog
 from techxfer.state.cache import BlobCache
 from techxfer.state.config import Config, load_config
@@ -36,6 +36,7 @@ class ReceiptRow:
     pushed_by: str | None
     push_status: str | None  # "verified", or why the certificate's signer is not known
     updates: tuple[RefUpdate, ...]
+    push_problem: Msg | None = None  # ``push_status`` by message id, when it is a problem
 
     def as_json(self) -> dict[str, Any]:
         return {"commit": self.commit,
@@ -88,19 +89,20 @@ def receipt_list(ws: Workspace, lang: str = "en") -> ReceiptList:
             out.rows.append(ReceiptRow(link.commit, None, status, witness, False, None, None, ()))
             continue
         cert = receipt.certificate
-        pushed_by = push_status = None
+        pushed_by = push_status = problem = None
         if cert is not None and cert.text is not None:
-            signer, _, problem = certificate_holder(cert.text, config, receipt.server_time)
+            signer, _, problem = certificate_signer(cert.text, config, receipt.server_time)
             if signer is not None:
                 pushed_by = f"{signer.person.display(lang)} ({signer.party.id}:{signer.person.id})"
-            push_status = problem or "verified"
+            push_status = problem.text if problem is not None else "verified"
         out.rows.append(ReceiptRow(link.commit, receipt.server_time, status, witness,
-                                   cert is not None, pushed_by, push_status, receipt.updates))
+                                   cert is not None, pushed_by, push_status, receipt.updates,
+                                   problem))
     return out
 
 
-def _short(oid: str) -> str:
-    return "(none)" if is_zero(oid) else oid[:10]
+def _short(oid: str, lang: str) -> str:
+    return word("none_ref", lang) if is_zero(oid) else oid[:10]
 
 
 def render_receipts(listing: ReceiptList, fmt: str, lang: str = "en") -> str:
@@ -112,15 +114,20 @@ def render_receipts(listing: ReceiptList, fmt: str, lang: str = "en") -> str:
     for row in listing.rows:
         when = row.server_time.strftime("%Y-%m-%d %H:%M:%SZ") if row.server_time else "?"
         witness = f"{word('witness', lang)} {row.witness or '?'}"
+        status = term("status", row.status, lang)
         if not row.signed_push:
             pusher = word("unsigned_push", lang)
         else:
             who = row.pushed_by or "?"
+            why = render(row.push_problem, lang) if row.push_problem else row.push_status
             pusher = word("pushed_by", lang, who=who) + (
-                "" if row.push_status == "verified" else f" [{row.push_status}]")
-        lines.append(f"{when}  {row.commit[:10]}  {witness} [{row.status}]  {pusher}")
+                "" if row.push_status == "verified" else f" [{why}]")
+        lines.append(f"{when}  {row.commit[:10]}  {witness} [{status}]  {pusher}")
         for u in row.updates:
-            lines.append(f"    {u.ref}  {_short(u.old)} → {_short(u.new)}")
+            lines.append(f"    {u.ref}  {_short(u.old, lang)} → {_short(u.new, lang)}")
     for problem in listing.problems:
-        lines.append(f"{problem.code.value}: {(problem.commit or '')[:10]} {problem.message}")
+        code = problem.code.value if lang != "zh" \
+            else f"{problem.code.value}（{title(problem.code, lang)}）"
+        lines.append(word("problem_line", lang, code=code, commit=(problem.commit or "")[:10],
+                          message=message(problem, lang)))
     return "\n".join(lines) + "\n"

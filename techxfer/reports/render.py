@@ -12,45 +12,21 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 
-from techxfer.reports.i18n import word
+from techxfer.reports.i18n import heading, label, ljust, term, word
 from techxfer.reports.text import cell, md_cell, shown
 from techxfer.reports.transfer_list import Signature, TransferList, TransferRow
 
-LABELS = {
-    "en": {"title": "Technical file transfer list", "date": "Date", "id": "Transfer",
-           "type": "Type", "reason": "Reason", "from": "From", "to": "To", "items": "Items",
-           "ack": "Acknowledgement", "state": "State", "due": "due", "none": "no transfers",
-           "sent": "Sent by", "commit": "Commit", "product": "Product",
-           "registrant": "Registrant", "manufacturer": "Manufacturer",
-           "agreement": "Quality agreement", "verified": "Audit (techxfer verify) at this commit",
-           "clean": "clean", "findings": "FINDINGS", "unknown": "not run", "page": "Page",
-           "rev": "Rev", "title_col": "Title", "action": "Action", "comment": "Comment"},
-    "zh": {"title": "转移文件清单", "date": "日期", "id": "转移编号", "type": "类型", "reason": "原因",
-           "from": "转出方", "to": "接收方", "items": "文件", "ack": "确认", "state": "状态",
-           "due": "期限", "none": "无转移记录", "sent": "转出签名", "commit": "提交",
-           "product": "产品", "registrant": "注册人", "manufacturer": "受托生产企业",
-           "agreement": "质量协议", "verified": "该提交的审计结果 (techxfer verify)",
-           "clean": "无问题", "findings": "有问题", "unknown": "未运行", "page": "第",
-           "rev": "版本", "title_col": "标题", "action": "操作", "comment": "备注"},
-}
-
-STATES_ZH = {"received": "已接收", "reviewed": "已审阅", "approved": "已批准", "rejected": "已拒绝",
-             "pending": "待确认", "overdue": "逾期未确认"}
-
-
-def label(lang: str, key: str) -> str:
-    return LABELS.get(lang, LABELS["en"])[key]
-
 
 def state_word(state: str, lang: str) -> str:
-    return STATES_ZH.get(state, state) if lang == "zh" else state.upper()
+    return term("state", state, lang) if lang == "zh" else state.upper()
 
 
 def sig_text(sig: Signature, lang: str = "en") -> str:
     """Printed name, date and time with zone, and meaning (21 CFR 11.50); and when the
     server's witness received it, where a receipt shows it."""
-    text = (f"{sig.printed_name} ({sig.party}, {sig.role}) — {sig.meaning} — "
-            f"{sig.when.isoformat(sep=' ', timespec='seconds')}")
+    text = word("signature", lang, name=sig.printed_name, party=sig.party,
+                role=term("role", sig.role, lang), meaning=term("meaning", sig.meaning, lang),
+                when=sig.when.isoformat(sep=" ", timespec="seconds"))
     if sig.received is not None:
         text += f" — {received_text(sig.received, lang)}"
     return text
@@ -62,7 +38,7 @@ def received_text(when: datetime, lang: str) -> str:
 
 def ack_text(row: TransferRow, lang: str) -> str:
     if row.ack is None:
-        return f"{state_word(row.state, lang)} ({label(lang, 'due')} {row.due.date()})"
+        return word("due", lang, state=state_word(row.state, lang), date=row.due.date())
     return sig_text(row.ack, lang)
 
 
@@ -75,20 +51,21 @@ def render_table(report: TransferList, print_line: Callable[[str], None]) -> Non
     echo(f"{label(lang, 'title')} — {', '.join(p.name for p in report.config.repo.products)} "
          f"@ {report.commit[:10]}")
     if not report.rows:
-        echo(f"  ({label(lang, 'none')})")
+        echo(f"  {word('bracketed', lang, text=label(lang, 'none'))}")
     for row in report.rows:
         tx = row.transfer
         echo("")
-        echo(f"{tx.date.isoformat(sep=' ', timespec='minutes')}  {tx.id}  {tx.type}  "
+        echo(f"{tx.date.isoformat(sep=' ', timespec='minutes')}  {tx.id}  {term('type', tx.type, lang)}  "
              f"{tx.sender} → {tx.recipient}  [{state_word(row.state, lang)}]")
-        echo(f"  {label(lang, 'reason')}: {tx.reason}" + (f" ({tx.change_ref})" if tx.change_ref else ""))
-        echo(f"  {label(lang, 'sent')}: {sig_text(row.sender, lang)}")
+        echo(f"  {heading(lang, 'reason')}{tx.reason}" + (f" ({tx.change_ref})" if tx.change_ref else ""))
+        echo(f"  {heading(lang, 'sent')}{sig_text(row.sender, lang)}")
         for ln in row.lines:
-            echo(f"    {ln.action:<8} {ln.id:<14} {label(lang, 'rev')} {ln.revision:<4} "
+            echo(f"    {ljust(term('action', ln.action, lang), 8)} {ln.id:<14} {label(lang, 'rev')} "
+                 f"{ln.revision:<4} "
                  f"{ln.sha256[:16]}…  {ln.title}")
-        echo(f"  {label(lang, 'ack')}: {ack_text(row, lang)}")
+        echo(f"  {heading(lang, 'ack')}{ack_text(row, lang)}")
         if row.comment:
-            echo(f"  {label(lang, 'comment')}: {row.comment}")
+            echo(f"  {heading(lang, 'comment')}{row.comment}")
 
 
 def render_markdown(report: TransferList) -> str:
@@ -101,29 +78,30 @@ def render_markdown(report: TransferList) -> str:
     repo = report.config.repo
     out(f"# {label(lang, 'title')}")
     out()
-    out(f"- {label(lang, 'product')}: {', '.join(p.name for p in repo.products)}")
-    out(f"- {label(lang, 'registrant')}: {repo.registrant}; "
-        f"{label(lang, 'manufacturer')}: {repo.manufacturer}")
+    out(f"- {heading(lang, 'product')}{', '.join(p.name for p in repo.products)}")
+    out(f"- {heading(lang, 'registrant')}{repo.registrant}; "
+        f"{heading(lang, 'manufacturer')}{repo.manufacturer}")
     if repo.quality_agreement:
-        out(f"- {label(lang, 'agreement')}: {repo.quality_agreement}")
-    out(f"- {label(lang, 'commit')}: `{report.commit}`")
+        out(f"- {heading(lang, 'agreement')}{repo.quality_agreement}")
+    out(f"- {heading(lang, 'commit')}`{report.commit}`")
     out()
     for row in report.rows:
         tx = row.transfer
-        out(f"## {tx.id} — {tx.date.isoformat(sep=' ', timespec='minutes')} — {tx.type}")
+        out(f"## {tx.id} — {tx.date.isoformat(sep=' ', timespec='minutes')} — "
+            f"{term('type', tx.type, lang)}")
         out()
-        out(f"{label(lang, 'reason')}: {tx.reason}")
+        out(f"{heading(lang, 'reason')}{tx.reason}")
         out()
-        out(f"{label(lang, 'sent')}: {sig_text(row.sender, lang)}")
+        out(f"{heading(lang, 'sent')}{sig_text(row.sender, lang)}")
         out()
-        out(f"| Id | {label(lang, 'title_col')} | {label(lang, 'rev')} | "
+        out(f"| {label(lang, 'doc_id')} | {label(lang, 'title_col')} | {label(lang, 'rev')} | "
             f"{label(lang, 'action')} | SHA-256 |")
         out("|---|---|---|---|---|")
         for ln in row.lines:
             out(f"| {md_cell(ln.id)} | {md_cell(ln.title)} | {md_cell(ln.revision)} | "
-                f"{md_cell(ln.action)} | `{md_cell(ln.sha256)}` |")
+                f"{md_cell(term('action', ln.action, lang))} | `{md_cell(ln.sha256)}` |")
         out()
-        out(f"{label(lang, 'ack')}: {ack_text(row, lang)}")
+        out(f"{heading(lang, 'ack')}{ack_text(row, lang)}")
         out()
     return "\n".join(lines) + "\n"
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 
-from techxfer.findings import Code, Finding
+from techxfer.findings import Code, Finding, Msg, msg
 from techxfer.format.layout import (
     POLICY_FILE,
     RECORD_KINDS,
@@ -23,6 +23,7 @@ from techxfer.format.layout import (
 )
 from techxfer.model.parties import Signer
 from techxfer.model.policy import RoleRef
+from techxfer.rules.wording import role_refs, roles
 from techxfer.state.config import Config
 from techxfer.state.manifests import EntryPair, manifest_delta
 from techxfer.state.snapshot import Snapshot
@@ -54,7 +55,7 @@ def sender_roles(config: Config, tx_type: str) -> tuple[RoleRef, ...]:
 
 def judged_paths(changed: Iterable[str], before: Snapshot, after: Snapshot,
                  deltas: Mapping[str, tuple[EntryPair, ...]] | None = None
-                 ) -> Iterator[tuple[str, str]]:
+                 ) -> Iterator[tuple[str, str | Msg]]:
     """(path whose rule judges, what changed) for every change of a commit (DESIGN 1.3).
 
     DELTAS, where given, names the entries of a manifest that changed (a merge's own
@@ -69,7 +70,8 @@ def judged_paths(changed: Iterable[str], before: Snapshot, after: Snapshot,
             for old, new in pairs:
                 for entry in (old, new):
                     if entry is not None:
-                        yield entry.path, f"register entry {entry.id} in {path}"
+                        yield entry.path, msg("auth.entry", "register entry {id} in {manifest}",
+                                              id=entry.id, manifest=path)
             continue
         yield path, path
 
@@ -78,7 +80,7 @@ def authorize(commit: str, signer: Signer, config: Config, changed: Iterable[str
               before: Snapshot, after: Snapshot,
               deltas: Mapping[str, tuple[EntryPair, ...]] | None = None) -> list[Finding]:
     findings: list[Finding] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str | Msg]] = set()
     who = f"{signer.party.id}:{signer.person.id}"
     for rule_path, what in judged_paths(changed, before, after, deltas):
         if (rule_path, what) in seen:
@@ -87,19 +89,20 @@ def authorize(commit: str, signer: Signer, config: Config, changed: Iterable[str
         rule = config.policy.rule_for(rule_path)
         if kind(rule_path) is PathKind.RECORD_OTHER and rule is not None \
                 and holds_role(config, signer, rule.write) is not None:
-            findings.append(Finding(Code.UNAUTHORIZED_CHANGE, rule_path,
-                                    f"{what}: only {record_folder_holds(rule_path)} belong there; "
-                                    f"{rule.label()} cannot allow another file (changed by {who})",
-                                    commit))
+            findings.append(Finding.of(Code.UNAUTHORIZED_CHANGE, rule_path, msg(
+                "auth.record_folder", "{what}: only {holds} belong there; {rule} cannot allow "
+                "another file (changed by {who})", what=what, holds=record_folder_holds(rule_path),
+                rule=rule.label(), who=who), commit))
         elif rule is None:
-            findings.append(Finding(Code.UNAUTHORIZED_CHANGE, rule_path,
-                                    f"{what}: no policy rule covers this path, so nobody may "
-                                    f"change it (changed by {who})", commit))
+            findings.append(Finding.of(Code.UNAUTHORIZED_CHANGE, rule_path, msg(
+                "auth.no_rule", "{what}: no policy rule covers this path, so nobody may change it "
+                "(changed by {who})", what=what, who=who), commit))
         elif holds_role(config, signer, rule.write) is None:
-            allowed = ", ".join(map(str, rule.write)) or "nobody"
-            findings.append(Finding(Code.UNAUTHORIZED_CHANGE, rule_path,
-                                    f"{what}: changed by {who} ({', '.join(signer.person.roles)}); "
-                                    f"{rule.label()} allows {allowed}", commit))
+            allowed = role_refs(rule.write) if rule.write else msg("auth.nobody", "nobody")
+            findings.append(Finding.of(Code.UNAUTHORIZED_CHANGE, rule_path, msg(
+                "auth.not_allowed", "{what}: changed by {who} ({roles}); {rule} allows {allowed}",
+                what=what, who=who, roles=roles(signer.person.roles), rule=rule.label(),
+                allowed=allowed), commit))
     return findings
 
 

@@ -28,12 +28,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from techxfer.errors import GitError, SignatureError
-from techxfer.findings import Code, Finding
+from techxfer.findings import Code, Finding, Msg, msg
 from techxfer.format.layout import CONFIG_DIR, RECEIPTS_REF
 from techxfer.git.repo import GitRepo
 from techxfer.model.parties import short_key
 from techxfer.model.receipt import Receipt, is_zero
 from techxfer.rules.push_certificate import certificate_problems
+from techxfer.rules.wording import key_window
 from techxfer.state.config import Config
 from techxfer.state.receipts import Chain, Link, last_seen, read_chain, remember
 
@@ -54,18 +55,21 @@ def _verify_receipt(link: Link) -> tuple[str | None, Finding | None]:
     """Step 1 for one receipt's own signature: the witness's key, or the finding."""
     from techxfer.crypto.signatures import signature_kind, verify_sshsig
 
-    def bad(message: str) -> Finding:
-        return Finding(Code.BAD_SIGNATURE, RECEIPTS_REF, message, link.commit)
+    def bad(message: Msg) -> Finding:
+        return Finding.of(Code.BAD_SIGNATURE, RECEIPTS_REF, message, link.commit)
 
     if link.signature is None:
-        return None, bad("the receipt is not signed: only the server's witness writes receipts")
+        return None, bad(msg("receipt.unsigned", "the receipt is not signed: only the server's "
+                             "witness writes receipts"))
     sig, payload = link.signature
     try:
         if signature_kind(sig) != "ssh":
-            return None, bad("the receipt is not signed with an SSH key, as a witness signs")
+            return None, bad(msg("receipt.not_ssh", "the receipt is not signed with an SSH key, "
+                                 "as a witness signs"))
         return verify_sshsig(sig, payload, "git").openssh(), None
     except SignatureError as exc:
-        return None, bad(f"the receipt's signature does not verify: {exc.message}")
+        return None, bad(msg("receipt.bad_signature", "the receipt's signature does not verify: "
+                             "{detail}", detail=exc.message))
 
 
 class ReceiptLog:
@@ -93,8 +97,8 @@ class ReceiptLog:
         return log
 
     # -- 1) the chain ----------------------------------------------------------------------
-    def _problem(self, code: Code, message: str, commit: str | None) -> None:
-        self.problems.append(Finding(code, RECEIPTS_REF, message, commit))
+    def _problem(self, code: Code, message: Msg, commit: str | None) -> None:
+        self.problems.append(Finding.of(code, RECEIPTS_REF, message, commit))
         if commit is not None:
             self.status.setdefault(commit, code.value)
 
@@ -103,17 +107,20 @@ class ReceiptLog:
         intact = chain.broken is None
         if chain.broken is not None:
             first = chain.links[0].commit if chain.links else chain.tip
-            self._problem(Code.RECEIPT_INVALID, f"the receipt log is broken: {chain.broken}", first)
+            self._problem(Code.RECEIPT_INVALID, msg("receipt.chain_broken", "the receipt log is "
+                                                    "broken: {detail}", detail=chain.broken), first)
         previous: datetime | None = None
         where: dict[str, str] = {}  # ref → where the last receipt left it
         for link in chain.links:
             if len(link.parents) > 1:
-                self._problem(Code.RECEIPT_INVALID, f"a receipt with {len(link.parents)} parents: "
-                              "the log is one chain, each receipt on the one before", link.commit)
+                self._problem(Code.RECEIPT_INVALID, msg(
+                    "receipt.parents", "a receipt with {n} parents: the log is one chain, each "
+                    "receipt on the one before", n=len(link.parents)), link.commit)
                 intact = False
             if link.receipt is None:
-                self._problem(Code.RECEIPT_INVALID, f"a receipt that cannot be read: {link.problem}",
-                              link.commit)
+                self._problem(Code.RECEIPT_INVALID, msg(
+                    "receipt.unreadable", "a receipt that cannot be read: {detail}",
+                    detail=link.problem), link.commit)
                 intact = False
                 continue
             key, bad = _verify_receipt(link)
@@ -125,16 +132,18 @@ class ReceiptLog:
                 continue
             receipt = link.receipt
             if previous is not None and receipt.server_time < previous:
-                self._problem(Code.TIME_INCONSISTENT, f"the server's time goes back: "
-                              f"{_shown(receipt.server_time)}, after a receipt of "
-                              f"{_shown(previous)}", link.commit)
+                self._problem(Code.TIME_INCONSISTENT, msg(
+                    "receipt.time_back", "the server's time goes back: {when}, after a receipt "
+                    "of {previous}", when=_shown(receipt.server_time), previous=_shown(previous)),
+                    link.commit)
             previous = max(previous or receipt.server_time, receipt.server_time)
             for update in receipt.updates:
                 last = where.get(update.ref)
                 if last is not None and last != update.old:
-                    self._problem(Code.RECEIPT_INVALID, f"{update.ref} moved from {last[:10]} to "
-                                  f"{update.old[:10]} with no receipt: the log has a gap",
-                                  link.commit)
+                    self._problem(Code.RECEIPT_INVALID, msg(
+                        "receipt.gap", "{ref} moved from {last} to {old} with no receipt: the log "
+                        "has a gap", ref=update.ref, last=last[:10], old=update.old[:10]),
+                        link.commit)
                 where[update.ref] = update.new
             for code, problem in certificate_problems(receipt):
                 self._problem(code, problem, link.commit)
@@ -150,10 +159,10 @@ class ReceiptLog:
         tip = self.chain.tip
         if last is not None and (tip is None or not self.repo.has_commit(last)
                                  or not self.repo.is_ancestor(last, tip)):
-            self.problems.append(Finding(
-                Code.HISTORY_REWRITTEN, RECEIPTS_REF,
-                f"the receipt log was rewritten: its tip {last[:10]}, seen by an earlier audit "
-                "on this machine, is no longer in it (a receipt log only grows)", tip))
+            self.problems.append(Finding.of(Code.HISTORY_REWRITTEN, RECEIPTS_REF, msg(
+                "receipt.rewritten", "the receipt log was rewritten: its tip {last}, seen by an "
+                "earlier audit on this machine, is no longer in it (a receipt log only grows)",
+                last=last[:10]), tip))
             return
         if tip is not None and not self.problems:
             remember(seen, tip)
@@ -180,15 +189,15 @@ class ReceiptLog:
             holders = config.parties.find_witness(w.key)
             commit = w.receipt.commit
             if not holders:
-                out.append(Finding(Code.UNKNOWN_KEY, RECEIPTS_REF, "a receipt signed with a key "
-                                   f"that is no witness in the parties in force ({short_key(w.key)})",
-                                   commit))
+                out.append(Finding.of(Code.UNKNOWN_KEY, RECEIPTS_REF, msg(
+                    "receipt.unknown_witness", "a receipt signed with a key that is no witness in "
+                    "the parties in force ({key})", key=short_key(w.key)), commit))
             elif not any(h.key.valid_at(w.receipt.server_time) for h in holders):
                 h = holders[0]
-                out.append(Finding(Code.KEY_NOT_VALID, RECEIPTS_REF,
-                                   f"witness {h.id} signed a receipt at "
-                                   f"{_shown(w.receipt.server_time)} with a key valid {h.key.window()}",
-                                   commit))
+                out.append(Finding.of(Code.KEY_NOT_VALID, RECEIPTS_REF, msg(
+                    "receipt.witness_key", "witness {id} signed a receipt at {when} with a key "
+                    "valid {window}", id=h.id, when=_shown(w.receipt.server_time),
+                    window=key_window(h.key)), commit))
         return out
 
     # -- 3) the time of a commit ---------------------------------------------------------------
@@ -227,13 +236,15 @@ class ReceiptLog:
         if found is None or not all(self.trusted_by(found, c) for c in configs):
             if not self.require:
                 return None, []
-            return None, [Finding(Code.UNWITNESSED, None, "no receipt of the server's witness "
-                                  "shows when this commit reached a protected branch", commit)]
+            return None, [Finding.of(Code.UNWITNESSED, None, msg(
+                "receipt.none", "no receipt of the server's witness shows when this commit "
+                "reached a protected branch"), commit)]
         when = found.receipt.server_time
         if own > when + allowed:
-            return when, [Finding(Code.TIME_INCONSISTENT, None,
-                                  f"dated {_shown(own)}, after the server received it at "
-                                  f"{_shown(when)} (receipt {found.receipt.commit[:10]})", commit)]
+            return when, [Finding.of(Code.TIME_INCONSISTENT, None, msg(
+                "receipt.dated_after", "dated {own}, after the server received it at {when} "
+                "(receipt {receipt})", own=_shown(own), when=_shown(when),
+                receipt=found.receipt.commit[:10]), commit)]
         return when, []
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from techxfer.errors import ConfigError, SchemaError
-from techxfer.findings import Code, Finding
+from techxfer.findings import Code, Finding, Msg, msg, term
 from techxfer.format.layout import (
     CONFIG_DIR,
     PathKind,
@@ -31,8 +31,9 @@ from techxfer.model.records import Disposition, Distribution
 from techxfer.model.retention import Hold
 from techxfer.model.transfer import Acknowledgement, Transfer, manifest_digest
 from techxfer.rules.authorisation import holds_role, may_write, sender_roles
-from techxfer.rules.register import State
-from techxfer.rules.retention import NoticeApproval, assess, destruction_blockers, under_hold
+from techxfer.rules.register import State, schema_problem, unreadable
+from techxfer.rules.retention import NoticeApproval, assess, destruction_reasons, under_hold
+from techxfer.rules.wording import role_refs
 from techxfer.state.config import Config, hold_paths, in_force_digest
 from techxfer.state.manifests import EntryPair, manifest_delta, manifest_entries
 from techxfer.state.snapshot import Snapshot
@@ -98,11 +99,13 @@ class RecordBook:
             return []
         who = f"{signer.party.id}:{signer.person.id}"
         if holds_role(config, signer, config.policy.hold_roles) is None:
-            return [Finding(Code.UNAUTHORIZED_CHANGE, path, f"legal holds are placed and released "
-                            f"by {', '.join(map(str, config.policy.hold_roles))}, not {who}", commit)]
+            return [Finding.of(Code.UNAUTHORIZED_CHANGE, path, msg(
+                "hold.not_allowed", "legal holds are placed and released by {roles}, not {who}",
+                roles=role_refs(config.policy.hold_roles), who=who), commit)]
         if not after.exists(path):
-            return [Finding(Code.UNAUTHORIZED_CHANGE, path, "a legal hold was deleted; holds are "
-                            "released (techxfer hold release), never deleted", commit)]
+            return [Finding.of(Code.UNAUTHORIZED_CHANGE, path, msg(
+                "hold.deleted", "a legal hold was deleted; holds are released (techxfer hold "
+                "release), never deleted"), commit)]
         if before.exists(path):
             try:
                 old, new = dict(before.load("hold", path)), dict(after.load("hold", path))
@@ -110,8 +113,9 @@ class RecordBook:
                 return []  # reported by the register checks
             new.pop("released", None)
             if "released" in old or old != new:
-                return [Finding(Code.UNAUTHORIZED_CHANGE, path, "a legal hold may only be "
-                                "released, not otherwise changed", commit)]
+                return [Finding.of(Code.UNAUTHORIZED_CHANGE, path, msg(
+                    "hold.changed", "a legal hold may only be released, not otherwise changed"),
+                    commit)]
         return []
 
     def _record_file(self, commit: str, when: datetime, signer: Signer | None,
@@ -120,9 +124,11 @@ class RecordBook:
         tx_id, party = parsed
         code = Code.TRANSFER_INVALID if party is None else Code.ACK_INVALID
         if before.exists(path):
-            verb = "changed" if after.exists(path) else "removed"
-            return [Finding(code, path, f"a signed record was {verb}; records are never "
-                                        "changed or removed, only added", commit)]
+            return [Finding.of(code, path, msg(
+                "record.changed", "a signed record was changed; records are never changed or "
+                "removed, only added") if after.exists(path) else msg(
+                "record.removed", "a signed record was removed; records are never changed or "
+                "removed, only added"), commit)]
         kind = "transfer" if party is None else "ack"
         raw = _load(after, kind, path, code, commit)
         if isinstance(raw, list):
@@ -136,75 +142,92 @@ class RecordBook:
                   after: Snapshot) -> list[Finding]:
         out: list[Finding] = []
 
-        def bad(message: str, code: Code = Code.TRANSFER_INVALID) -> None:
-            out.append(Finding(code, path, f"{tx.id}: {message}", commit))
+        def bad(message: Msg, code: Code = Code.TRANSFER_INVALID) -> None:
+            out.append(Finding.of(code, path, _about(tx.id, message), commit))
 
         if path.split("/")[1] != tx.id:
-            bad(f"the record's id differs from its folder {path.split('/')[1]}")
+            bad(msg("record.id_folder", "the record's id differs from its folder {folder}",
+                    folder=path.split("/")[1]))
         self.sent.setdefault(tx.id, Sent(tx, commit, when))
         if config is None or signer is None:
             return out
         if signer.party.id != tx.sender:
-            bad(f"sent as {tx.sender} but signed by {signer.party.id}:{signer.person.id}",
-                Code.UNAUTHORIZED_CHANGE)
+            bad(msg("transfer.sender", "sent as {sender} but signed by {who}", sender=tx.sender,
+                    who=f"{signer.party.id}:{signer.person.id}"), Code.UNAUTHORIZED_CHANGE)
         elif holds_role(config, signer, sender_roles(config, tx.type)) is None:
-            bad(f"{signer.party.id}:{signer.person.id} holds no role that may send a {tx.type} "
-                "transfer",
+            bad(msg("transfer.role", "{who} holds no role that may send a {type} transfer",
+                    who=f"{signer.party.id}:{signer.person.id}", type=term("type", tx.type)),
                 Code.UNAUTHORIZED_CHANGE)
         if tx.signer != signer.person.id:
-            bad(f"the record names {tx.signer} as signer but {signer.person.id} signed it")
+            bad(msg("record.signer", "the record names {named} as signer but {signer} signed it",
+                    named=tx.signer, signer=signer.person.id))
         sender, recipient = config.parties.resolve(tx.sender), config.parties.resolve(tx.recipient)
         if sender is None or recipient is None or sender.seat == recipient.seat:
-            bad(f"from {tx.sender} to {tx.recipient}: a transfer goes from one party to the other")
+            bad(msg("transfer.parties", "from {sender} to {recipient}: a transfer goes from one "
+                    "party to the other", sender=tx.sender, recipient=tx.recipient))
         if tx.type == "policy-change":
             if tx.manifest_digest != in_force_digest(after):
-                bad("the configuration digest differs from the .techxfer/ files of this commit")
+                bad(msg("transfer.config_digest", "the configuration digest differs from the "
+                        ".techxfer/ files of this commit"))
             return out
         entries = []
         for item in tx.items:
             entry = _entry(after, item.path, item.id)
             if entry is None:
-                bad(f"item {item.id} ({item.path}) is not in the register at this commit")
+                bad(msg("transfer.item_unlisted", "item {id} ({path}) is not in the register at "
+                        "this commit", id=item.id, path=item.path))
                 continue
             entries.append(entry)
             if (entry.revision, entry.sha256) != (item.revision, item.sha256):
-                bad(f"item {item.id} says rev {item.revision} {item.sha256[:12]}…, the register "
-                    f"has rev {entry.revision} {entry.sha256[:12]}…")
+                bad(msg("transfer.item_revision", "item {id} says rev {revision} {sha256}…, the "
+                        "register has rev {listed} {listed_sha256}…", id=item.id,
+                        revision=item.revision, sha256=item.sha256[:12], listed=entry.revision,
+                        listed_sha256=entry.sha256[:12]))
             elif item.action != "withdraw" and not (after.is_file(item.path)
                                                     and after.sha256(item.path) == item.sha256):
-                bad(f"item {item.id}: {item.path} is not in the tree with the transferred content")
+                bad(msg("transfer.item_content", "item {id}: {path} is not in the tree with the "
+                        "transferred content", id=item.id, path=item.path))
             if config.party_id(entry.owner) != tx.sender:
-                bad(f"item {item.id} is owned by {entry.owner}, not the sender {tx.sender}")
+                bad(msg("transfer.item_owner", "item {id} is owned by {owner}, not the sender "
+                        "{sender}", id=item.id, owner=entry.owner, sender=tx.sender))
         if len(entries) == len(tx.items) and manifest_digest(entries) != tx.manifest_digest:
-            bad("manifest_digest differs from the transferred register entries")
+            bad(msg("transfer.digest", "manifest_digest differs from the transferred register "
+                    "entries"))
         return out
 
     def _ack(self, commit: str, when: datetime, signer: Signer | None, config: Config | None,
              path: str, party: str, ack: Acknowledgement) -> list[Finding]:
         out: list[Finding] = []
 
-        def bad(message: str) -> None:
-            out.append(Finding(Code.ACK_INVALID, path, f"{ack.transfer}: {message}", commit))
+        def bad(message: Msg) -> None:
+            out.append(Finding.of(Code.ACK_INVALID, path, _about(ack.transfer, message), commit))
 
         sent = self.sent.get(ack.transfer)
         if ack.party != party:
-            bad(f"the record says party {ack.party} but its file name says {party}")
+            bad(msg("ack.party_name", "the record says party {party} but its file name says "
+                    "{named}", party=ack.party, named=party))
         if sent is None or path.split("/")[1] != ack.transfer:
-            bad("acknowledges a transfer that is not recorded before it")
+            bad(msg("ack.no_transfer", "acknowledges a transfer that is not recorded before it"))
             return out
         tx = sent.transfer
         if party != tx.recipient:
-            own = " (a party cannot acknowledge its own transfer)" if party == tx.sender else ""
-            bad(f"acknowledged by {party}, but the transfer went to {tx.recipient}{own}")
+            bad(msg("ack.own_transfer", "acknowledged by {party}, but the transfer went to "
+                    "{recipient} (a party cannot acknowledge its own transfer)", party=party,
+                    recipient=tx.recipient) if party == tx.sender else
+                msg("ack.wrong_party", "acknowledged by {party}, but the transfer went to "
+                    "{recipient}", party=party, recipient=tx.recipient))
         if ack.transfer_commit != sent.commit or ack.manifest_digest != tx.manifest_digest:
-            bad(f"bound to commit {ack.transfer_commit[:10]} / digest {ack.manifest_digest[:12]}…, "
-                f"but the transfer is commit {sent.commit[:10]} / {tx.manifest_digest[:12]}…")
+            bad(msg("ack.binding", "bound to commit {commit} / digest {digest}…, but the "
+                    "transfer is commit {sent} / {sent_digest}…", commit=ack.transfer_commit[:10],
+                    digest=ack.manifest_digest[:12], sent=sent.commit[:10],
+                    sent_digest=tx.manifest_digest[:12]))
         if signer is not None and config is not None:
             if signer.party.id != party or signer.person.id != ack.signer:
-                bad(f"recorded as {party}:{ack.signer} but signed by "
-                    f"{signer.party.id}:{signer.person.id}")
+                bad(msg("record.signed_by", "recorded as {named} but signed by {who}",
+                        named=f"{party}:{ack.signer}", who=f"{signer.party.id}:{signer.person.id}"))
             elif holds_role(config, signer, config.policy.ack_roles) is None:
-                bad(f"{signer.party.id}:{signer.person.id} holds no acknowledgement role")
+                bad(msg("ack.role", "{who} holds no acknowledgement role",
+                        who=f"{signer.party.id}:{signer.person.id}"))
         if out:
             return out
         self.received.setdefault((ack.transfer, party), Received(ack, commit, when))
@@ -223,42 +246,50 @@ class RecordBook:
         was allowed (notice, approval, retention, holds) is judged with the register change
         (``_disposal_problem``)."""
         if before.exists(path):
-            verb = "changed" if after.exists(path) else "removed"
-            return [Finding(Code.RECORD_DELETED, path, f"a disposition record was {verb}; "
-                            "dispositions are kept, never changed or removed", commit)]
+            return [Finding.of(Code.RECORD_DELETED, path, msg(
+                "disposition.changed", "a disposition record was changed; dispositions are kept, "
+                "never changed or removed") if after.exists(path) else msg(
+                "disposition.removed", "a disposition record was removed; dispositions are kept, "
+                "never changed or removed"), commit)]
         raw = _load(after, "disposition", path, Code.TRANSFER_INVALID, commit)
         if isinstance(raw, list):
             return raw
         record = Disposition.create(raw)
         out: list[Finding] = []
 
-        def bad(message: str, code: Code = Code.TRANSFER_INVALID) -> None:
-            out.append(Finding(code, path, f"{record.id}: {message}", commit))
+        def bad(message: Msg, code: Code = Code.TRANSFER_INVALID) -> None:
+            out.append(Finding.of(code, path, _about(record.id, message), commit))
 
         if path != disposition_path(record.id):
-            bad(f"the record's id differs from its file name {path}")
+            bad(msg("record.id_file", "the record's id differs from its file name {path}",
+                    path=path))
         seen: set[str] = set()
         for item in record.records:
             if item.id in seen:
-                bad(f"lists {item.id} more than once")
+                bad(msg("disposition.twice", "lists {id} more than once", id=item.id))
                 continue
             seen.add(item.id)
             old, new = _entry(before, item.path, item.id), _entry(after, item.path, item.id)
             if old is None or old.status == "destroyed" or new is None \
                     or new.status != "destroyed":
-                bad(f"lists {item.id} ({item.path}) which this commit does not destroy")
+                bad(msg("disposition.not_destroyed", "lists {id} ({path}) which this commit does "
+                        "not destroy", id=item.id, path=item.path))
             elif (old.path, old.revision, old.sha256) != (item.path, item.revision, item.sha256):
-                bad(f"lists {item.id} as {item.path} rev {item.revision} {item.sha256[:12]}…, but "
-                    f"the register destroyed {old.path} rev {old.revision} {old.sha256[:12]}…")
+                bad(msg("disposition.other_entry", "lists {id} as {path} rev {revision} "
+                        "{sha256}…, but the register destroyed {old_path} rev {old_revision} "
+                        "{old_sha256}…", id=item.id, path=item.path, revision=item.revision,
+                        sha256=item.sha256[:12], old_path=old.path, old_revision=old.revision,
+                        old_sha256=old.sha256[:12]))
         if signer is None or config is None:
             return out
         who = f"{signer.party.id}:{signer.person.id}"
         if config.party_id(record.party) != signer.party.id or record.signer != signer.person.id:
-            bad(f"recorded as made by {record.party}:{record.signer} but signed by {who}",
-                Code.UNAUTHORIZED_CHANGE)
+            bad(msg("record.made_by", "recorded as made by {named} but signed by {who}",
+                    named=f"{record.party}:{record.signer}", who=who), Code.UNAUTHORIZED_CHANGE)
         for item in record.records:
             if not may_write(config, signer, item.path):
-                bad(f"{who} may not write {item.path}, so may not record {item.id} destroyed",
+                bad(msg("disposition.may_not_write", "{who} may not write {path}, so may not "
+                        "record {id} destroyed", who=who, path=item.path, id=item.id),
                     Code.UNAUTHORIZED_CHANGE)
         return out
 
@@ -269,9 +300,11 @@ class RecordBook:
         distribution role of the party named, and every copy an effective revision of the
         commit it names, carried to the recipient by a recorded transfer or its own."""
         if before.exists(path):
-            verb = "changed" if after.exists(path) else "removed"
-            return [Finding(Code.RECORD_DELETED, path, f"a distribution record was {verb}; "
-                            "records of distribution are kept, never changed", commit)]
+            return [Finding.of(Code.RECORD_DELETED, path, msg(
+                "distribution.changed", "a distribution record was changed; records of "
+                "distribution are kept, never changed") if after.exists(path) else msg(
+                "distribution.removed", "a distribution record was removed; records of "
+                "distribution are kept, never changed"), commit)]
         out: list[Finding] = []
         raw = _load(after, "distribution", path, Code.TRANSFER_INVALID, commit)
         if isinstance(raw, list):
@@ -279,60 +312,72 @@ class RecordBook:
         record = Distribution.create(raw)
         exp_id = record.id
 
-        def bad(message: str, code: Code = Code.TRANSFER_INVALID) -> None:
-            out.append(Finding(code, path, f"{exp_id}: {message}", commit))
+        def bad(message: Msg, code: Code = Code.TRANSFER_INVALID) -> None:
+            out.append(Finding.of(code, path, _about(exp_id, message), commit))
 
         if path != distribution_path(exp_id):
-            bad(f"the record's id differs from its file name {path}")
+            bad(msg("record.id_file", "the record's id differs from its file name {path}",
+                    path=path))
         if signer is None or config is None:
             return out
         who = f"{signer.party.id}:{signer.person.id}"
         if signer.party.id != record.party or signer.person.id != record.signer:
-            bad(f"recorded as made by {record.party}:{record.signer} but signed by {who}",
-                Code.UNAUTHORIZED_CHANGE)
+            bad(msg("record.made_by", "recorded as made by {named} but signed by {who}",
+                    named=f"{record.party}:{record.signer}", who=who), Code.UNAUTHORIZED_CHANGE)
         elif holds_role(config, signer, config.policy.distribution_roles) is None:
-            bad(f"{who} holds no role that may record a distribution "
-                f"({', '.join(map(str, config.policy.distribution_roles))})", Code.UNAUTHORIZED_CHANGE)
+            bad(msg("distribution.role", "{who} holds no role that may record a distribution "
+                    "({roles})", who=who, roles=role_refs(config.policy.distribution_roles)),
+                Code.UNAUTHORIZED_CHANGE)
         recipient = config.parties.resolve(record.recipient)
         if recipient is None:
-            bad(f"recipient {record.recipient} is no party")
+            bad(msg("distribution.recipient", "recipient {recipient} is no party",
+                    recipient=record.recipient))
             return out
         snap = source(record.commit)
         if snap is None:
-            bad(f"the copies were made from commit {record.commit[:10]}, which is not in the "
-                "history before this record")
+            bad(msg("distribution.source", "the copies were made from commit {commit}, which is "
+                    "not in the history before this record", commit=record.commit[:10]))
             return out
         numbers: set[str] = set()
         for copy in record.copies:
             number, doc_id = copy.copy, copy.id
             if not number.startswith(exp_id + "-") or number in numbers:
-                bad(f"copy number {number} is not a unique number of {exp_id}")
+                bad(msg("distribution.number", "copy number {number} is not a unique number of "
+                        "{id}", number=number, id=exp_id))
             numbers.add(number)
             entry = _entry(snap, copy.path, doc_id)
             if entry is None:
-                bad(f"copy {number}: {doc_id} ({copy.path}) is not in the register of the "
-                    "commit the copies were made from")
+                bad(msg("distribution.unlisted", "copy {number}: {id} ({path}) is not in the "
+                        "register of the commit the copies were made from", number=number,
+                        id=doc_id, path=copy.path))
                 continue
             if (entry.revision, entry.sha256) != (copy.revision, copy.sha256):
-                bad(f"copy {number}: {doc_id} rev {copy.revision} {copy.sha256[:12]}… "
-                    f"differs from the register's rev {entry.revision} {entry.sha256[:12]}…")
+                bad(msg("distribution.revision", "copy {number}: {id} rev {revision} {sha256}… "
+                        "differs from the register's rev {listed} {listed_sha256}…",
+                        number=number, id=doc_id, revision=copy.revision,
+                        sha256=copy.sha256[:12], listed=entry.revision,
+                        listed_sha256=entry.sha256[:12]))
             elif entry.status != "effective":
-                bad(f"copy {number}: {doc_id} rev {entry.revision} is {entry.status}, "
-                    "handed out as a controlled copy")
+                bad(msg("distribution.status", "copy {number}: {id} rev {revision} is {status}, "
+                        "handed out as a controlled copy", number=number, id=doc_id,
+                        revision=entry.revision, status=term("status", entry.status)))
             if not copy.stamped and copy.copy_sha256 != copy.sha256:
-                bad(f"copy {number}: an unstamped copy whose content differs from the original")
+                bad(msg("distribution.unstamped", "copy {number}: an unstamped copy whose content "
+                        "differs from the original", number=number))
             tx_id = copy.transfer
             if tx_id is None:
                 if config.party_id(entry.owner) != recipient.id:
-                    bad(f"copy {number}: {doc_id} is owned by {entry.owner} and no transfer to "
-                        f"{recipient.id} is named")
+                    bad(msg("distribution.owner", "copy {number}: {id} is owned by {owner} and no "
+                            "transfer to {recipient} is named", number=number, id=doc_id,
+                            owner=entry.owner, recipient=recipient.id))
                 continue
             sent = self.sent.get(tx_id)
             if sent is None or sent.transfer.recipient != recipient.id or not any(
                     (i.id, i.revision, i.sha256) == (doc_id, entry.revision, entry.sha256)
                     for i in sent.transfer.items):
-                bad(f"copy {number}: transfer {tx_id} did not carry {doc_id} rev "
-                    f"{copy.revision} to {recipient.id}")
+                bad(msg("distribution.not_carried", "copy {number}: transfer {tx} did not carry "
+                        "{id} rev {revision} to {recipient}", number=number, tx=tx_id, id=doc_id,
+                        revision=copy.revision, recipient=recipient.id))
         return out
 
     def _register_change(self, commit: str, when: datetime, config: Config | None, manifest: str,
@@ -352,43 +397,51 @@ class RecordBook:
                 # as a destruction like any other.
                 moved = _entry(after, old.path, old.id)
                 if moved is None:
-                    out.append(Finding(Code.RECORD_DELETED, old.path,
-                                       f"{old.id} rev {old.revision} was removed from the register "
-                                       f"({manifest}) without a disposition", commit))
+                    out.append(Finding.of(Code.RECORD_DELETED, old.path, msg(
+                        "register.removed", "{id} rev {revision} was removed from the register "
+                        "({manifest}) without a disposition", id=old.id, revision=old.revision,
+                        manifest=manifest), commit))
                 elif moved.status == "destroyed":
                     why = self._disposal_problem(old, when, config, before, after, changed)
                     if why:
-                        out.append(Finding(Code.RECORD_DELETED, old.path,
-                                           f"{old.id} rev {old.revision} destroyed: {why}", commit))
+                        out.append(Finding.of(Code.RECORD_DELETED, old.path, _destroyed(old, why),
+                                              commit))
             elif new.status == "destroyed":
                 why = self._disposal_problem(old, when, config, before, after, changed)
                 if why:
-                    out.append(Finding(Code.RECORD_DELETED, old.path,
-                                       f"{old.id} rev {old.revision} destroyed: {why}", commit))
+                    out.append(Finding.of(Code.RECORD_DELETED, old.path, _destroyed(old, why),
+                                          commit))
         return out
 
     def _disposal_problem(self, old: DocumentEntry, when: datetime, config: Config | None,
-                          before: Snapshot, after: Snapshot, changed: Iterable[str]) -> str | None:
+                          before: Snapshot, after: Snapshot, changed: Iterable[str]) -> Msg | None:
         """Why this destruction is not justified, or None when it is."""
         record = _disposition_for(after, old.id, changed)
         if record is None:
-            return "no disposition record in the same commit lists it"
+            return msg("disposal.no_record", "no disposition record in the same commit lists it")
         sent = self.sent.get(record.notice)
         if sent is None or sent.transfer.type != "disposal-notice" \
                 or all(i.id != old.id for i in sent.transfer.items):
-            return f"disposal notice {record.notice} does not list it"
+            return msg("disposal.not_noticed", "disposal notice {notice} does not list it",
+                       notice=record.notice)
         tx = sent.transfer
         ack = self.received.get((tx.id, tx.recipient))
         if ack is not None and ack.ack.meaning == "approved" and ack.commit != record.approval_commit:
-            return "the disposition names another approval than the notice's acknowledgement"
+            return msg("disposal.other_approval", "the disposition names another approval than "
+                       "the notice's acknowledgement")
         if config is None:
             return None
         approval = NoticeApproval(tx, ack.ack.meaning if ack else None, sent.commit,
                                   ack.commit if ack else None)
         # Judged with the holds in force before this commit: a disposal cannot release
         # the hold that forbids it in the same commit.
-        reasons = destruction_blockers(old, replace(config, holds=_holds(before)), when, approval)
-        return "; ".join(reasons) or None
+        reasons = destruction_reasons(old, replace(config, holds=_holds(before)), when, approval)
+        if not reasons:
+            return None
+        joined = reasons[0]
+        for reason in reasons[1:]:
+            joined = msg("disposal.and", "{first}; {then}", first=joined, then=reason)
+        return joined
 
     def brought_in(self, commit: str, when: datetime, config: Config | None,
                    others: Sequence[Snapshot], after: Snapshot,
@@ -415,11 +468,11 @@ class RecordBook:
                     s.exists(path) and s.blob_id(path) == after.blob_id(path) for s in sides))
                 held = assess(old, replace(config, holds=unseen), when).holds
                 if held:
-                    out.append(Finding(Code.RECORD_DELETED, old.path,
-                                       f"{old.id} rev {old.revision} destroyed on the other side "
-                                       f"of this merge, which brings it into a line where it is "
-                                       f"{under_hold(held)} (placed after the two lines parted)",
-                                       commit))
+                    out.append(Finding.of(Code.RECORD_DELETED, old.path, msg(
+                        "disposal.merged_over_hold", "{id} rev {revision} destroyed on the other "
+                        "side of this merge, which brings it into a line where it is {held} "
+                        "(placed after the two lines parted)", id=old.id, revision=old.revision,
+                        held=under_hold(held)), commit))
         return out
 
     def approved_config_digests(self, commit: str) -> set[str]:
@@ -444,34 +497,49 @@ class RecordBook:
             tx = s.transfer
             got = self.received.get((tx_id, tx.recipient))
             if got is None and as_of > tx.due(days):
-                out.append(Finding(Code.ACK_MISSING, transfer_path(tx_id),
-                                   f"{tx_id} to {tx.recipient}, sent {tx.date.date()}, not "
-                                   f"acknowledged within {days} days", s.commit))
+                out.append(Finding.of(Code.ACK_MISSING, transfer_path(tx_id), msg(
+                    "ack.missing", "{tx} to {recipient}, sent {sent}, not acknowledged within "
+                    "{days} days", tx=tx_id, recipient=tx.recipient, sent=tx.date.date(),
+                    days=days), s.commit))
             elif got is not None and got.when > tx.due(days):
                 # judged at the latest time the acknowledgement can be shown to exist from:
                 # a date written in time does not make an acknowledgement received late timely
-                out.append(Finding(Code.ACK_MISSING, ack_path(tx_id, tx.recipient),
-                                   f"{tx_id} to {tx.recipient}, sent {tx.date.date()}, "
-                                   f"acknowledged only at {got.when.isoformat(timespec='seconds')}, "
-                                   f"after the {days}-day deadline", got.commit))
+                out.append(Finding.of(Code.ACK_MISSING, ack_path(tx_id, tx.recipient), msg(
+                    "ack.late", "{tx} to {recipient}, sent {sent}, acknowledged only at {when}, "
+                    "after the {days}-day deadline", tx=tx_id, recipient=tx.recipient,
+                    sent=tx.date.date(), when=got.when.isoformat(timespec="seconds"), days=days),
+                    got.commit))
         for digest, commit in unapproved.items():
             proposal = next((s for s in self.sent.values() if s.transfer.type == "policy-change"
                              and s.transfer.manifest_digest == digest), None)
             rejected = proposal is not None and self._rejected(proposal.transfer.id)
             if proposal is None or rejected or as_of > proposal.transfer.due(days):
-                why = ("never sent for approval" if proposal is None else
-                       "rejected" if rejected else "not approved in time")
-                out.append(Finding(Code.CHANGE_NOT_APPROVED, CONFIG_DIR + "/",
-                                   f"this configuration change is not in force: {why}", commit))
+                why = (msg("config.never_sent", "never sent for approval") if proposal is None else
+                       msg("config.rejected", "rejected") if rejected else
+                       msg("config.late", "not approved in time"))
+                out.append(Finding.of(Code.CHANGE_NOT_APPROVED, CONFIG_DIR + "/", msg(
+                    "config.not_in_force", "this configuration change is not in force: {why}",
+                    why=why), commit))
         for (doc_id, rev, _), (commit, when, path) in self.needs_approval.items():
             if as_of > _plus_days(when, days):
-                out.append(Finding(Code.CHANGE_NOT_APPROVED, path,
-                                   f"{doc_id} rev {rev} needs the other party's approval and has "
-                                   f"none after {days} days", commit))
+                out.append(Finding.of(Code.CHANGE_NOT_APPROVED, path, msg(
+                    "change.not_approved", "{id} rev {revision} needs the other party's approval "
+                    "and has none after {days} days", id=doc_id, revision=rev, days=days), commit))
         return out
 
     def _rejected(self, tx_id: str) -> bool:
         return any(r.ack.meaning == "rejected" for (t, _), r in self.received.items() if t == tx_id)
+
+
+def _about(record_id: str, message: Msg) -> Msg:
+    return msg("record.about", "{id}: {detail}", id=record_id, detail=message)
+
+
+def _destroyed(old: DocumentEntry, why: Msg) -> Msg:
+    return msg("register.destroyed", "{id} rev {revision} destroyed: {why}", id=old.id,
+               revision=old.revision, why=why)
+
+
 
 
 def _plus_days(when: datetime, days: int) -> datetime:
@@ -492,9 +560,9 @@ def _load(after: Snapshot, kind: str, path: str, code: Code, commit: str) -> Any
     try:
         return after.load(kind, path)
     except SchemaError as exc:
-        return [Finding(code, path, p, commit) for p in exc.problems]
+        return [Finding.of(code, path, schema_problem(p), commit) for p in exc.problems]
     except ConfigError as exc:
-        return [Finding(code, path, exc.message, commit)]
+        return [Finding.of(code, path, unreadable(exc.message), commit)]
 
 
 def _disposition_for(snap: Snapshot, doc_id: str, changed: Iterable[str]) -> Disposition | None:

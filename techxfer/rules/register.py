@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from techxfer.errors import ConfigError, SchemaError, SignatureError
-from techxfer.findings import Code, Finding
+from techxfer.findings import Code, Finding, Msg, msg, term
 from techxfer.format.layout import CONFIG_DIR, MANIFEST_NAME, PARTIES_FILE, is_format_path, is_manifest
 from techxfer.model.manifest import DocumentEntry, Manifest, nearest_manifest
 from techxfer.model.parties import INDEPENDENT_ROLES, short_key
@@ -45,6 +45,16 @@ def control_characters(path: str) -> list[str]:
     return sorted({f"\\x{ord(c):02x}" for c in path if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0})
 
 
+def schema_problem(problem: str) -> Msg:
+    """One violation of a file's JSON Schema, as the validator words it."""
+    return msg("schema.problem", "{detail}", detail=problem)
+
+
+def unreadable(problem: str) -> Msg:
+    """A file that cannot be read (YAML syntax, encoding), as the reader words it."""
+    return msg("file.unreadable", "{detail}", detail=problem)
+
+
 @dataclass
 class State:
     """What the checks learnt about one snapshot; reused by status, add and verify."""
@@ -55,8 +65,8 @@ class State:
     broken_manifests: set[str] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
 
-    def add(self, code: Code, path: str | None, message: str) -> None:
-        self.findings.append(Finding(code, path, message))
+    def add(self, code: Code, path: str | None, message: Msg) -> None:
+        self.findings.append(Finding.of(code, path, message))
 
     def entries(self) -> Iterable[DocumentEntry]:
         for manifest in self.manifests.values():
@@ -94,10 +104,11 @@ def load_state_config(state: State) -> None:
             bounded_put(_CONFIGS, key, state.config, 256)
     except SchemaError as exc:
         for problem in exc.problems:
-            state.add(Code.MANIFEST_INVALID, exc.source, problem)
+            state.add(Code.MANIFEST_INVALID, exc.source, schema_problem(problem))
     except ConfigError as exc:
         path, _, message = exc.message.partition(": ")
-        state.add(Code.MANIFEST_INVALID, path if message else None, message or exc.message)
+        state.add(Code.MANIFEST_INVALID, path if message else None,
+                  unreadable(message or exc.message))
 
 
 def load_manifest(state: State, path: str) -> Manifest | None:
@@ -110,11 +121,11 @@ def load_manifest(state: State, path: str) -> Manifest | None:
     except SchemaError as exc:
         state.broken_manifests.add(path)
         for problem in exc.problems:
-            state.add(Code.MANIFEST_INVALID, path, problem)
+            state.add(Code.MANIFEST_INVALID, path, schema_problem(problem))
         return None
     except ConfigError as exc:
         state.broken_manifests.add(path)
-        state.add(Code.MANIFEST_INVALID, path, exc.message.removeprefix(f"{path}: "))
+        state.add(Code.MANIFEST_INVALID, path, unreadable(exc.message.removeprefix(f"{path}: ")))
         return None
     state.manifests[path] = manifest
     return manifest
@@ -191,35 +202,40 @@ def check_parties(state: State) -> None:
         for person in party.people:
             where = f"parties.{party.id}.{person.id}"
             if all(r in person.roles for r in INDEPENDENT_ROLES):
-                state.add(Code.ROLE_CONFLICT, PARTIES_FILE,
-                          f"{where} holds both production-head and quality-head; "
-                          "these positions must be held by different people")
+                state.add(Code.ROLE_CONFLICT, PARTIES_FILE, msg(
+                    "parties.role_conflict", "{where} holds both production-head and "
+                    "quality-head; these positions must be held by different people", where=where))
             for i, key in enumerate(person.keys):
                 holders[key.identity].append(f"{party.id}:{person.id}")
                 if key.kind == "ssh":
                     try:
                         parse_ssh_public_key(key.value)
                     except SignatureError as exc:
-                        state.add(Code.MANIFEST_INVALID, PARTIES_FILE,
-                                  f"{where}.keys[{i}]: {exc.message}")
+                        state.add(Code.MANIFEST_INVALID, PARTIES_FILE, msg(
+                            "parties.bad_key", "{where}: {detail}", where=f"{where}.keys[{i}]",
+                            detail=exc.message))
     witness_ids: set[str] = set()
     for i, witness in enumerate(state.config.parties.witnesses):
         # A witness's key attests when pushes arrived; held by a person too, that person
         # could write receipts for their own pushes.
         holders[witness.key.identity].append(f"witness {witness.id}")
         if witness.id in witness_ids:
-            state.add(Code.MANIFEST_INVALID, PARTIES_FILE,
-                      f"witnesses[{i}]: id {witness.id!r} appears more than once")
+            state.add(Code.MANIFEST_INVALID, PARTIES_FILE, msg(
+                "parties.witness_twice", "witnesses[{i}]: id {id!r} appears more than once",
+                i=i, id=witness.id))
         witness_ids.add(witness.id)
         try:
             parse_ssh_public_key(witness.key.value)
         except SignatureError as exc:
-            state.add(Code.MANIFEST_INVALID, PARTIES_FILE, f"witnesses[{i}].key: {exc.message}")
+            state.add(Code.MANIFEST_INVALID, PARTIES_FILE, msg(
+                "parties.bad_key", "{where}: {detail}", where=f"witnesses[{i}].key",
+                detail=exc.message))
     for identity, people in holders.items():
         if len(set(people)) > 1:
-            state.add(Code.SHARED_KEY, PARTIES_FILE,
-                      f"key {short_key(identity)} is listed for {', '.join(sorted(set(people)))}; "
-                      "a signing key must belong to one person (or one witness) alone")
+            state.add(Code.SHARED_KEY, PARTIES_FILE, msg(
+                "parties.shared_key", "key {key} is listed for {people}; a signing key must "
+                "belong to one person (or one witness) alone", key=short_key(identity),
+                people=", ".join(sorted(set(people)))))
 
 
 def check_paths(state: State, scope: set[str] | None) -> None:
@@ -230,37 +246,45 @@ def check_paths(state: State, scope: set[str] | None) -> None:
     targets = snap.paths if scope is None else [p for p in scope if snap.exists(p)]
     for path in sorted(targets):
         if undecodable(path):
-            state.add(Code.UNSAFE_PATH, shown(path), "file name is not valid UTF-8")
+            state.add(Code.UNSAFE_PATH, shown(path), msg("path.not_utf8", "file name is not valid UTF-8"))
             continue
         controls = control_characters(path)
         if controls:
-            state.add(Code.UNSAFE_PATH, path,
-                      f"the path holds control characters ({', '.join(controls)})")
+            state.add(Code.UNSAFE_PATH, path, msg(
+                "path.controls", "the path holds control characters ({chars})",
+                chars=", ".join(controls)))
         clash = folded.get(fold(path), set())
         if len(clash) > 1 and (scope is not None or path == min(clash)):
             if len({p.casefold() for p in clash}) == 1:
-                state.add(Code.UNSAFE_PATH, path,
-                          f"paths differ only by letter case: {', '.join(sorted(clash))}")
+                state.add(Code.UNSAFE_PATH, path, msg(
+                    "path.case", "paths differ only by letter case: {paths}",
+                    paths=", ".join(sorted(clash))))
             else:  # names that look alike: spelt out code point by code point
-                state.add(Code.UNSAFE_PATH, path,
-                          "paths are one name under Unicode normalisation (NFC/NFD) and letter "
-                          f"case, as macOS stores names: {', '.join(ascii(p) for p in sorted(clash))}")
+                state.add(Code.UNSAFE_PATH, path, msg(
+                    "path.normalisation", "paths are one name under Unicode normalisation "
+                    "(NFC/NFD) and letter case, as macOS stores names: {paths}",
+                    paths=", ".join(ascii(p) for p in sorted(clash))))
         kind = snap.paths[path]
         if is_format_path(path):
             if kind != "file":
-                state.add(Code.UNSAFE_PATH, path, f"a record file is a {kind}, not a regular file")
+                state.add(Code.UNSAFE_PATH, path, msg(
+                    "path.record_not_file", "a record file is a {kind}, not a regular file",
+                    kind=term("kind", kind)))
             continue
         if policy is None or not policy.is_controlled(path):
             continue
         if kind != "file":
-            state.add(Code.UNSAFE_PATH, path, f"a controlled path is a {kind}, not a regular file")
+            state.add(Code.UNSAFE_PATH, path, msg(
+                "path.controlled_not_file", "a controlled path is a {kind}, not a regular file",
+                kind=term("kind", kind)))
         rule = policy.rule_for(path)
         if rule is not None and rule.read is not None and state.config is not None:
             allowed = {state.config.party_id(r) for r in rule.read}
             if len(allowed) < 2:
-                state.add(Code.READ_RESTRICTED_PLAINTEXT, path,
-                          f"{rule.label()} limits reading to {', '.join(rule.read)}, but "
-                          "everyone who can clone this repository can read it")
+                state.add(Code.READ_RESTRICTED_PLAINTEXT, path, msg(
+                    "path.read_restricted", "{rule} limits reading to {readers}, but everyone "
+                    "who can clone this repository can read it", rule=rule.label(),
+                    readers=", ".join(rule.read)))
 
 
 def check_manifests(state: State, judged: Scope) -> None:
@@ -308,8 +332,10 @@ def check_manifests(state: State, judged: Scope) -> None:
         owner = nearest_manifest(path, manifest_paths)
         if owner in state.broken_manifests:
             continue  # already reported: the manifest cannot be read
-        where = f"in {owner}" if owner else "in any manifest (there is no MANIFEST.yaml above it)"
-        state.add(Code.UNLISTED_FILE, path, f"controlled file is not listed {where}")
+        state.add(Code.UNLISTED_FILE, path, msg(
+            "register.unlisted", "controlled file is not listed in {manifest}", manifest=owner)
+            if owner else msg("register.unlisted_nowhere", "controlled file is not listed in any "
+                              "manifest (there is no MANIFEST.yaml above it)"))
 
 
 def check_duplicates(state: State, changed: set[str],
@@ -339,7 +365,10 @@ def check_duplicates(state: State, changed: set[str],
                            if (e.id if what == "id" else e.path) == value]
                 places = "; ".join(e.where() for e in entries)
                 state.add(Code.DUPLICATE_ID, entries[1].manifest if len(entries) > 1 else path,
-                          f"{what} {value!r} is listed more than once: {places}")
+                          msg("register.duplicate_id", "id {value!r} is listed more than once: "
+                              "{places}", value=value, places=places) if what == "id" else
+                          msg("register.duplicate_path", "path {value!r} is listed more than "
+                              "once: {places}", value=value, places=places))
 
 
 def check_entry(state: State, entry: DocumentEntry, manifest_paths: frozenset[str]) -> None:
@@ -347,35 +376,44 @@ def check_entry(state: State, entry: DocumentEntry, manifest_paths: frozenset[st
     where = entry.where()
     governing = nearest_manifest(entry.path, manifest_paths)
     if governing != entry.manifest:
-        state.add(Code.MANIFEST_INVALID, entry.manifest,
-                  f"documents[{entry.index}].path: {entry.local_path} is governed by "
-                  f"{governing}; list it there")
+        state.add(Code.MANIFEST_INVALID, entry.manifest, msg(
+            "register.wrong_manifest", "documents[{index}].path: {path} is governed by "
+            "{governing}; list it there", index=entry.index, path=entry.local_path,
+            governing=governing))
         return
     if config is not None:
         if is_format_path(entry.path) or not config.policy.is_controlled(entry.path):
-            state.add(Code.MANIFEST_INVALID, entry.manifest,
-                      f"documents[{entry.index}].path: {entry.path} is not a controlled path")
+            state.add(Code.MANIFEST_INVALID, entry.manifest, msg(
+                "register.not_controlled", "documents[{index}].path: {path} is not a controlled "
+                "path", index=entry.index, path=entry.path))
             return
         if config.parties.resolve(entry.owner) is None:
-            state.add(Code.MANIFEST_INVALID, entry.manifest,
-                      f"documents[{entry.index}].owner: unknown party {entry.owner!r}")
+            state.add(Code.MANIFEST_INVALID, entry.manifest, msg(
+                "register.unknown_owner", "documents[{index}].owner: unknown party {owner!r}",
+                index=entry.index, owner=entry.owner))
         if entry.retention not in config.retention.classes:
-            state.add(Code.MANIFEST_INVALID, entry.manifest,
-                      f"documents[{entry.index}].retention: unknown class {entry.retention!r}")
+            state.add(Code.MANIFEST_INVALID, entry.manifest, msg(
+                "register.unknown_class", "documents[{index}].retention: unknown class {cls!r}",
+                index=entry.index, cls=entry.retention))
     kind = snap.paths.get(entry.path)
     if entry.status == "destroyed":
         if kind is not None:
-            state.add(Code.MANIFEST_INVALID, entry.manifest,
-                      f"documents[{entry.index}]: {entry.id} is marked destroyed but "
-                      f"{entry.path} is still present")
+            state.add(Code.MANIFEST_INVALID, entry.manifest, msg(
+                "register.destroyed_present", "documents[{index}]: {id} is marked destroyed but "
+                "{path} is still present", index=entry.index, id=entry.id, path=entry.path))
         return
     if kind is None:
-        state.add(Code.MISSING_FILE, entry.path, f"listed as {entry.id} ({where}) but not present")
+        state.add(Code.MISSING_FILE, entry.path, msg(
+            "register.missing", "listed as {id} ({where}) but not present", id=entry.id,
+            where=where))
     elif kind != "file":
-        state.add(Code.UNSAFE_PATH, entry.path, f"listed as {entry.id} but is a {kind}")
+        state.add(Code.UNSAFE_PATH, entry.path, msg(
+            "register.not_file", "listed as {id} but is a {kind}", id=entry.id,
+            kind=term("kind", kind)))
     else:
         actual = snap.sha256(entry.path)
         if actual != entry.sha256:
-            state.add(Code.HASH_MISMATCH, entry.path,
-                      f"content SHA-256 {actual[:12]}… differs from {entry.id} rev "
-                      f"{entry.revision} ({entry.sha256[:12]}…) in {entry.manifest}")
+            state.add(Code.HASH_MISMATCH, entry.path, msg(
+                "register.hash", "content SHA-256 {actual}… differs from {id} rev {revision} "
+                "({expected}…) in {manifest}", actual=actual[:12], id=entry.id,
+                revision=entry.revision, expected=entry.sha256[:12], manifest=entry.manifest))

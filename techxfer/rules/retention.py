@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from techxfer.findings import Msg, msg, term
 from techxfer.model.manifest import DocumentEntry
 from techxfer.model.retention import Hold, RetentionClass
 from techxfer.model.times import parse_instant
@@ -33,26 +34,36 @@ def add_years(start: date, years: int) -> date:
 class RetentionEnd:
     end: date | None  # None: permanent or not yet determined
     permanent: bool
-    reason: str  # how the end was found, or why there is none yet
+    basis: Msg  # how the end was found, or why there is none yet
+
+    @property
+    def reason(self) -> str:
+        return self.basis.text
 
 
 def retention_end(entry: DocumentEntry, cls: RetentionClass, lifetime: int | None) -> RetentionEnd:
     if cls.permanent:
-        return RetentionEnd(None, True, "kept permanently")
+        return RetentionEnd(None, True, msg("retention.permanent", "kept permanently"))
     if not cls.rules:
-        return RetentionEnd(None, False, f"class {cls.id} has no rule; kept until a rule is set")
-    ends: list[tuple[date, str]] = []
+        return RetentionEnd(None, False, msg("retention.no_rule", "class {cls} has no rule; kept "
+                                             "until a rule is set", cls=cls.id))
+    ends: list[tuple[date, str, Msg]] = []
     for rule in cls.rules:
         years = rule.years if rule.years is not None else lifetime
-        label = f"{rule.years} years" if rule.years is not None else "the device lifetime"
+        label = msg("retention.years", "{n} years", n=rule.years) if rule.years is not None \
+            else msg("retention.lifetime", "the device lifetime")
         if years is None:
-            return RetentionEnd(None, False, "the device lifetime is not set in repo.yaml")
+            return RetentionEnd(None, False, msg("retention.no_lifetime", "the device lifetime is "
+                                                 "not set in repo.yaml"))
         started = entry.date(rule.event)
         if started is None:
-            return RetentionEnd(None, False, f"waiting for its {rule.event} date ({label} from it)")
-        ends.append((add_years(date.fromisoformat(started), years),
-                     f"{label} from {rule.event} {started}"))
-    end, why = max(ends)
+            return RetentionEnd(None, False, msg(
+                "retention.waiting", "waiting for its {event} date ({period} from it)",
+                event=term("date", rule.event), period=label))
+        basis = msg("retention.from", "{period} from {event} {date}", period=label,
+                    event=term("date", rule.event), date=started)
+        ends.append((add_years(date.fromisoformat(started), years), basis.text, basis))
+    end, _, why = max(ends)
     return RetentionEnd(end, False, why)
 
 
@@ -108,7 +119,8 @@ class RecordRetention:
 def assess(entry: DocumentEntry, config: Config, as_of: datetime) -> RecordRetention:
     cls = config.retention.classes.get(entry.retention)
     if cls is None:
-        end = RetentionEnd(None, False, f"unknown class {entry.retention}")
+        end = RetentionEnd(None, False, msg("retention.unknown_class", "unknown class {cls}",
+                                            cls=entry.retention))
     else:
         end = retention_end(entry, cls, config.repo.device_lifetime_years)
     holds = tuple(h.id for h in holds_on(entry, config.holds, as_of))
@@ -138,9 +150,9 @@ def assess_superseded(entry: DocumentEntry, replaced_by: str, replaced_commit: s
                    replaced_by=replaced_by, replaced_commit=replaced_commit)
 
 
-def under_hold(hold_ids: Iterable[str]) -> str:
+def under_hold(hold_ids: Iterable[str]) -> Msg:
     """The words for a record frozen by these holds (the same wherever it is refused)."""
-    return f"under legal hold {', '.join(hold_ids)}"
+    return msg("disposal.held", "under legal hold {holds}", holds=", ".join(hold_ids))
 
 
 @dataclass(frozen=True)
@@ -160,7 +172,11 @@ class Blocker:
     reached yet) or ``notice`` (no approved disposal notice)."""
 
     kind: str
-    text: str
+    said: Msg
+
+    @property
+    def text(self) -> str:
+        return self.said.text
 
 
 def blockers(entry: DocumentEntry, config: Config, as_of: datetime,
@@ -174,26 +190,32 @@ def blockers(entry: DocumentEntry, config: Config, as_of: datetime,
     retention = assess(entry, config, as_of)
     out: list[Blocker] = []
     if retention.state == "destroyed":
-        out.append(Blocker("destroyed", "already destroyed"))
+        out.append(Blocker("destroyed", msg("disposal.already", "already destroyed")))
     if retention.state == "held":
         out.append(Blocker("held", under_hold(retention.holds)))
     if retention.end.permanent:
-        out.append(Blocker("permanent", f"class {retention.retention_class}: kept permanently"))
+        out.append(Blocker("permanent", msg("disposal.permanent", "class {cls}: kept permanently",
+                                            cls=retention.retention_class)))
     elif retention.end.end is None:
-        out.append(Blocker("undetermined",
-                           f"retention end not determined: {retention.end.reason}"))
+        out.append(Blocker("undetermined", msg("disposal.end_unknown",
+                                               "retention end not determined: {why}",
+                                               why=retention.end.basis)))
     elif as_of.date() < retention.end.end:
-        out.append(Blocker("retained",
-                           f"retained until {retention.end.end} ({retention.end.reason})"))
+        out.append(Blocker("retained", msg("disposal.retained", "retained until {end} ({why})",
+                                           end=retention.end.end, why=retention.end.basis)))
     if approval is None:
-        out.append(Blocker("notice", "no disposal notice lists it (techxfer dispose request)"))
+        out.append(Blocker("notice", msg("disposal.no_notice", "no disposal notice lists it "
+                                         "(techxfer dispose request)")))
     elif approval.meaning is None:
-        out.append(Blocker("notice", f"disposal notice {approval.transfer.id} is not answered yet"))
+        out.append(Blocker("notice", msg("disposal.unanswered", "disposal notice {notice} is not "
+                                         "answered yet", notice=approval.transfer.id)))
     elif approval.meaning != "approved":
-        out.append(Blocker("notice", f"disposal notice {approval.transfer.id} was answered "
-                                     f"'{approval.meaning}', not approved"))
+        out.append(Blocker("notice", msg("disposal.answered", "disposal notice {notice} was "
+                                         "answered '{meaning}', not approved",
+                                         notice=approval.transfer.id, meaning=approval.meaning)))
     elif config.repo.registrant not in (approval.transfer.recipient, approval.transfer.sender):
-        out.append(Blocker("notice", "the notice did not involve the registrant"))
+        out.append(Blocker("notice", msg("disposal.no_registrant",
+                                         "the notice did not involve the registrant")))
     return out
 
 
@@ -201,3 +223,9 @@ def destruction_blockers(entry: DocumentEntry, config: Config, as_of: datetime,
                          approval: NoticeApproval | None) -> list[str]:
     """``blockers`` in words: why this record may not be destroyed at AS_OF."""
     return [b.text for b in blockers(entry, config, as_of, approval)]
+
+
+def destruction_reasons(entry: DocumentEntry, config: Config, as_of: datetime,
+                        approval: NoticeApproval | None) -> list[Msg]:
+    """``blockers`` by message id, for a report in another language."""
+    return [b.said for b in blockers(entry, config, as_of, approval)]

@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from techxfer.errors import SignatureError
-from techxfer.findings import Code, Finding
+from techxfer.findings import Code, Finding, Msg, msg
 from techxfer.model.parties import Signer, short_key
+from techxfer.rules.wording import key_window
 from techxfer.state.config import Config
 
 
 def bad_signature(commit: str, message: str) -> Finding:
-    return Finding(Code.BAD_SIGNATURE, None, f"the signature does not verify: {message}", commit)
+    return Finding.of(Code.BAD_SIGNATURE, None, msg(
+        "signature.bad", "the signature does not verify: {detail}", detail=message), commit)
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,8 @@ class SignatureChecker:
         from techxfer.crypto import signatures
 
         if signature is None:
-            return Finding(Code.UNSIGNED_COMMIT, None, "the commit carries no signature", commit)
+            return Finding.of(Code.UNSIGNED_COMMIT, None,
+                              msg("signature.none", "the commit carries no signature"), commit)
         sig, payload = signature
         try:
             if signatures.signature_kind(sig) == "ssh":
@@ -62,15 +65,14 @@ class SignatureChecker:
             return SignatureCheck(None, identified)
         kind, identity = identified
         if identity is None:
-            return SignatureCheck(None, Finding(Code.UNKNOWN_KEY, None,
-                                                "signed with an OpenPGP key nobody holds", commit))
+            return SignatureCheck(None, Finding.of(Code.UNKNOWN_KEY, None, msg(
+                "key.pgp_nobody", "signed with an OpenPGP key nobody holds"), commit))
         if config is None:
-            return SignatureCheck(None, Finding(
-                Code.UNKNOWN_KEY, None,
-                f"signed with a key that belongs to nobody in the parties in force ({short_key(identity)})",
-                commit), kind)
+            return SignatureCheck(None, Finding.of(Code.UNKNOWN_KEY, None, _nobody(identity),
+                                                   commit), kind)
         holder = resolve_key(config, kind, identity, when)
-        finding = Finding(holder.code, None, holder.problem, commit) if holder.code else None
+        finding = Finding.of(holder.code, None, holder.said, commit) \
+            if holder.code and holder.said else None
         return SignatureCheck(holder.signer, finding, kind)
 
     def _openpgp(self, config: Config | None) -> _PgpVerifier:
@@ -104,7 +106,16 @@ class KeyHolder:
 
     signer: Signer | None
     code: Code | None = None
-    problem: str = ""
+    said: Msg | None = None
+
+    @property
+    def problem(self) -> str:
+        return self.said.text if self.said else ""
+
+
+def _nobody(identity: str) -> Msg:
+    return msg("key.nobody", "signed with a key that belongs to nobody in the parties in force "
+               "({key})", key=short_key(identity))
 
 
 def resolve_key(config: Config, kind: str, identity: str, when: datetime) -> KeyHolder:
@@ -119,15 +130,17 @@ def resolve_key(config: Config, kind: str, identity: str, when: datetime) -> Key
     else:
         holders = config.parties.find_key(identity)
     if not holders:
-        return KeyHolder(None, Code.UNKNOWN_KEY, "signed with a key that belongs to nobody in the "
-                         f"parties in force ({short_key(identity)})")
+        return KeyHolder(None, Code.UNKNOWN_KEY, _nobody(identity))
     people = sorted({f"{h.party.id}:{h.person.id}" for h in holders})
     if len(people) > 1:
-        return KeyHolder(None, Code.SHARED_KEY, f"signed with a key listed for several people "
-                         f"({', '.join(people)}); it identifies nobody")
+        return KeyHolder(None, Code.SHARED_KEY, msg(
+            "key.several", "signed with a key listed for several people ({people}); it "
+            "identifies nobody", people=", ".join(people)))
     valid = [h for h in holders if h.key.valid_at(when)]
     if not valid:
         h = holders[0]
-        return KeyHolder(h, Code.KEY_NOT_VALID, f"{h.party.id}:{h.person.id} signed at "
-                         f"{when.isoformat(timespec='seconds')} with a key valid {h.key.window()}")
+        return KeyHolder(h, Code.KEY_NOT_VALID, msg(
+            "key.outside", "{who} signed at {when} with a key valid {window}",
+            who=f"{h.party.id}:{h.person.id}", when=when.isoformat(timespec="seconds"),
+            window=key_window(h.key)))
     return KeyHolder(valid[0])

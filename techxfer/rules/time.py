@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from techxfer.errors import ConfigError
-from techxfer.findings import Code, Finding
+from techxfer.findings import Code, Finding, msg
 from techxfer.format.layout import PathKind, kind
 from techxfer.model.times import parse_instant
 from techxfer.state.config import Config
@@ -47,13 +47,14 @@ def commit_time(commit: str, own: datetime, parents: Iterable[tuple[str, datetim
     out: list[Finding] = []
     for parent, when in parents:
         if own + allowed < when:
-            out.append(Finding(Code.TIME_INCONSISTENT, None,
-                               f"dated {_shown(own)}, before its parent {parent[:10]} dated "
-                               f"{_shown(when)}: a commit cannot be older than its parent", commit))
+            out.append(Finding.of(Code.TIME_INCONSISTENT, None, msg(
+                "time.before_parent", "dated {own}, before its parent {parent} dated {when}: a "
+                "commit cannot be older than its parent", own=_shown(own), parent=parent[:10],
+                when=_shown(when)), commit))
     if own > clock + allowed:
-        out.append(Finding(Code.TIME_INCONSISTENT, None,
-                           f"dated {_shown(own)}, after the verifier's clock ({_shown(clock)})",
-                           commit))
+        out.append(Finding.of(Code.TIME_INCONSISTENT, None, msg(
+            "time.future", "dated {own}, after the verifier's clock ({clock})", own=_shown(own),
+            clock=_shown(clock)), commit))
     return out
 
 
@@ -75,7 +76,7 @@ def record_dates(commit: str, own: datetime, added: Iterable[str], after: Snapsh
         ok = abs((own.date() - stated.date()).days) <= 1 if len(value) == 10 \
             else abs(own - stated) <= allowed
         if not ok:
-            out.append(Finding(Code.TIME_INCONSISTENT, path,
-                               f"the record's {field} is {value}, but the commit that adds it "
-                               f"is dated {_shown(own)}", commit))
+            out.append(Finding.of(Code.TIME_INCONSISTENT, path, msg(
+                "time.record_date", "the record's {field} is {value}, but the commit that adds "
+                "it is dated {own}", field=field, value=value, own=_shown(own)), commit))
     return out
