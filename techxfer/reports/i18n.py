@@ -31,6 +31,7 @@ TITLES: dict[Code, tuple[str, str]] = {
     Code.MALFORMED_COMMIT: ("Commit that cannot be read", "无法读取的提交"),
     Code.UNWITNESSED: ("Commit no server receipt covers", "无服务器接收凭证的提交"),
     Code.RECEIPT_INVALID: ("Server receipt log broken", "服务器接收凭证链损坏"),
+    Code.RELEASE_INVALID: ("Batch release record invalid", "放行记录无效"),
 }
 
 WORDS: dict[str, tuple[str, str]] = {
