@@ -47,6 +47,7 @@ def release_base(tmp_path_factory: pytest.TempPathFactory, keys: dict[str, SshKe
             for role in roles:
                 args += ["--role", role]
             techxfer(root, *args)
+        edit_yaml(root / ".techxfer" / "repo.yaml", lambda d: d.update(device_lifetime_years=3))
         commit_as(root, keys["zhang"], "Trust root")
         add_doc(root, RECORD, b"batch,B2026-0001\nstep,ok\n", f"BR-{BATCH}", "1", "batch-record")
         commit_as(root, keys["zhao"], "Batch record")
@@ -309,3 +310,29 @@ def test_bad_batch_number_is_a_usage_error(repo: Path, keys: dict[str, SshKey]) 
     assert proc.returncode == 2 and "no record of batch B-NONE" in proc.stderr, proc.stderr
     assert state_of(repo) == before
     assert verify(repo)[0] == 0
+
+
+# -- retention counts from the market release --------------------------------------------------
+def retention_row(repo: Path, doc_id: str) -> dict[str, Any]:
+    import json
+
+    out = json.loads(techxfer(repo, "retention", "report", "--format", "json").stdout)
+    row: dict[str, Any] = next(r for r in out["records"] if r["id"] == doc_id)
+    return row
+
+
+def test_the_market_release_date_starts_the_batch_records_retention(
+        repo: Path, keys: dict[str, SshKey]) -> None:
+    row = retention_row(repo, f"BR-{BATCH}")
+    assert row["end"] is None and "waiting for its released date" in row["basis"], row
+    release(repo, keys["li"], "production")
+    assert retention_row(repo, f"BR-{BATCH}")["end"] is None  # production alone is not release
+    release(repo, keys["zhang"], "market")
+    day = yaml.safe_load(show(repo, "HEAD", MARKET))["date"][:10]
+    row = retention_row(repo, f"BR-{BATCH}")
+    assert row["dates"]["released"] == day
+    assert row["end"] == f"{int(day[:4]) + 3}{day[4:]}" and row["state"] == "retain", row
+    # a disposal is judged from the same date: not yet eligible, so refused
+    proc = techxfer(repo, "retention", "check", f"BR-{BATCH}", check=False)
+    assert proc.returncode == 1 and f"retained until {int(day[:4]) + 3}{day[4:]}" in proc.stdout, \
+        proc.stdout + proc.stderr

@@ -24,6 +24,7 @@ from techxfer.model.times import format_instant, now
 from techxfer.model.transfer import new_id
 from techxfer.rules.authorisation import holds_role, may_write
 from techxfer.rules.register import check_state
+from techxfer.rules.release import release_dates
 from techxfer.rules.retention import NoticeApproval, RecordRetention, assess, destruction_blockers
 from techxfer.state.config import Config
 from techxfer.state.records import Records, committed, load_records
@@ -69,8 +70,9 @@ def find_approval(ws: Workspace, records: Records, config: Config, entry: Docume
 def judge(ws: Workspace, snap: Snapshot, config: Config, records: Records, entry: DocumentEntry,
           as_of: datetime, notice: str | None) -> Verdict:
     approval = find_approval(ws, records, config, entry, notice)
-    return Verdict(entry, assess(entry, config, as_of), approval,
-                   destruction_blockers(entry, config, as_of, approval))
+    released = release_dates(snap)
+    return Verdict(entry, assess(entry, config, as_of, released), approval,
+                   destruction_blockers(entry, config, as_of, approval, released))
 
 
 def check_records(ws: Workspace, ids: list[str], as_of: datetime | None = None,

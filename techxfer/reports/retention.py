@@ -22,6 +22,7 @@ from techxfer.model.records import Disposition
 from techxfer.model.times import now
 from techxfer.reports.text import cell, shown
 from techxfer.rules.register import check_state
+from techxfer.rules.release import release_dates
 from techxfer.rules.retention import RecordRetention, assess
 from techxfer.state.config import Config
 from techxfer.state.records import committed
@@ -56,8 +57,9 @@ def build(ws: Workspace, as_of: datetime | None = None) -> RetentionReport:
     commit, snap, config = committed(ws)
     report = RetentionReport(commit, config, as_of)
     entries = sorted(check_state(snap).entries(), key=lambda e: e.path)
+    released = release_dates(snap)
     for entry in entries:
-        report.rows.append(assess(entry, config, as_of))
+        report.rows.append(assess(entry, config, as_of, released))
     # A disposition is believed only for the records the register marks destroyed: a
     # file under dispositions/ naming a live record proves nothing (verify judges it).
     destroyed = {(e.id, e.path) for e in entries if e.status == "destroyed"}

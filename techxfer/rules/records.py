@@ -32,6 +32,7 @@ from techxfer.model.retention import Hold
 from techxfer.model.transfer import Acknowledgement, Transfer, manifest_digest
 from techxfer.rules.authorisation import holds_role, may_write, sender_roles
 from techxfer.rules.register import State
+from techxfer.rules.release import release_dates
 from techxfer.rules.retention import NoticeApproval, destruction_blockers
 from techxfer.state.config import Config, hold_paths, in_force_digest
 from techxfer.state.manifests import EntryPair, manifest_delta, manifest_entries
@@ -387,7 +388,8 @@ class RecordBook:
                                   ack.commit if ack else None)
         # Judged with the holds in force before this commit: a disposal cannot release
         # the hold that forbids it in the same commit.
-        reasons = destruction_blockers(old, replace(config, holds=_holds(before)), when, approval)
+        reasons = destruction_blockers(old, replace(config, holds=_holds(before)), when, approval,
+                                       release_dates(before))
         return "; ".join(reasons) or None
 
     def approved_config_digests(self, commit: str) -> set[str]:

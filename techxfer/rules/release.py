@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 from techxfer.errors import ConfigError, SchemaError
 from techxfer.findings import Code, Finding
 from techxfer.format.defaults import RELEASED_BY
-from techxfer.format.layout import PathKind, is_manifest, kind, parse_release_path, release_path
+from techxfer.format.layout import (
+    RELEASES_DIR,
+    PathKind,
+    is_manifest,
+    kind,
+    parse_release_path,
+    release_path,
+)
 from techxfer.model.manifest import DocumentEntry, nearest_manifest
 from techxfer.model.parties import Signer
 from techxfer.model.policy import RoleRef
@@ -190,6 +197,25 @@ def market_problems(record: MarketRelease, production: Released | None, snap: Sn
     for dev in open_deviations(entries, record.batch, closed):
         out.append(f"released over open deviation {dev.id} rev {dev.revision}: the registrant "
                    "has not approved that revision of the report")
+    return out
+
+
+def release_dates(snap: Snapshot) -> dict[str, str]:
+    """Document id → the day its batch was released to market, for every record a
+    production release lists, from the market releases of a state (retention counts from
+    it). What the files say; whether they were rightly signed is ``verify``'s business."""
+    out: dict[str, str] = {}
+    for path in snap.paths_under(RELEASES_DIR):
+        if kind(path) is not PathKind.MARKET_RELEASE:
+            continue
+        try:
+            market = MarketRelease.create(snap.load("release-market", path))
+            produced = release_path(market.batch, "production")
+            production = ProductionRelease.create(snap.load("release-production", produced))
+        except ConfigError:
+            continue  # a missing or broken record is verify's finding
+        for r in production.records:
+            out[r.id] = market.signature.date.date().isoformat()
     return out
 
 

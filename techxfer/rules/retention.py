@@ -9,12 +9,12 @@ calendar years; from 29 February the end falls on 1 March (never earlier than N 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from techxfer.model.manifest import DocumentEntry
-from techxfer.model.retention import Hold, RetentionClass
+from techxfer.model.retention import Hold, RetentionClass, released_on
 from techxfer.model.times import parse_instant
 from techxfer.model.transfer import Transfer
 from techxfer.state.config import Config
@@ -96,7 +96,10 @@ class RecordRetention:
         }
 
 
-def assess(entry: DocumentEntry, config: Config, as_of: datetime) -> RecordRetention:
+def assess(entry: DocumentEntry, config: Config, as_of: datetime,
+           released: Mapping[str, str] | None = None) -> RecordRetention:
+    """RELEASED: document id → day of its batch's market release (rules.release.release_dates)."""
+    entry = released_on(entry, released) if released else entry
     cls = config.retention.classes.get(entry.retention)
     if cls is None:
         end = RetentionEnd(None, False, f"unknown class {entry.retention}")
@@ -125,13 +128,14 @@ class NoticeApproval:
 
 
 def destruction_blockers(entry: DocumentEntry, config: Config, as_of: datetime,
-                         approval: NoticeApproval | None) -> list[str]:
+                         approval: NoticeApproval | None,
+                         released: Mapping[str, str] | None = None) -> list[str]:
     """Why this record may not be destroyed at AS_OF; empty when it may (DESIGN 6).
 
     The one answer to "may this record be destroyed?": ``retention check`` and ``dispose``
     ask it before acting, and ``verify`` asks it of every destruction in the history (with
     the holds in force before that commit)."""
-    retention = assess(entry, config, as_of)
+    retention = assess(entry, config, as_of, released)
     reasons: list[str] = []
     if retention.state == "destroyed":
         reasons.append("already destroyed")
