@@ -336,3 +336,32 @@ def test_the_market_release_date_starts_the_batch_records_retention(
     proc = techxfer(repo, "retention", "check", f"BR-{BATCH}", check=False)
     assert proc.returncode == 1 and f"retained until {int(day[:4]) + 3}{day[4:]}" in proc.stdout, \
         proc.stdout + proc.stderr
+
+
+# -- the release register --------------------------------------------------------------------------
+def test_release_register_shows_both_steps_with_printed_names(repo: Path, keys: dict[str, SshKey]) -> None:
+    import csv
+    import io
+    import json
+
+    empty = techxfer(repo, "releases").stdout
+    assert "no releases" in empty
+    open_deviation(repo, keys)
+    close_deviation(repo, keys)
+    release(repo, keys["li"], "production")
+    produced = head(repo)
+    table = techxfer(repo, "releases").stdout
+    assert f"{BATCH}: awaiting market release" in table and "李娜 (fab, release-reviewer)" in table
+    release(repo, keys["zhang"], "market")
+    out = json.loads(techxfer(repo, "releases", "--format", "json").stdout)
+    [row] = out["batches"]
+    assert row["state"] == "released"
+    assert row["production"]["commit"] == produced and row["market"]["commit"] == head(repo)
+    assert (row["market"]["printed_name"], row["market"]["meaning"]) == ("张伟", "released")
+    assert row["market"]["date"] == yaml.safe_load(show(repo, "HEAD", MARKET))["date"]
+    assert [r["id"] for r in row["records"]] == [f"BR-{BATCH}"]
+    assert [d["id"] for d in row["deviations"]] == ["DEV-001"]
+    zh = techxfer(repo, "releases", "--lang", "zh").stdout
+    assert "批放行记录" in zh and "已上市放行" in zh and "张伟 (acme, release-reviewer) — 放行" in zh
+    rows = list(csv.reader(io.StringIO(techxfer(repo, "releases", "--format", "csv").stdout)))
+    assert rows[0][0] == "Batch" and rows[1][0] == BATCH and rows[1][1] == "released to market"

@@ -64,5 +64,20 @@ def _done(done: ReleaseDone) -> None:
         f"at {r['date']}.")
 
 
+@click.command("releases")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+def releases_command(fmt: str, lang: str) -> int:
+    """The release register: per batch its production and market release, each signer's
+    printed name, date and time, and meaning."""
+    from techxfer.reports.releases import build, render
+    from techxfer.state.workspace import Workspace
+
+    click.echo(render(build(Workspace.open(), lang), fmt, lang), nl=False)
+    return 0
+
+
 def register(group: click.Group) -> None:
     group.add_command(release_group)
+    group.add_command(releases_command)
