@@ -18,7 +18,16 @@ from typing import Any
 
 import pytest
 import yaml
-from attack_helpers import assert_clean, assert_found, edit_yaml, head, sha256, show, verify
+from attack_helpers import (
+    assert_clean,
+    assert_found,
+    edit_yaml,
+    git_merge,
+    head,
+    sha256,
+    show,
+    verify,
+)
 from conftest import SshKey, add_doc, commit_as, git, isolated_env, techxfer, use_signing_key
 
 # (party, id, name, roles, key name): li.na and zhang.wei are also their party's release
@@ -265,6 +274,21 @@ def test_other_records_may_change_after_a_release(repo: Path, keys: dict[str, Ss
     commit_as(repo, keys["zhao"], "Next batch")
     release(repo, keys["zhang"], "market")
     assert_clean(repo)
+
+
+def test_a_production_release_on_another_line_of_history_does_not_count(
+        repo: Path, keys: dict[str, SshKey]) -> None:
+    git(repo, "checkout", "-q", "-b", "side")
+    release(repo, keys["li"], "production")
+    produced = head(repo)
+    ref = {"path": PRODUCTION, "commit": produced, "sha256": sha256(show(repo, "HEAD", PRODUCTION))}
+    git(repo, "checkout", "-q", "main")
+    bad = hand_release(repo, keys["zhang"], "market", "acme", "zhang.wei", production=ref)
+    # merged so that the production release is walked before the market release
+    git(repo, "checkout", "-q", "side")
+    git_merge(repo, keys["zhang"], "main")
+    findings = assert_found(repo, "RELEASE_INVALID", commit=bad, path=MARKET)
+    assert any("before its production release" in f["message"] for f in findings)
 
 
 # -- the binding -----------------------------------------------------------------------------------

@@ -278,8 +278,8 @@ class ReleaseBook:
             for r in record.records:
                 self.guarded.setdefault(r.path, set()).add(record.batch)
         else:
-            problems += market_problems(record, self.production.get(record.batch), after, entries,
-                                        closed)
+            problems += market_problems(record, self._produced(record.batch, after), after,
+                                        entries, closed)
             self.market.setdefault(record.batch, (record, commit))
         return [Finding(Code.RELEASE_INVALID, path, f"batch {batch}: {p}", commit)
                 for p in problems]
@@ -304,5 +304,11 @@ class ReleaseBook:
                 out.append(Finding(Code.RELEASE_INVALID, released.path, message, commit))
         return out
 
-    def released(self, batch: str) -> Released | None:
-        return self.production.get(batch)
+    def _produced(self, batch: str, snap: Snapshot) -> Released | None:
+        """The production release of BATCH as it stands in SNAP: one met on another line
+        of history, not in this state, does not count."""
+        released = self.production.get(batch)
+        if released is None or not snap.is_file(released.path) \
+                or snap.sha256(released.path) != released.sha256:
+            return None
+        return released
