@@ -389,3 +389,22 @@ def test_release_register_shows_both_steps_with_printed_names(repo: Path, keys: 
     assert "批放行记录" in zh and "已上市放行" in zh and "张伟 (acme, release-reviewer) — 放行" in zh
     rows = list(csv.reader(io.StringIO(techxfer(repo, "releases", "--format", "csv").stdout)))
     assert rows[0][0] == "Batch" and rows[1][0] == BATCH and rows[1][1] == "released to market"
+
+
+def test_the_server_accepts_a_release_and_refuses_a_bad_one(repo: Path, keys: dict[str, SshKey],
+                                                            tmp_path: Path) -> None:
+    bare = tmp_path / "server.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    techxfer(tmp_path, "hooks", "install", "--server", str(bare))
+    git(repo, "remote", "add", "origin", f"file://{bare}")
+    git(repo, "push", "-q", "origin", "main")
+    release(repo, keys["li"], "production")
+    git(repo, "push", "-q", "origin", "main")
+    accepted = head(repo)
+    assert head(bare, "main") == accepted
+    hand_release(repo, keys["li"], "market", "fab", "li.na",
+                 production={"path": PRODUCTION, "commit": accepted,
+                             "sha256": sha256(show(repo, "HEAD", PRODUCTION))})
+    proc = git(repo, "push", "origin", "main", check=False)
+    assert proc.returncode != 0 and "RELEASE_INVALID" in proc.stderr, proc.stderr
+    assert head(bare, "main") == accepted
