@@ -81,7 +81,7 @@ def release_production(ws: Workspace, batch: str, record_ids: tuple[str, ...], c
                              hint=f"register them with x-batch: {batch} or an id ending in "
                                   f"-{batch}, or name them with --record ID")
     closed = closures(config, _approvals(ws, snap))
-    devs = [closed[k] for k in ((d.id, d.revision, d.sha256) for d in deviations(entries, batch))
+    devs = [closed[k][0] for k in ((d.id, d.revision, d.sha256) for d in deviations(entries, batch))
             if k in closed]
     signature = _signature(config, signer, "production", when, comment)
     body = {"records": [_listed(e) for e in chosen], "deviations": [d.as_dict() for d in devs]}

@@ -46,6 +46,7 @@ from techxfer.state.manifests import manifest_entries
 from techxfer.state.snapshot import Snapshot
 
 Key = tuple[str, str, str]  # (document id, revision, sha256)
+Closures = Mapping[Key, list[ClosedDeviation]]  # every approval of that revision
 
 
 def release_roles(config: Config, step: str) -> tuple[RoleRef, ...]:
@@ -84,18 +85,21 @@ class Approval:
     commit: str
 
 
-def closures(config: Config, approvals: Iterable[Approval]) -> dict[Key, ClosedDeviation]:
-    """Each document revision the manufacturer sent and the registrant approved: what
-    closes a deviation report (a deviation stays open until then, DESIGN 11)."""
-    out: dict[Key, ClosedDeviation] = {}
+def closures(config: Config, approvals: Iterable[Approval]) -> dict[Key, list[ClosedDeviation]]:
+    """Each document revision the manufacturer sent and the registrant approved, with every
+    approval of it (by transfer id): what closes a deviation report (a deviation stays open
+    until then, DESIGN 11)."""
+    out: dict[Key, list[ClosedDeviation]] = {}
     for a in approvals:
         tx = a.transfer
         if a.ack.meaning != "approved" or a.ack.party != config.repo.registrant \
                 or tx.sender != config.repo.manufacturer or tx.recipient != config.repo.registrant:
             continue
         for item in tx.items:
-            out.setdefault((item.id, item.revision, item.sha256),
-                           ClosedDeviation(item.id, item.revision, item.sha256, tx.id, a.commit))
+            out.setdefault((item.id, item.revision, item.sha256), []).append(
+                ClosedDeviation(item.id, item.revision, item.sha256, tx.id, a.commit))
+    for found in out.values():
+        found.sort(key=lambda c: (c.transfer, c.approval_commit))
     return out
 
 
@@ -105,12 +109,12 @@ def register(snap: Snapshot) -> list[DocumentEntry]:
 
 
 def open_deviations(entries: Iterable[DocumentEntry], batch: str,
-                    closed: Mapping[Key, ClosedDeviation]) -> list[DocumentEntry]:
+                    closed: Closures) -> list[DocumentEntry]:
     return [d for d in deviations(entries, batch) if (d.id, d.revision, d.sha256) not in closed]
 
 
 def production_problems(record: ProductionRelease, entries: list[DocumentEntry],
-                        closed: Mapping[Key, ClosedDeviation]) -> list[str]:
+                        closed: Closures) -> list[str]:
     """The records listed are the batch's, as the register has them; no deviation is open."""
     out: list[str] = []
     by_id = {e.id: e for e in entries}
@@ -133,7 +137,7 @@ def production_problems(record: ProductionRelease, entries: list[DocumentEntry],
     current = {(d.id, d.revision, d.sha256) for d in deviations(entries, record.batch)}
     for listed_dev in record.deviations:
         key = (listed_dev.id, listed_dev.revision, listed_dev.sha256)
-        if key not in current or closed.get(key) != listed_dev:
+        if key not in current or listed_dev not in closed.get(key, ()):
             out.append(f"lists deviation {listed_dev.id} rev {listed_dev.revision} as closed by "
                        f"{listed_dev.transfer}, which is not how the register and its approvals "
                        "stand")
@@ -182,7 +186,7 @@ def changed_records(released: Released, now: Snapshot, before: Snapshot | None =
 
 
 def market_problems(record: MarketRelease, production: Released | None, snap: Snapshot,
-                    entries: list[DocumentEntry], closed: Mapping[Key, ClosedDeviation]) -> list[str]:
+                    entries: list[DocumentEntry], closed: Closures) -> list[str]:
     """After the production release, bound to its content, and the batch as released."""
     if production is None:
         return [f"market release of batch {record.batch} before its production release "
