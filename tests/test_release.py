@@ -97,8 +97,10 @@ def now_text() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def entry(repo: Path, doc_id: str, rev: str = "HEAD") -> dict[str, Any]:
-    data = yaml.safe_load(show(repo, rev, "MANIFEST.yaml"))
+def entry(repo: Path, doc_id: str, rev: str | None = "HEAD") -> dict[str, Any]:
+    """A register entry at REV (None: the working tree)."""
+    text = show(repo, rev, "MANIFEST.yaml") if rev else (repo / "MANIFEST.yaml").read_bytes()
+    data = yaml.safe_load(text)
     found: dict[str, Any] = next(d for d in data["documents"] if d["id"] == doc_id)
     return found
 
@@ -123,10 +125,11 @@ def listed_records(repo: Path) -> list[dict[str, str]]:
 
 def open_deviation(repo: Path, keys: dict[str, SshKey]) -> None:
     """The manufacturer registers a deviation report naming the batch (x-batch)."""
-    add_doc(repo, "records/deviations/DEV-001.txt", b"Fill volume low on line 2\n", "DEV-001",
-            "1", "deviation")
-    edit_yaml(repo / "MANIFEST.yaml", lambda d: next(
-        e for e in d["documents"] if e["id"] == "DEV-001").update({"x-batch": BATCH}))
+    (repo / "records" / "deviations").mkdir(parents=True, exist_ok=True)
+    (repo / "records" / "deviations" / "DEV-001.txt").write_bytes(b"Fill volume low on line 2\n")
+    techxfer(repo, "add", "records/deviations/DEV-001.txt", "--id", "DEV-001", "--title",
+             "Deviation report", "--category", "deviation", "--revision", "1", "--batch", BATCH)
+    assert entry(repo, "DEV-001", rev=None)["x-batch"] == BATCH
     commit_as(repo, keys["zhao"], "Deviation DEV-001 on the batch")
 
 
@@ -334,6 +337,10 @@ def test_bad_batch_number_is_a_usage_error(repo: Path, keys: dict[str, SshKey]) 
     assert proc.returncode == 2 and "no record of batch B-NONE" in proc.stderr, proc.stderr
     assert state_of(repo) == before
     assert verify(repo)[0] == 0
+    proc = techxfer(repo, "add", RECORD, "--id", f"BR-{BATCH}", "--title", "t", "--category",
+                    "batch-record", "--revision", "1", "--batch", "a/b", check=False)
+    assert proc.returncode == 2 and "--batch: 'a/b'" in proc.stderr, proc.stderr
+    assert state_of(repo) == before
 
 
 # -- retention counts from the market release --------------------------------------------------

@@ -7,7 +7,6 @@ before anything is written; then the release record alone is committed, signed.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +21,7 @@ from techxfer.git.signing import index_guard, signed_commit
 from techxfer.model.manifest import DocumentEntry
 from techxfer.model.parties import Signer
 from techxfer.model.release import (
+    BATCH_NUMBER,
     RELEASED,
     MarketRelease,
     ProductionRelease,
@@ -46,8 +46,6 @@ from techxfer.state.config import Config
 from techxfer.state.records import committed, load_records
 from techxfer.state.snapshot import Snapshot
 from techxfer.state.workspace import Workspace
-
-BATCH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -115,7 +113,7 @@ def release_market(ws: Workspace, batch: str, comment: str, *, when: datetime | 
 
 
 def _start(ws: Workspace, batch: str, step: str) -> tuple[str, Snapshot, Config]:
-    if not BATCH.fullmatch(batch):
+    if not BATCH_NUMBER.fullmatch(batch):
         raise UsageError(f"batch {batch!r}: use letters, digits, '.', '_' or '-' (at most 64)")
     head, snap, config = committed(ws)
     path = release_path(batch, step)

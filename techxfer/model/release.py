@@ -11,6 +11,7 @@ registers them). Deviation reports are the entries of category ``deviation``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +24,7 @@ BATCH_KEY = "x-batch"  # an extension key of a register entry naming its batch
 DEVIATION_CATEGORY = "deviation"
 BATCH_CATEGORIES = ("batch-record", DEVIATION_CATEGORY)  # named by their id as well
 RELEASED = "released"  # the meaning both release signatures carry
+BATCH_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", re.ASCII)  # as the schemas say
 
 
 def names_batch(entry: DocumentEntry, batch: str) -> bool:
