@@ -37,6 +37,7 @@ class Code(str, enum.Enum):
     MALFORMED_COMMIT = "MALFORMED_COMMIT"
     UNWITNESSED = "UNWITNESSED"
     RECEIPT_INVALID = "RECEIPT_INVALID"
+    RELEASE_INVALID = "RELEASE_INVALID"
 
     def __str__(self) -> str:
         return self.value

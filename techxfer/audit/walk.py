@@ -14,11 +14,12 @@ Ordered steps for every commit, parents first:
     parent; manifest entries judged by the file they list);
  4. the register of the new state holds for what changed (schemas, listing, hashes, ids,
     unsafe paths, read restrictions); for a merge, every path any parent changed;
- 5. records (transfers, acknowledgements, holds, dispositions, distributions) are
-    well-formed, signed by the right party and role, immutable, dated as their commit,
-    and bound to the content they name; records are not removed without a disposition;
-    for a merge, a destruction brought into a parent's line is judged against the holds
-    of that line the destroying side never saw;
+ 5. records (transfers, acknowledgements, holds, dispositions, distributions, batch
+    releases) are well-formed, signed by the right party and role, immutable, dated as
+    their commit, and bound to the content they name; records are not removed without a
+    disposition, nor a batch record changed once its batch is released; for a merge, a
+    destruction brought into a parent's line is judged against the holds of that line the
+    destroying side never saw;
  6. the configuration in force moves on only by an authorised change, approved by the
     other party where the rule asks for approval; across a merge it never goes back (the
     newest in force among the parents), and a merge carrying another configuration
@@ -48,6 +49,7 @@ from techxfer.rules.authorisation import authorize, config_paths_changed
 from techxfer.rules.receipts import ReceiptLog
 from techxfer.rules.records import RecordBook
 from techxfer.rules.register import State, check_state
+from techxfer.rules.release import Approval, ReleaseBook
 from techxfer.rules.signer import Identified, SignatureChecker, bad_signature
 from techxfer.rules.time import commit_time, effective_time, record_dates, skew
 from techxfer.state.cache import BlobCache
@@ -159,6 +161,7 @@ class Auditor:
         self._bases: dict[tuple[str, str], str | None] = {}
         self._base_snaps: dict[str, GitSnapshot] = {}
         self._pending: tuple[str, str, CommitState, RecordBook, list[Finding], int] | None = None
+        self.releases = ReleaseBook()
 
     def run(self, tip_rev: str = "HEAD", root_rev: str | None = None, *,
             resume: bool = False, only: set[str] | None = None, save: bool = True) -> AuditResult:
@@ -192,12 +195,14 @@ class Auditor:
             return result
         states: dict[str, CommitState] = {}
         book = RecordBook()
+        self.releases = ReleaseBook()
         if start is not None:
             commit, saved = start
             states[commit] = CommitState(
                 GitSnapshot(self.repo, saved["entries"], f"commit {commit[:10]}", self.cache),
                 saved["policy"], saved["own_time"], saved["time"])
             book = saved["book"]
+            self.releases = saved["releases"]
             self.reported = saved["reported"]
             result.findings.extend(saved["findings"])
             result.commits = saved["commits"]
@@ -278,6 +283,7 @@ class Auditor:
             return
         checkpoint.save(self.cache.folder, root, tip, {
             "entries": state.snap.entries, "policy": state.policy, "book": book,
+            "releases": self.releases,
             "reported": self.reported, "findings": findings, "commits": commits,
             "own_time": state.own_time, "time": state.time,
         })
@@ -380,6 +386,8 @@ class Auditor:
             findings += book.record(commit, time, signer, judge.config, change.own, change.before,
                                     snap, state, self._sources(commit, change.parent, change.before),
                                     change.deltas)
+            findings += self.releases.record(commit, signer, judge.config, change.own,
+                                             change.before, snap, lambda: _approvals(book))
         # (For a merge, what it brings into each parent's line from the others is judged
         # against the holds that line placed after they parted, which the others never saw.)
         for i, (judge, change) in enumerate(zip(judged_by, changes, strict=True)):
@@ -530,6 +538,11 @@ class Auditor:
         """Proposals still present in the tip's tree: digest → commit that made them."""
         digest = in_force_digest(tip.snap)
         return {d: c for d, (c, _) in tip.policy.proposals.items() if d == digest}
+
+
+def _approvals(book: RecordBook) -> list[Approval]:
+    return [Approval(book.sent[tx_id].transfer, got.ack, got.commit)
+            for (tx_id, _), got in book.received.items() if tx_id in book.sent]
 
 
 def _entry_of(snap: Snapshot, manifest: str, doc_id: str) -> DocumentEntry | None:

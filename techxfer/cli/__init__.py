@@ -31,6 +31,7 @@ def _register() -> None:
         init,
         person,
         receipts,
+        release,
         reports,
         retention,
         server,
@@ -41,7 +42,7 @@ def _register() -> None:
     )
 
     for module in (init, person, signing, add, status, check, transfer, verify, reports, receipts,
-                   retention, hooks, server):
+                   retention, hooks, server, release):
         module.register(cli)
     from techxfer.cli import demo
 

@@ -18,16 +18,19 @@ from techxfer.cli.render import say
               show_default=True)
 @click.option("--released", metavar="DATE", help="Release date (batch records: retention counts "
               "from it), YYYY-MM-DD.")
+@click.option("--batch", metavar="BATCH", help="The batch this record belongs to (written as "
+              "x-batch; techxfer release lists it under that batch).")
 def add_command(path: str, doc_id: str, title: str, title_zh: str | None, category: str,
                 revision: str, owner: str | None, retention: str | None, status: str,
-                released: str | None) -> int:
+                released: str | None, batch: str | None) -> int:
     """Register PATH in its nearest MANIFEST.yaml, or record a new revision of it."""
     from techxfer.cli.options import parse_date
     from techxfer.commands.add import DocumentRequest, register
     from techxfer.state.workspace import Workspace
 
     req = DocumentRequest(path, doc_id, title, category, revision, owner, retention, title_zh,
-                          status, parse_date(released, "--released") if released else None)
+                          status, parse_date(released, "--released") if released else None,
+                          batch)
     done = register(Workspace.open(), req)
     if done.outcome == "unchanged":
         say(f"{done.id} rev {done.revision} is already registered with this content.")

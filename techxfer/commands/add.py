@@ -13,6 +13,7 @@ from techxfer.format import yamlio
 from techxfer.format.fileio import Transaction
 from techxfer.format.layout import is_format_path, is_manifest
 from techxfer.model.manifest import nearest_manifest
+from techxfer.model.release import BATCH_KEY, BATCH_NUMBER
 from techxfer.rules.register import State, load_manifest
 from techxfer.state.workspace import Workspace
 
@@ -29,6 +30,7 @@ class DocumentRequest:
     title_zh: str | None = None
     status: str = "effective"
     released: date | None = None
+    batch: str | None = None  # the batch a batch record or deviation report belongs to
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,9 @@ def register(ws: Workspace, req: DocumentRequest, *, today: date | None = None) 
     snap = ws.worktree()
     if is_format_path(path):
         raise UsageError(f"{path}: is a techxfer record or manifest, not a controlled document")
+    if req.batch is not None and not BATCH_NUMBER.fullmatch(req.batch):
+        raise UsageError(f"--batch: {req.batch!r} is not a batch number (letters, digits, '.', "
+                         "'_' or '-', at most 64)")
     if not config.policy.is_controlled(path):
         raise UsageError(f"{path}: the policy marks this path as not controlled")
     kind = snap.paths.get(path)
@@ -108,7 +113,8 @@ def register(ws: Workspace, req: DocumentRequest, *, today: date | None = None) 
                 "give a new --revision (a controlled document's revision identifies its content)"
             )
         if existing.revision == req.revision and existing.status == req.status \
-                and req.released is None:
+                and req.released is None and (req.batch is None
+                                              or existing.as_dict().get(BATCH_KEY) == req.batch):
             return Registered(req.id, path, manifest_path, req.revision, digest, "unchanged")
         entry.update(revision=req.revision, sha256=digest, title=req.title,
                      category=req.category, status=req.status)
@@ -124,7 +130,10 @@ def register(ws: Workspace, req: DocumentRequest, *, today: date | None = None) 
 
 
 def _dates(entry: dict[str, Any], req: DocumentRequest, today: date) -> None:
-    """The event dates retention counts from (DESIGN 6): set when the status says so."""
+    """The event dates retention counts from (DESIGN 6): set when the status says so; and
+    the batch the entry belongs to (DESIGN 11), which its release lists it under."""
+    if req.batch is not None:
+        entry[BATCH_KEY] = req.batch
     if req.status == "effective":
         entry["effective"] = today.isoformat()
     if req.status == "obsolete":

@@ -28,6 +28,7 @@ from techxfer.model.transfer import new_id
 from techxfer.reports.revisions import StoredRevision, revisions, superseded_rows
 from techxfer.rules.authorisation import may_write
 from techxfer.rules.register import check_state
+from techxfer.rules.release import release_dates
 from techxfer.rules.retention import (
     Blocker,
     NoticeApproval,
@@ -84,8 +85,9 @@ def find_approval(ws: Workspace, records: Records, config: Config, entry: Docume
 def judge(ws: Workspace, snap: Snapshot, config: Config, records: Records, entry: DocumentEntry,
           as_of: datetime, notice: str | None) -> Verdict:
     approval = find_approval(ws, records, config, entry, notice)
-    return Verdict(entry, assess(entry, config, as_of), approval,
-                   destruction_blockers(entry, config, as_of, approval))
+    released = release_dates(snap)
+    return Verdict(entry, assess(entry, config, as_of, released), approval,
+                   destruction_blockers(entry, config, as_of, approval, released))
 
 
 def check_records(ws: Workspace, ids: list[str], as_of: datetime | None = None,
@@ -119,8 +121,9 @@ def request_refusals(ws: Workspace, ids: list[str], as_of: datetime, *,
     if unknown:
         raise UsageError(f"unknown document id(s): {', '.join(unknown)}")
     out = {}
+    released = release_dates(snap)
     for doc_id in ids:
-        kept = [b for b in blockers(entries[doc_id], config, as_of, None)
+        kept = [b for b in blockers(entries[doc_id], config, as_of, None, released)
                 if b.kind != "notice" and not (before_end and b.kind == "retained")]
         if kept:
             out[doc_id] = kept

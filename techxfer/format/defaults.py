@@ -7,6 +7,10 @@ from typing import Any
 from techxfer.format.layout import HOUSEKEEPING
 
 REGISTRANT_PATHS = ["design/**", "process/**", "labeling/**", "inspection/**"]
+# Who may sign the meaning ``released`` (DESIGN 11), until the policy names it: each
+# party's release reviewer (GMP 2025 art. 14, 22: a key position, from quality; H 8.1.2:
+# the registrant authorises the manufacturer's releaser). Not the quality head as such.
+RELEASED_BY = ("registrant:release-reviewer", "manufacturer:release-reviewer")
 
 
 def repo_yaml(registrant: str, manufacturer: str, product: str) -> dict[str, Any]:

@@ -26,6 +26,8 @@ MANIFEST_NAME = "MANIFEST.yaml"
 TRANSFERS_DIR = "transfers"
 DISPOSITIONS_DIR = "dispositions/"
 DISTRIBUTIONS_DIR = "distributions/"
+RELEASES_DIR = "releases/"
+RELEASE_STEPS = ("production", "market")  # releases/<BATCH>/<step>.yaml, in this order
 # Repository housekeeping: files that change how git or a forge treats every other file
 # (line endings, ignores, submodules, CI). They change like the configuration (DESIGN 2.1):
 # init's policy judges them by the configuration's own rule, and their contents are part
@@ -38,12 +40,14 @@ HOUSEKEEPING_DIRS = (".github/",)  # at the root only
 HOUSEKEEPING = (*HOUSEKEEPING_NAMES, *(f"{d}**" for d in HOUSEKEEPING_DIRS))
 _HOUSEKEEPING_NAME_SET = frozenset(HOUSEKEEPING_NAMES)
 # Paths that are never controlled documents: the format's own files.
-FORMAT_PREFIXES = (f"{CONFIG_DIR}/", f"{TRANSFERS_DIR}/", DISPOSITIONS_DIR, DISTRIBUTIONS_DIR)
+FORMAT_PREFIXES = (f"{CONFIG_DIR}/", f"{TRANSFERS_DIR}/", DISPOSITIONS_DIR, DISTRIBUTIONS_DIR,
+                   RELEASES_DIR)
 # What each record folder may hold; any other file there is RECORD_OTHER.
 RECORD_FOLDERS = {
     f"{TRANSFERS_DIR}/": f"{TRANSFERS_DIR}/<TX-ID>/transfer.yaml and ack.<party>.yaml",
     DISPOSITIONS_DIR: f"{DISPOSITIONS_DIR}<DISP-ID>.yaml",
     DISTRIBUTIONS_DIR: f"{DISTRIBUTIONS_DIR}<EXP-ID>.yaml",
+    RELEASES_DIR: f"{RELEASES_DIR}<BATCH>/production.yaml and market.yaml",
 }
 
 
@@ -55,18 +59,23 @@ class PathKind(enum.Enum):
     ACK = "ack"                    # transfers/<TX-ID>/ack.<party>.yaml
     DISPOSITION = "disposition"    # dispositions/<DISP-ID>.yaml
     DISTRIBUTION = "distribution"  # distributions/<EXP-ID>.yaml
-    RECORD_OTHER = "record-other"  # anything else under transfers/, dispositions/, distributions/
+    PRODUCTION_RELEASE = "production-release"  # releases/<BATCH>/production.yaml
+    MARKET_RELEASE = "market-release"  # releases/<BATCH>/market.yaml
+    RECORD_OTHER = "record-other"  # anything else under a record folder (RECORD_FOLDERS)
     DOCUMENT = "document"          # everything else: judged by the policy's path rules
 
 
 # The kinds judged by their own rules (rules/records), not by the policy's path rules.
 RECORD_KINDS = frozenset({PathKind.TRANSFER, PathKind.ACK, PathKind.HOLD, PathKind.DISPOSITION,
-                          PathKind.DISTRIBUTION})
+                          PathKind.DISTRIBUTION, PathKind.PRODUCTION_RELEASE,
+                          PathKind.MARKET_RELEASE})
 
 # The schema each record kind must pass (format.schema kinds).
 SCHEMA_OF = {PathKind.HOLD: "hold", PathKind.MANIFEST: "manifest", PathKind.TRANSFER: "transfer",
              PathKind.ACK: "ack", PathKind.DISPOSITION: "disposition",
-             PathKind.DISTRIBUTION: "distribution"}
+             PathKind.DISTRIBUTION: "distribution",
+             PathKind.PRODUCTION_RELEASE: "release-production",
+             PathKind.MARKET_RELEASE: "release-market"}
 
 
 def is_manifest(path: str) -> bool:
@@ -121,6 +130,20 @@ def distribution_path(exp_id: str) -> str:
     return f"{DISTRIBUTIONS_DIR}{exp_id}.yaml"
 
 
+def release_path(batch: str, step: str) -> str:
+    """``releases/<BATCH>/production.yaml`` or ``market.yaml`` (DESIGN 11)."""
+    return f"{RELEASES_DIR}{batch}/{step}.yaml"
+
+
+def parse_release_path(path: str) -> tuple[str, str] | None:
+    """(batch, step) for a release record's path, else None."""
+    parts = path.split("/")
+    if len(parts) != 3 or f"{parts[0]}/" != RELEASES_DIR or not parts[1]:
+        return None
+    step = parts[2].removesuffix(".yaml")
+    return (parts[1], step) if parts[2].endswith(".yaml") and step in RELEASE_STEPS else None
+
+
 def hold_path(hold_id: str) -> str:
     return f"{HOLDS_DIR}{hold_id}.yaml"
 
@@ -158,6 +181,11 @@ def kind(path: str) -> PathKind:
         return PathKind.DISTRIBUTION if _flat_yaml(path, DISTRIBUTIONS_DIR) else PathKind.RECORD_OTHER
     if path.startswith(TRANSFERS_DIR + "/"):
         return PathKind.RECORD_OTHER
+    if path.startswith(RELEASES_DIR):
+        release = parse_release_path(path)
+        if release is None:
+            return PathKind.RECORD_OTHER
+        return PathKind.PRODUCTION_RELEASE if release[1] == "production" else PathKind.MARKET_RELEASE
     return PathKind.DOCUMENT
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+from techxfer.model.manifest import DocumentEntry
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,17 @@ class Retention:
 
     def class_for_category(self, category: str) -> str:
         return self.categories.get(category, self.default_class)
+
+
+def released_on(entry: DocumentEntry, released: Mapping[str, str]) -> DocumentEntry:
+    """ENTRY with the day its batch was released to market as its ``released`` date
+    (DESIGN 11): the signed market release, not a date typed into the register, starts
+    the retention that counts from release. RELEASED maps document id → day."""
+    day = released.get(entry.id)
+    if day is None or entry.date("released") == day:
+        return entry
+    dates = tuple((k, v) for k, v in entry.dates if k != "released") + (("released", day),)
+    return replace(entry, dates=dates)
 
 
 @dataclass(frozen=True)

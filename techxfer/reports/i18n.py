@@ -47,6 +47,7 @@ TITLES: dict[Code, tuple[str, str]] = {
     Code.MALFORMED_COMMIT: ("Commit that cannot be read", "无法读取的提交"),
     Code.UNWITNESSED: ("Commit no server receipt covers", "无服务器接收凭证的提交"),
     Code.RECEIPT_INVALID: ("Server receipt log broken", "服务器接收凭证链损坏"),
+    Code.RELEASE_INVALID: ("Batch release record invalid", "放行记录无效"),
 }
 
 # The Chinese of each finding message, by message id. Field names are the English

@@ -25,6 +25,7 @@ from techxfer.model.times import now
 from techxfer.reports.revisions import revisions, superseded_rows
 from techxfer.reports.text import cell, shown
 from techxfer.rules.register import check_state
+from techxfer.rules.release import release_dates
 from techxfer.rules.retention import RecordRetention, assess
 from techxfer.state.config import Config
 from techxfer.state.records import committed
@@ -67,8 +68,9 @@ def build(ws: Workspace, as_of: datetime | None = None) -> RetentionReport:
     report = RetentionReport(commit, config, as_of)
     entries = sorted(check_state(snap).entries(), key=lambda e: e.path)
     history = revisions(ws, set(snap.manifest_set), commit)
+    released = release_dates(snap)
     for entry in entries:
-        report.rows.append(assess(entry, config, as_of))
+        report.rows.append(assess(entry, config, as_of, released))
         report.rows.extend(superseded_rows(history.get(entry.id, []), config, as_of))
     # A disposition is believed only for the records the register marks destroyed: a
     # file under dispositions/ naming a live record proves nothing (verify judges it).

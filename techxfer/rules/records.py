@@ -32,6 +32,7 @@ from techxfer.model.retention import Hold
 from techxfer.model.transfer import Acknowledgement, Transfer, manifest_digest
 from techxfer.rules.authorisation import holds_role, may_write, sender_roles
 from techxfer.rules.register import State, schema_problem, unreadable
+from techxfer.rules.release import release_dates
 from techxfer.rules.retention import NoticeApproval, assess, destruction_reasons, under_hold
 from techxfer.rules.wording import role_refs
 from techxfer.state.config import Config, hold_paths, in_force_digest
@@ -435,7 +436,8 @@ class RecordBook:
                                   ack.commit if ack else None)
         # Judged with the holds in force before this commit: a disposal cannot release
         # the hold that forbids it in the same commit.
-        reasons = destruction_reasons(old, replace(config, holds=_holds(before)), when, approval)
+        reasons = destruction_reasons(old, replace(config, holds=_holds(before)), when, approval,
+                                     release_dates(before))
         if not reasons:
             return None
         joined = reasons[0]

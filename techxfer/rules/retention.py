@@ -9,13 +9,13 @@ calendar years; from 29 February the end falls on 1 March (never earlier than N 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from techxfer.findings import Msg, msg, term
 from techxfer.model.manifest import DocumentEntry
-from techxfer.model.retention import Hold, RetentionClass
+from techxfer.model.retention import Hold, RetentionClass, released_on
 from techxfer.model.times import parse_instant
 from techxfer.model.transfer import Transfer
 from techxfer.state.config import Config
@@ -116,7 +116,10 @@ class RecordRetention:
         }
 
 
-def assess(entry: DocumentEntry, config: Config, as_of: datetime) -> RecordRetention:
+def assess(entry: DocumentEntry, config: Config, as_of: datetime,
+           released: Mapping[str, str] | None = None) -> RecordRetention:
+    """RELEASED: document id → day of its batch's market release (rules.release.release_dates)."""
+    entry = released_on(entry, released) if released else entry
     cls = config.retention.classes.get(entry.retention)
     if cls is None:
         end = RetentionEnd(None, False, msg("retention.unknown_class", "unknown class {cls}",
@@ -180,14 +183,16 @@ class Blocker:
 
 
 def blockers(entry: DocumentEntry, config: Config, as_of: datetime,
-             approval: NoticeApproval | None) -> list[Blocker]:
+             approval: NoticeApproval | None,
+             released: Mapping[str, str] | None = None) -> list[Blocker]:
     """Why this record may not be destroyed at AS_OF; empty when it may (DESIGN 6).
 
     The one answer to "may this record be destroyed?": ``dispose request`` asks it before
     sending a notice (the notice part aside), ``retention check`` and ``dispose`` before
     acting, the retention report for each superseded revision, and ``verify`` of every
-    destruction in the history (with the holds in force before that commit)."""
-    retention = assess(entry, config, as_of)
+    destruction in the history (with the holds in force before that commit). RELEASED: as
+    for ``assess``, the days batches were released to market."""
+    retention = assess(entry, config, as_of, released)
     out: list[Blocker] = []
     if retention.state == "destroyed":
         out.append(Blocker("destroyed", msg("disposal.already", "already destroyed")))
@@ -220,12 +225,14 @@ def blockers(entry: DocumentEntry, config: Config, as_of: datetime,
 
 
 def destruction_blockers(entry: DocumentEntry, config: Config, as_of: datetime,
-                         approval: NoticeApproval | None) -> list[str]:
+                         approval: NoticeApproval | None,
+                         released: Mapping[str, str] | None = None) -> list[str]:
     """``blockers`` in words: why this record may not be destroyed at AS_OF."""
-    return [b.text for b in blockers(entry, config, as_of, approval)]
+    return [b.text for b in blockers(entry, config, as_of, approval, released)]
 
 
 def destruction_reasons(entry: DocumentEntry, config: Config, as_of: datetime,
-                        approval: NoticeApproval | None) -> list[Msg]:
+                        approval: NoticeApproval | None,
+                        released: Mapping[str, str] | None = None) -> list[Msg]:
     """``blockers`` by message id, for a report in another language."""
-    return [b.said for b in blockers(entry, config, as_of, approval)]
+    return [b.said for b in blockers(entry, config, as_of, approval, released)]

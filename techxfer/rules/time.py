@@ -23,9 +23,12 @@ from techxfer.state.snapshot import Snapshot
 DEFAULT_SKEW = timedelta(minutes=10)
 # The field of each record kind that says when it was made.
 DATE_FIELD = {PathKind.TRANSFER: "date", PathKind.ACK: "date", PathKind.DISPOSITION: "date",
-              PathKind.DISTRIBUTION: "date", PathKind.HOLD: "placed"}
+              PathKind.DISTRIBUTION: "date", PathKind.HOLD: "placed",
+              PathKind.PRODUCTION_RELEASE: "date", PathKind.MARKET_RELEASE: "date"}
 SCHEMA = {PathKind.TRANSFER: "transfer", PathKind.ACK: "ack", PathKind.DISPOSITION: "disposition",
-          PathKind.DISTRIBUTION: "distribution", PathKind.HOLD: "hold"}
+          PathKind.DISTRIBUTION: "distribution", PathKind.HOLD: "hold",
+          PathKind.PRODUCTION_RELEASE: "release-production",
+          PathKind.MARKET_RELEASE: "release-market"}
 
 
 def skew(config: Config | None) -> timedelta:

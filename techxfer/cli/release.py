@@ -1,0 +1,83 @@
+"""``techxfer release production|market BATCH``: the two signed steps of a batch release."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from techxfer.cli.render import say
+
+if TYPE_CHECKING:
+    from techxfer.commands.release import ReleaseDone
+
+
+@click.group("release")
+def release_group() -> None:
+    """Release a batch: production release by the manufacturer, then market release by
+    the registrant, each by a release reviewer in a signed commit."""
+
+
+@release_group.command("production")
+@click.argument("batch")
+@click.option("--record", "records", multiple=True, metavar="ID",
+              help="A batch record to list (repeatable). Default: every register entry that "
+                   "names the batch (x-batch, or an id ending in -BATCH).")
+@click.option("-m", "--message", "comment", required=True, metavar="TEXT",
+              help="What was reviewed (recorded).")
+def production_command(batch: str, records: tuple[str, ...], comment: str) -> int:
+    """The manufacturer's production release of BATCH."""
+    from techxfer.commands.release import release_production
+    from techxfer.state.workspace import Workspace
+
+    done = release_production(Workspace.open(), batch, records, comment)
+    _done(done)
+    for r in done.record["records"]:
+        say(f"  record    {r['id']} rev {r['revision']}  {r['path']}  {r['sha256'][:12]}…")
+    for d in done.record["deviations"]:
+        say(f"  deviation {d['id']} rev {d['revision']} closed by {d['transfer']} "
+            f"(approved in {d['approval_commit'][:10]})")
+    say(f"The registrant releases it to market with: techxfer release market {batch} -m TEXT")
+    return 0
+
+
+@release_group.command("market")
+@click.argument("batch")
+@click.option("-m", "--message", "comment", required=True, metavar="TEXT",
+              help="What was reviewed (recorded).")
+def market_command(batch: str, comment: str) -> int:
+    """The registrant's market release of BATCH, bound to its production release."""
+    from techxfer.commands.release import release_market
+    from techxfer.state.workspace import Workspace
+
+    done = release_market(Workspace.open(), batch, comment)
+    _done(done)
+    ref = done.record["production"]
+    say(f"  bound to {ref['path']} (commit {ref['commit'][:10]}, sha256 {ref['sha256'][:16]}…)")
+    return 0
+
+
+def _done(done: ReleaseDone) -> None:
+    r = done.record
+    say(f"Batch {done.batch} released ({done.step}) in {done.path}, commit {done.commit[:10]}: "
+        f"{r['party']}:{r['signer']} ({done.signer.person.name}, {r['role']}), {r['meaning']} "
+        f"at {r['date']}.")
+
+
+@click.command("releases")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+def releases_command(fmt: str, lang: str) -> int:
+    """The release register: per batch its production and market release, each signer's
+    printed name, date and time, and meaning."""
+    from techxfer.reports.releases import build, render
+    from techxfer.state.workspace import Workspace
+
+    click.echo(render(build(Workspace.open(), lang), fmt, lang), nl=False)
+    return 0
+
+
+def register(group: click.Group) -> None:
+    group.add_command(release_group)
+    group.add_command(releases_command)

@@ -1,0 +1,164 @@
+"""``techxfer release production|market BATCH``: a batch released in two steps (DESIGN 11).
+
+Each step is checked first with the rules ``verify`` applies (rules/release), against the
+committed state at HEAD and the policy in force there, and refused with every reason
+before anything is written; then the release record alone is committed, signed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from techxfer.commands.init import render
+from techxfer.commands.transfer import current_signer
+from techxfer.errors import RefusedError, UsageError
+from techxfer.format.fileio import Transaction
+from techxfer.format.layout import ack_path, release_path
+from techxfer.git.signing import index_guard, signed_commit
+from techxfer.model.manifest import DocumentEntry
+from techxfer.model.parties import Signer
+from techxfer.model.release import (
+    BATCH_NUMBER,
+    RELEASED,
+    MarketRelease,
+    ProductionRelease,
+    Signature,
+    batch_records,
+    deviations,
+    record_data,
+)
+from techxfer.model.times import now
+from techxfer.rules.authorisation import holds_role
+from techxfer.rules.release import (
+    Approval,
+    Released,
+    closures,
+    market_problems,
+    production_problems,
+    register,
+    release_roles,
+    signer_problems,
+)
+from techxfer.state.config import Config
+from techxfer.state.records import committed, load_records
+from techxfer.state.snapshot import Snapshot
+from techxfer.state.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class ReleaseDone:
+    step: str
+    batch: str
+    path: str
+    commit: str
+    signer: Signer
+    record: dict[str, Any]
+
+
+def release_production(ws: Workspace, batch: str, record_ids: tuple[str, ...], comment: str, *,
+                       when: datetime | None = None, signing_key: Path | None = None) -> ReleaseDone:
+    """The manufacturer's release reviewer releases BATCH for production: its records
+    (RECORD_IDS, else every register entry that names the batch) and its closed deviations."""
+    when = when or now()
+    head, snap, config = _start(ws, batch, "production")
+    signer = current_signer(ws, config, when)
+    entries = register(snap)
+    if record_ids:
+        by_id = {e.id: e for e in entries if e.status != "destroyed"}
+        unknown = [i for i in record_ids if i not in by_id]
+        if unknown:
+            raise UsageError(f"--record: not in the register at HEAD: {', '.join(unknown)}")
+        chosen = [by_id[i] for i in dict.fromkeys(record_ids)]
+    else:
+        chosen = batch_records(entries, batch)
+        if not chosen:
+            raise UsageError(f"no record of batch {batch} in the register at HEAD",
+                             hint=f"register them with x-batch: {batch} or an id ending in "
+                                  f"-{batch}, or name them with --record ID")
+    closed = closures(config, _approvals(ws, snap))
+    devs = [closed[k][0] for k in ((d.id, d.revision, d.sha256) for d in deviations(entries, batch))
+            if k in closed]
+    signature = _signature(config, signer, "production", when, comment)
+    body = {"records": [_listed(e) for e in chosen], "deviations": [d.as_dict() for d in devs]}
+    data = record_data("production", batch, signature, body)
+    problems = signer_problems("production", signature, signer, config)
+    problems += production_problems(ProductionRelease.create(data), entries, closed)
+    return _commit(ws, "production", batch, data, signer, problems, signing_key)
+
+
+def release_market(ws: Workspace, batch: str, comment: str, *, when: datetime | None = None,
+                   signing_key: Path | None = None) -> ReleaseDone:
+    """The registrant's release reviewer releases BATCH to market, bound to its production
+    release (path, commit, SHA-256 of the file)."""
+    when = when or now()
+    head, snap, config = _start(ws, batch, "market")
+    signer = current_signer(ws, config, when)
+    signature = _signature(config, signer, "market", when, comment)
+    problems = signer_problems("market", signature, signer, config)
+    produced = release_path(batch, "production")
+    commit = ws.repo.first_commit_adding(produced) if snap.is_file(produced) else None
+    production = None
+    if commit is not None:
+        production = Released(ProductionRelease.create(snap.load("release-production", produced)),
+                              produced, commit, snap.sha256(produced))
+    ref = {"path": produced, "commit": commit or "0" * 40,
+           "sha256": snap.sha256(produced) if production else "0" * 64}
+    data = record_data("market", batch, signature, {"production": ref})
+    closed = closures(config, _approvals(ws, snap))
+    problems += market_problems(MarketRelease.create(data), production, snap, register(snap), closed)
+    return _commit(ws, "market", batch, data, signer, problems, signing_key)
+
+
+def _start(ws: Workspace, batch: str, step: str) -> tuple[str, Snapshot, Config]:
+    if not BATCH_NUMBER.fullmatch(batch):
+        raise UsageError(f"batch {batch!r}: use letters, digits, '.', '_' or '-' (at most 64)")
+    head, snap, config = committed(ws)
+    path = release_path(batch, step)
+    if snap.exists(path) or (ws.root / path).exists():
+        raise RefusedError(f"batch {batch} already has a {step} release ({path}); a release "
+                           "record is never replaced")
+    return head, snap, config
+
+
+def _signature(config: Config, signer: Signer, step: str, when: datetime,
+               comment: str) -> Signature:
+    if not comment.strip():
+        raise UsageError("-m: say what was reviewed (the release comment is recorded)")
+    role = holds_role(config, signer, release_roles(config, step)) or signer.person.roles[0]
+    return Signature(signer.party.id, signer.person.id, role, RELEASED, when, comment)
+
+
+def _listed(entry: DocumentEntry) -> dict[str, str]:
+    return {"id": entry.id, "path": entry.path, "revision": entry.revision, "sha256": entry.sha256}
+
+
+def _approvals(ws: Workspace, snap: Snapshot) -> list[Approval]:
+    """The registrant's approving acknowledgements at HEAD, each with its commit."""
+    records = load_records(snap)
+    out = []
+    for (tx_id, party), ack in sorted(records.acks.items()):
+        tx = records.transfers.get(tx_id)
+        if tx is None or ack.meaning != "approved":
+            continue
+        commit = ws.repo.first_commit_adding(ack_path(tx_id, party))
+        if commit is not None:
+            out.append(Approval(tx, ack, commit))
+    return out
+
+
+def _commit(ws: Workspace, step: str, batch: str, data: dict[str, Any], signer: Signer,
+            problems: list[str], signing_key: Path | None) -> ReleaseDone:
+    if problems:
+        reasons = "\n".join(f"  - {p}" for p in problems)
+        raise RefusedError(f"cannot release batch {batch} ({step}); nothing was written:\n{reasons}")
+    path = release_path(batch, step)
+    content = render(f"release-{step}", data, path)
+    subject = f"Release batch {batch} ({step}): {data['comment']}"
+    with Transaction() as tx, index_guard(ws.repo):
+        tx.write(ws.root / path, content)
+        ws.repo.add([path])
+        commit = signed_commit(ws.repo, subject, only=[path], signing_key=signing_key)
+    return ReleaseDone(step, batch, path, commit, signer, data)

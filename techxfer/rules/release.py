@@ -1,0 +1,318 @@
+"""Batch release in two steps (DESIGN 11; H 1.2.3, H 8.1.3, S 8.4, GMP 2025 arts. 104, 113,
+SAMR Order 53 art. 34): RELEASE_INVALID.
+
+The manufacturer's release reviewer releases a batch for production, listing its records
+(id, revision, SHA-256) and its deviation reports, each closed; only then may the
+registrant's release reviewer release it to market, bound to that production release's
+file and commit. A record of a batch released for production may not change afterwards.
+
+Asked by ``verify`` (``ReleaseBook``, step 5 of the walk) and by ``techxfer release``
+before it writes (``production_problems``, ``market_problems``, ``signer_problems``), so
+a command refuses exactly what the audit would report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from techxfer.errors import ConfigError, SchemaError
+from techxfer.findings import Code, Finding
+from techxfer.format.defaults import RELEASED_BY
+from techxfer.format.layout import (
+    RELEASES_DIR,
+    PathKind,
+    is_manifest,
+    kind,
+    parse_release_path,
+    release_path,
+)
+from techxfer.model.manifest import DocumentEntry, nearest_manifest
+from techxfer.model.parties import Signer
+from techxfer.model.policy import RoleRef
+from techxfer.model.release import (
+    RELEASED,
+    ClosedDeviation,
+    MarketRelease,
+    ProductionRelease,
+    Signature,
+    batch_records,
+    deviations,
+)
+from techxfer.model.transfer import Acknowledgement, Transfer
+from techxfer.rules.authorisation import holds_role
+from techxfer.state.config import Config
+from techxfer.state.manifests import manifest_entries
+from techxfer.state.snapshot import Snapshot
+
+Key = tuple[str, str, str]  # (document id, revision, sha256)
+Closures = Mapping[Key, list[ClosedDeviation]]  # every approval of that revision
+
+
+def release_roles(config: Config, step: str) -> tuple[RoleRef, ...]:
+    """Who may sign ``released`` for STEP: the releasing party's roles among those that
+    carry the meaning (the manufacturer's for production, the registrant's for market).
+    The one place this is decided; the policy's meanings will feed it."""
+    party = config.repo.manufacturer if step == "production" else config.repo.registrant
+    return tuple(ref for ref in map(RoleRef.parse, RELEASED_BY) if config.party_id(ref.party) == party)
+
+
+def signer_problems(step: str, signature: Signature, signer: Signer, config: Config) -> list[str]:
+    """Wrong party, wrong role, or a record naming someone other than its signer."""
+    out: list[str] = []
+    who = f"{signer.party.id}:{signer.person.id}"
+    party = config.repo.manufacturer if step == "production" else config.repo.registrant
+    seat = "manufacturer" if step == "production" else "registrant"
+    roles = release_roles(config, step)
+    if signer.party.id != party:
+        out.append(f"a {step} release is signed by the {seat} {party}, not by {who}")
+    elif holds_role(config, signer, roles) is None:
+        out.append(f"{who} ({', '.join(signer.person.roles)}) may not sign '{RELEASED}' for a "
+                   f"{step} release; that takes {', '.join(map(str, roles)) or 'a role nobody holds'}")
+    if (signature.party, signature.signer) != (signer.party.id, signer.person.id):
+        out.append(f"recorded as released by {signature.party}:{signature.signer} but signed by {who}")
+    elif not out and signature.role not in {r.role for r in roles}:
+        out.append(f"recorded under role {signature.role}, which is not {who}'s release role")
+    return out
+
+
+@dataclass(frozen=True)
+class Approval:
+    """A transfer and the acknowledgement of it, with the acknowledgement's commit."""
+
+    transfer: Transfer
+    ack: Acknowledgement
+    commit: str
+
+
+def closures(config: Config, approvals: Iterable[Approval]) -> dict[Key, list[ClosedDeviation]]:
+    """Each document revision the manufacturer sent and the registrant approved, with every
+    approval of it (by transfer id): what closes a deviation report (a deviation stays open
+    until then, DESIGN 11)."""
+    out: dict[Key, list[ClosedDeviation]] = {}
+    for a in approvals:
+        tx = a.transfer
+        if a.ack.meaning != "approved" or a.ack.party != config.repo.registrant \
+                or tx.sender != config.repo.manufacturer or tx.recipient != config.repo.registrant:
+            continue
+        for item in tx.items:
+            out.setdefault((item.id, item.revision, item.sha256), []).append(
+                ClosedDeviation(item.id, item.revision, item.sha256, tx.id, a.commit))
+    for found in out.values():
+        found.sort(key=lambda c: (c.transfer, c.approval_commit))
+    return out
+
+
+def register(snap: Snapshot) -> list[DocumentEntry]:
+    """Every entry of every manifest of a state."""
+    return [e for m in sorted(snap.manifest_set) for e in manifest_entries(snap, m)]
+
+
+def open_deviations(entries: Iterable[DocumentEntry], batch: str,
+                    closed: Closures) -> list[DocumentEntry]:
+    return [d for d in deviations(entries, batch) if (d.id, d.revision, d.sha256) not in closed]
+
+
+def production_problems(record: ProductionRelease, entries: list[DocumentEntry],
+                        closed: Closures) -> list[str]:
+    """The records listed are the batch's, as the register has them; no deviation is open."""
+    out: list[str] = []
+    by_id = {e.id: e for e in entries}
+    for r in record.records:
+        entry = by_id.get(r.id)
+        if entry is None or entry.status == "destroyed":
+            out.append(f"lists {r.id} ({r.path}), which is not in the register")
+        elif (entry.path, entry.revision, entry.sha256) != (r.path, r.revision, r.sha256):
+            out.append(f"lists {r.id} as {r.path} rev {r.revision} {r.sha256[:12]}…, but the "
+                       f"register has {entry.path} rev {entry.revision} {entry.sha256[:12]}…")
+        elif entry.status != "effective":
+            out.append(f"lists {r.id} rev {r.revision}, which is {entry.status}, not effective")
+    listed = {r.id for r in record.records}
+    for entry in batch_records(entries, record.batch):
+        if entry.id not in listed:
+            out.append(f"batch record {entry.id} ({entry.path}) of batch {record.batch} is not listed")
+    for dev in open_deviations(entries, record.batch, closed):
+        out.append(f"released over open deviation {dev.id} rev {dev.revision}: the registrant "
+                   "has not approved that revision of the report")
+    current = {(d.id, d.revision, d.sha256) for d in deviations(entries, record.batch)}
+    for listed_dev in record.deviations:
+        key = (listed_dev.id, listed_dev.revision, listed_dev.sha256)
+        if key not in current or listed_dev not in closed.get(key, ()):
+            out.append(f"lists deviation {listed_dev.id} rev {listed_dev.revision} as closed by "
+                       f"{listed_dev.transfer}, which is not how the register and its approvals "
+                       "stand")
+    listed_devs = {d.id for d in record.deviations}
+    for dev in deviations(entries, record.batch):
+        if dev.id not in listed_devs and (dev.id, dev.revision, dev.sha256) in closed:
+            out.append(f"deviation {dev.id} of batch {record.batch} is not listed")
+    return out
+
+
+@dataclass(frozen=True)
+class Released:
+    """A production release as recorded in the history."""
+
+    record: ProductionRelease
+    path: str
+    commit: str
+    sha256: str
+
+
+def entry_of(snap: Snapshot, path: str, doc_id: str) -> DocumentEntry | None:
+    """The register entry DOC_ID in the manifest governing PATH, if any."""
+    manifest = nearest_manifest(path, snap.manifest_set)
+    if manifest is None:
+        return None
+    return next((e for e in manifest_entries(snap, manifest) if e.id == doc_id), None)
+
+
+def changed_records(released: Released, now: Snapshot, before: Snapshot | None = None) -> list[str]:
+    """Records of a batch released for production whose content the register of NOW
+    changed (when BEFORE is given: only those this change itself changed)."""
+    out = []
+    for r in released.record.records:
+        entry = entry_of(now, r.path, r.id)
+        if entry is None or entry.status == "destroyed" or entry.sha256 == r.sha256:
+            continue  # a removal is RECORD_DELETED's
+        if before is not None:
+            old = entry_of(before, r.path, r.id)
+            if old is not None and old.sha256 == entry.sha256:
+                continue
+        out.append(f"batch record {r.id} changed after the production release of batch "
+                   f"{released.record.batch} (commit {released.commit[:10]}): rev "
+                   f"{r.revision} {r.sha256[:12]}… released, now rev {entry.revision} "
+                   f"{entry.sha256[:12]}…")
+    return out
+
+
+def market_problems(record: MarketRelease, production: Released | None, snap: Snapshot,
+                    entries: list[DocumentEntry], closed: Closures) -> list[str]:
+    """After the production release, bound to its content, and the batch as released."""
+    if production is None:
+        return [f"market release of batch {record.batch} before its production release "
+                f"({release_path(record.batch, 'production')})"]
+    out: list[str] = []
+    ref = record.production
+    if (ref.path, ref.commit, ref.sha256) != (production.path, production.commit, production.sha256):
+        out.append(f"bound to {ref.path} at commit {ref.commit[:10]} ({ref.sha256[:12]}…), but "
+                   f"the production release is {production.path} at commit "
+                   f"{production.commit[:10]} ({production.sha256[:12]}…)")
+    out += changed_records(production, snap)
+    for dev in open_deviations(entries, record.batch, closed):
+        out.append(f"released over open deviation {dev.id} rev {dev.revision}: the registrant "
+                   "has not approved that revision of the report")
+    return out
+
+
+def release_dates(snap: Snapshot) -> dict[str, str]:
+    """Document id → the day its batch was released to market, for every record a
+    production release lists, from the market releases of a state (retention counts from
+    it). What the files say; whether they were rightly signed is ``verify``'s business."""
+    out: dict[str, str] = {}
+    for path in snap.paths_under(RELEASES_DIR):
+        if kind(path) is not PathKind.MARKET_RELEASE:
+            continue
+        try:
+            market = MarketRelease.create(snap.load("release-market", path))
+            produced = release_path(market.batch, "production")
+            production = ProductionRelease.create(snap.load("release-production", produced))
+        except ConfigError:
+            continue  # a missing or broken record is verify's finding
+        for r in production.records:
+            out[r.id] = market.signature.date.date().isoformat()
+    return out
+
+
+@dataclass
+class ReleaseBook:
+    """The releases met along the walk: production releases by batch, which records they
+    hold still, and market releases."""
+
+    production: dict[str, Released] = field(default_factory=dict)
+    market: dict[str, tuple[MarketRelease, str]] = field(default_factory=dict)
+    guarded: dict[str, set[str]] = field(default_factory=dict)  # record path → batches
+
+    def record(self, commit: str, signer: Signer | None, config: Config | None,
+               changed: Iterable[str], before: Snapshot, after: Snapshot,
+               approvals: Callable[[], Iterable[Approval]]) -> list[Finding]:
+        """Judge every release record this change adds, changes or removes, and every
+        change to a record of a batch already released for production. APPROVALS gives
+        the acknowledged transfers so far (asked only when a release is met)."""
+        out: list[Finding] = []
+        changed = sorted(changed)
+        for path in changed:
+            path_kind = kind(path)
+            if path_kind in (PathKind.PRODUCTION_RELEASE, PathKind.MARKET_RELEASE):
+                out += self._release(commit, signer, config, path, path_kind, before, after,
+                                     approvals)
+        out += self._guard(commit, changed, before, after)
+        return out
+
+    def _release(self, commit: str, signer: Signer | None, config: Config | None, path: str,
+                 path_kind: PathKind, before: Snapshot, after: Snapshot,
+                 approvals: Callable[[], Iterable[Approval]]) -> list[Finding]:
+        if before.exists(path):
+            code, verb = (Code.RELEASE_INVALID, "changed") if after.exists(path) \
+                else (Code.RECORD_DELETED, "removed")
+            return [Finding(code, path, f"a release record was {verb}; release records are "
+                            "kept, never changed or removed", commit)]
+        production = path_kind is PathKind.PRODUCTION_RELEASE
+        schema = "release-production" if production else "release-market"
+        try:
+            raw = after.load(schema, path)
+        except SchemaError as exc:
+            return [Finding(Code.RELEASE_INVALID, path, p, commit) for p in exc.problems]
+        except ConfigError as exc:
+            return [Finding(Code.RELEASE_INVALID, path, exc.message, commit)]
+        record: ProductionRelease | MarketRelease = (ProductionRelease.create(raw) if production
+                                                     else MarketRelease.create(raw))
+        step = "production" if production else "market"
+        problems: list[str] = []
+        batch = (parse_release_path(path) or ("", ""))[0]
+        if record.batch != batch:
+            problems.append(f"the record's batch {record.batch} differs from its folder {batch}")
+        if signer is not None and config is not None:
+            problems += signer_problems(step, record.signature, signer, config)
+        entries = register(after)
+        closed = closures(config, approvals()) if config is not None else {}
+        if isinstance(record, ProductionRelease):
+            problems += production_problems(record, entries, closed)
+            released = Released(record, path, commit, after.sha256(path))
+            self.production.setdefault(record.batch, released)
+            for r in record.records:
+                self.guarded.setdefault(r.path, set()).add(record.batch)
+        else:
+            problems += market_problems(record, self._produced(record.batch, after), after,
+                                        entries, closed)
+            self.market.setdefault(record.batch, (record, commit))
+        return [Finding(Code.RELEASE_INVALID, path, f"batch {batch}: {p}", commit)
+                for p in problems]
+
+    def _guard(self, commit: str, changed: list[str], before: Snapshot,
+               after: Snapshot) -> list[Finding]:
+        """A record of a batch released for production, changed by this commit."""
+        if not self.guarded:
+            return []
+        touched = {b for p in changed for b in self.guarded.get(p, ())}
+        manifests = {p for p in changed if is_manifest(p)}
+        if manifests:
+            for path, batches in self.guarded.items():
+                if nearest_manifest(path, after.manifest_set) in manifests:
+                    touched |= batches
+        out: list[Finding] = []
+        for batch in sorted(touched):
+            released = self.production[batch]
+            if released.commit == commit:
+                continue  # the release's own content, judged with it
+            for message in changed_records(released, after, before):
+                out.append(Finding(Code.RELEASE_INVALID, released.path, message, commit))
+        return out
+
+    def _produced(self, batch: str, snap: Snapshot) -> Released | None:
+        """The production release of BATCH as it stands in SNAP: one met on another line
+        of history, not in this state, does not count."""
+        released = self.production.get(batch)
+        if released is None or not snap.is_file(released.path) \
+                or snap.sha256(released.path) != released.sha256:
+            return None
+        return released
