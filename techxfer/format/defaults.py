@@ -7,6 +7,20 @@ from typing import Any
 from techxfer.format.layout import HOUSEKEEPING
 
 REGISTRANT_PATHS = ["design/**", "process/**", "labeling/**", "inspection/**"]
+ACK_ROLES = ["registrant:quality-head", "manufacturer:quality-head",
+             "manufacturer:doc-control", "registrant:doc-control"]
+# A decision is signed with the signer's own authority (21 CFR 11.50, Electronic Signature
+# Law art. 13): approving, and rejecting too, since a rejection blocks a design change, a
+# policy change or a disposal as surely as an approval lets it through.
+DECISION_ROLES = ["registrant:quality-head", "manufacturer:quality-head"]
+
+
+def meanings_yaml(ack_roles: list[str]) -> dict[str, list[str]]:
+    """Who signs which meaning (DESIGN 11): confirming receipt or review is for whoever
+    acknowledges (ACK_ROLES), a decision (approved, rejected) for the quality heads. Also
+    the defaults of a policy without ``meanings:``, meaning by meaning."""
+    return {"received": list(ack_roles), "reviewed": list(ack_roles),
+            "approved": list(DECISION_ROLES), "rejected": list(DECISION_ROLES)}
 
 
 def repo_yaml(registrant: str, manufacturer: str, product: str) -> dict[str, Any]:
@@ -68,8 +82,8 @@ def policy_yaml() -> dict[str, Any]:
             },
         ],
         "transfer_roles": ["registrant:doc-control", "manufacturer:doc-control"],
-        "ack_roles": ["registrant:quality-head", "manufacturer:quality-head",
-                      "manufacturer:doc-control", "registrant:doc-control"],
+        "ack_roles": list(ACK_ROLES),
+        "meanings": meanings_yaml(ACK_ROLES),
         "hold_roles": ["registrant:quality-head"],
     }
 

@@ -31,6 +31,7 @@ from techxfer.model.records import Disposition, Distribution
 from techxfer.model.retention import Hold
 from techxfer.model.transfer import Acknowledgement, Transfer, manifest_digest
 from techxfer.rules.authorisation import holds_role, may_write, sender_roles
+from techxfer.rules.meanings import meaning_problem
 from techxfer.rules.register import State
 from techxfer.rules.retention import NoticeApproval, destruction_blockers
 from techxfer.state.config import Config, hold_paths, in_force_digest
@@ -205,6 +206,8 @@ class RecordBook:
                     f"{signer.party.id}:{signer.person.id}")
             elif holds_role(config, signer, config.policy.ack_roles) is None:
                 bad(f"{signer.party.id}:{signer.person.id} holds no acknowledgement role")
+            elif (problem := meaning_problem(config, signer, ack.meaning)) is not None:
+                bad(problem)
         if out:
             return out
         self.received.setdefault((ack.transfer, party), Received(ack, commit, when))
