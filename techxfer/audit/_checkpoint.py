@@ -19,7 +19,7 @@ from techxfer import __version__
 from techxfer.format.fileio import write_atomic
 
 KEEP = 8
-FORMAT = 2  # what a checkpoint holds; older ones are ignored
+FORMAT = 3  # what a checkpoint holds; older ones are ignored
 
 
 def _folder(cache: Path) -> Path:

@@ -68,10 +68,12 @@ def ack_refusal(config: Config, signer: Signer, tx: Transfer, meaning: str) -> s
     return None
 
 
-def acknowledged(config: Config, tx: Transfer, ack: Acknowledgement | None) -> str | None:
+def acknowledged(config: Config, tx: Transfer, ack: Acknowledgement | None, *,
+                 judge_signer: bool = True) -> str | None:
     """None when ACK settles TX so that its documents may be used (controlled copies made):
-    there is one, it is no rejection, and it says what the transfer needs. Otherwise why
-    not, in words for the person exporting."""
+    there is one, it is no rejection, its signer's roles carry its meaning (JUDGE_SIGNER;
+    the audit judged that when it met the acknowledgement), and it says what the transfer
+    needs. Otherwise why not, in words for the person exporting."""
     if ack is None:
         return f"awaits acknowledgement by {tx.recipient} ({tx.id}, sent {tx.date.date()})"
     if ack.meaning == "rejected":
@@ -79,7 +81,8 @@ def acknowledged(config: Config, tx: Transfer, ack: Acknowledgement | None) -> s
     party = config.parties.resolve(ack.party)
     person = party.person(ack.signer) if party is not None else None
     roles = person.roles if person is not None else ()
-    if party is None or carrying_role(config, party.id, roles, ack.meaning) is None:
+    if judge_signer and (party is None
+                         or carrying_role(config, party.id, roles, ack.meaning) is None):
         return (f"acknowledged '{ack.meaning}' by {ack.party}:{ack.signer}, whose roles do not "
                 f"carry that meaning ({tx.id})")
     needed = needed_meaning(config, tx)

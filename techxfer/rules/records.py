@@ -31,6 +31,7 @@ from techxfer.model.records import Disposition, Distribution
 from techxfer.model.retention import Hold
 from techxfer.model.transfer import Acknowledgement, Transfer, manifest_digest
 from techxfer.rules.authorisation import holds_role, may_write, sender_roles
+from techxfer.rules.copies import copy_blocker, holdings
 from techxfer.rules.meanings import meaning_problem
 from techxfer.rules.register import State
 from techxfer.rules.retention import NoticeApproval, destruction_blockers
@@ -61,6 +62,9 @@ class RecordBook:
     approvals: dict[str, set[str]] = field(default_factory=dict)  # ack commit → digests approved
     needs_approval: dict[tuple[str, str, str], tuple[str, datetime, str]] = field(
         default_factory=dict)  # (id, revision, sha256) → (commit, when, path)
+    issued: dict[str, tuple[str, str, str]] = field(
+        default_factory=dict)  # copy number → (recipient, doc id, revision)
+    given_back: set[str] = field(default_factory=set)  # copy numbers recorded as returned
 
     # -- during the walk ------------------------------------------------------------------
     def record(self, commit: str, when: datetime, signer: Signer | None, config: Config | None,
@@ -287,6 +291,7 @@ class RecordBook:
 
         if path != distribution_path(exp_id):
             bad(f"the record's id differs from its file name {path}")
+        out += self._returned(commit, path, record)
         if signer is None or config is None:
             return out
         who = f"{signer.party.id}:{signer.person.id}"
@@ -306,6 +311,8 @@ class RecordBook:
                 "history before this record")
             return out
         numbers: set[str] = set()
+        held = holdings((s.transfer for s in self.sent.values()), recipient.id)
+        acks = {key: got.ack for key, got in self.received.items()}
         for copy in record.copies:
             number, doc_id = copy.copy, copy.id
             if not number.startswith(exp_id + "-") or number in numbers:
@@ -336,6 +343,28 @@ class RecordBook:
                     for i in sent.transfer.items):
                 bad(f"copy {number}: transfer {tx_id} did not carry {doc_id} rev "
                     f"{copy.revision} to {recipient.id}")
+            elif why := copy_blocker(config, recipient.id, held.get(doc_id), entry.revision,
+                                     entry.sha256, acks, judge_signer=False):
+                # acknowledged and still held when the copy was issued (rules/copies)
+                bad(f"copy {number}: {doc_id} {why}")
+        return out
+
+    def _returned(self, commit: str, path: str, record: Distribution) -> list[Finding]:
+        """Copies a distribution records as given back: each handed to the same recipient
+        by an earlier distribution, as that revision, and not given back before."""
+        out = []
+        for back in record.returned:
+            issued = self.issued.get(back.copy)
+            if issued is None or issued != (record.recipient, back.id, back.revision):
+                out.append(Finding(Code.TRANSFER_INVALID, path, f"{record.id}: returned copy "
+                                   f"{back.copy} ({back.id} rev {back.revision}) was not handed "
+                                   f"to {record.recipient} by an earlier distribution", commit))
+            elif back.copy in self.given_back:
+                out.append(Finding(Code.TRANSFER_INVALID, path, f"{record.id}: copy {back.copy} "
+                                   "is recorded as returned a second time", commit))
+            self.given_back.add(back.copy)
+        for copy in record.copies:
+            self.issued.setdefault(copy.copy, (record.recipient, copy.id, copy.revision))
         return out
 
     def _register_change(self, commit: str, when: datetime, config: Config | None, manifest: str,
