@@ -203,3 +203,58 @@ def test_verify_catches_a_false_return(repo: Path, keys: dict[str, SshKey]) -> N
         {"copy": "EXP-20200101-M-00000000-001", "id": "DRW-001", "revision": "A"}])
     findings = assert_found(repo, "TRANSFER_INVALID", commit=commit)
     assert any("was not handed to fab" in f["message"] for f in findings), findings
+
+
+def test_termination_withdraws_everything_and_needs_a_return(
+        repo: Path, keys: dict[str, SshKey]) -> None:
+    tx = transfer(repo, keys["wang"], "DRW-001", "SPEC-001")
+    ack(repo, keys["zhao"], tx)
+    export(repo, keys["zhao"], "before", "--record")
+    use_signing_key(repo, keys["wang"])
+    chosen = techxfer(repo, "transfer", "DRW-001", "--to", "fab", "--type", "termination",
+                      "-m", "agreement ended", check=False)
+    assert chosen.returncode == 2 and "everything the recipient holds" in chosen.stderr
+    end = transfer(repo, keys["wang"], kind="termination")
+    record = yaml.safe_load((repo / "transfers" / end / "transfer.yaml").read_text())
+    assert sorted((i["id"], i["action"]) for i in record["items"]) == [
+        ("DRW-001", "withdraw"), ("SPEC-001", "withdraw")]
+
+    before = unchanged(repo)
+    use_signing_key(repo, keys["zhao"])
+    for meaning, needle in (("received", "'received' does not settle it"),
+                            ("returned", "may not sign 'returned'")):
+        proc = techxfer(repo, "ack", end, "--meaning", meaning, check=False)
+        assert proc.returncode == 2 and needle in proc.stderr, proc.stderr
+        assert f"{end} (termination) needs 'returned'" in proc.stderr
+        assert unchanged(repo) == before
+    ack(repo, keys["li"], end, "returned")
+    assert_clean(repo)
+
+    _, register = export(repo, keys["zhao"], "after")
+    rows = lines(register)
+    assert all(status == "skipped" and f"withdrawn from fab by {end} (termination" in reason
+               for status, reason in rows.values()) and set(rows) == {"DRW-001", "SPEC-001"}
+    assert sorted((r["id"], r["reason"].split(" (")[0]) for r in register["recall"]) == [
+        ("DRW-001", f"withdrawn by {end}"), ("SPEC-001", f"withdrawn by {end}")]
+
+
+def test_a_termination_that_leaves_something_behind(repo: Path, keys: dict[str, SshKey]) -> None:
+    tx = transfer(repo, keys["wang"], "DRW-001", "SPEC-001")
+    ack(repo, keys["zhao"], tx)
+    partial = transfer(repo, keys["wang"], "DRW-001", kind="withdrawal")
+    path = repo / "transfers" / partial / "transfer.yaml"
+    git(repo, "reset", "-q", "--soft", "HEAD~1")
+    path.write_text(path.read_text().replace("type: withdrawal", "type: termination"))
+    commit_as(repo, keys["wang"], "a termination that forgets SPEC-001")
+    findings = assert_found(repo, "TRANSFER_INVALID", commit=head(repo))
+    assert any("leaves SPEC-001" in f["message"] for f in findings), findings
+
+
+def test_returned_answers_only_a_termination(repo: Path, keys: dict[str, SshKey]) -> None:
+    tx = transfer(repo, keys["wang"], "DRW-001")
+    use_signing_key(repo, keys["li"])
+    proc = techxfer(repo, "ack", tx, "--meaning", "returned", check=False)
+    assert proc.returncode == 2 and "'returned' confirms a termination" in proc.stderr
+    commit = hand_ack(repo, keys["li"], tx, "li.na", "quality-head", "returned")
+    findings = assert_found(repo, "ACK_INVALID", commit=commit)
+    assert any("confirms a termination" in f["message"] for f in findings), findings

@@ -68,6 +68,19 @@ def _select(req: TransferRequest, entries: dict[str, DocumentEntry], sender: str
             config: Config, previous: dict[str, tuple[str, str, str]]) -> list[DocumentEntry]:
     if req.ids and req.changed:
         raise UsageError("give document ids or --changed, not both")
+    if req.type == "termination":
+        # everything the recipient holds (guide template §13), never a choice
+        if req.ids or req.changed:
+            raise UsageError("a termination withdraws everything the recipient holds; give no "
+                             "document ids and no --changed")
+        held = sorted(doc for doc, last in previous.items() if last[2] != "withdraw")
+        missing = [doc for doc in held if doc not in entries]
+        if missing:
+            raise RefusedError(f"{', '.join(missing)}: held by the recipient but no longer in "
+                               "the register")
+        if not held:
+            raise UsageError("termination: the recipient holds nothing of yours")
+        return sorted((entries[doc] for doc in held), key=lambda e: e.path)
     if req.changed:
         chosen = [
             e for e in entries.values()
@@ -87,7 +100,8 @@ def _select(req: TransferRequest, entries: dict[str, DocumentEntry], sender: str
 
 def _action(req: TransferRequest, entry: DocumentEntry,
             previous: dict[str, tuple[str, str, str]]) -> str:
-    if req.type in ("withdrawal", "disposal-notice") or entry.status in ("obsolete", "destroyed"):
+    if req.type in ("withdrawal", "disposal-notice", "termination") \
+            or entry.status in ("obsolete", "destroyed"):
         return "withdraw"
     last = previous.get(entry.id)
     if last is None or last[2] == "withdraw":

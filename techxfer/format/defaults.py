@@ -11,16 +11,19 @@ ACK_ROLES = ["registrant:quality-head", "manufacturer:quality-head",
              "manufacturer:doc-control", "registrant:doc-control"]
 # A decision is signed with the signer's own authority (21 CFR 11.50, Electronic Signature
 # Law art. 13): approving, and rejecting too, since a rejection blocks a design change, a
-# policy change or a disposal as surely as an approval lets it through.
+# policy change or a disposal as surely as an approval lets it through. Confirming that
+# everything was returned at termination closes the agreement's hand-over: the same level.
 DECISION_ROLES = ["registrant:quality-head", "manufacturer:quality-head"]
 
 
 def meanings_yaml(ack_roles: list[str]) -> dict[str, list[str]]:
     """Who signs which meaning (DESIGN 11): confirming receipt or review is for whoever
-    acknowledges (ACK_ROLES), a decision (approved, rejected) for the quality heads. Also
-    the defaults of a policy without ``meanings:``, meaning by meaning."""
+    acknowledges (ACK_ROLES); a decision (approved, rejected) and the return of everything
+    at termination (returned) for the quality heads. Also the defaults of a policy without
+    ``meanings:``, meaning by meaning."""
     return {"received": list(ack_roles), "reviewed": list(ack_roles),
-            "approved": list(DECISION_ROLES), "rejected": list(DECISION_ROLES)}
+            "approved": list(DECISION_ROLES), "rejected": list(DECISION_ROLES),
+            "returned": list(DECISION_ROLES)}
 
 
 def repo_yaml(registrant: str, manufacturer: str, product: str) -> dict[str, Any]:

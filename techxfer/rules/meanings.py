@@ -40,9 +40,11 @@ def meaning_problem(config: Config, signer: Signer, meaning: str) -> str | None:
 
 
 def needed_meaning(config: Config, tx: Transfer) -> str:
-    """What the recipient's acknowledgement of TX must say to settle it: ``approved`` for a
-    policy change, a disposal notice, or documents whose rule says ``ack: approved``;
-    ``received`` otherwise."""
+    """What the recipient's acknowledgement of TX must say to settle it: ``returned`` for a
+    termination; ``approved`` for a policy change, a disposal notice, or documents whose
+    rule says ``ack: approved``; ``received`` otherwise."""
+    if tx.type == "termination":
+        return "returned"
     if tx.type in ("policy-change", "disposal-notice"):
         return "approved"
     for item in tx.items:
@@ -50,6 +52,14 @@ def needed_meaning(config: Config, tx: Transfer) -> str:
         if rule is not None and rule.ack == "approved":
             return "approved"
     return "received"
+
+
+def misplaced(tx: Transfer, meaning: str) -> str | None:
+    """``returned`` answers a termination only (and a termination nothing else but a
+    rejection): a return confirmed of documents never withdrawn would say nothing true."""
+    if meaning == "returned" and tx.type != "termination":
+        return f"'returned' confirms a termination; {tx.id} is a {tx.type} transfer"
+    return None
 
 
 def ack_refusal(config: Config, signer: Signer, tx: Transfer, meaning: str) -> str | None:
@@ -60,10 +70,11 @@ def ack_refusal(config: Config, signer: Signer, tx: Transfer, meaning: str) -> s
     need = (f"{tx.id} ({tx.type}) needs '{needed}'"
             + (" (or 'rejected')" if needed == "approved" else "")
             + f", signed by {signers_of(config, needed)}")
-    problem = meaning_problem(config, signer, meaning)
+    problem = misplaced(tx, meaning) or meaning_problem(config, signer, meaning)
     if problem is not None:
         return f"{problem}; {need}"
-    if needed == "approved" and meaning not in DECISIONS:
+    if needed == "approved" and meaning not in DECISIONS \
+            or needed == "returned" and meaning not in ("returned", "rejected"):
         return f"'{meaning}' does not settle it: {need}"
     return None
 

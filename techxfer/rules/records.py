@@ -32,7 +32,7 @@ from techxfer.model.retention import Hold
 from techxfer.model.transfer import Acknowledgement, Transfer, manifest_digest
 from techxfer.rules.authorisation import holds_role, may_write, sender_roles
 from techxfer.rules.copies import copy_blocker, holdings
-from techxfer.rules.meanings import meaning_problem
+from techxfer.rules.meanings import meaning_problem, misplaced
 from techxfer.rules.register import State
 from techxfer.rules.retention import NoticeApproval, destruction_blockers
 from techxfer.state.config import Config, hold_paths, in_force_digest
@@ -165,6 +165,8 @@ class RecordBook:
             if tx.manifest_digest != in_force_digest(after):
                 bad("the configuration digest differs from the .techxfer/ files of this commit")
             return out
+        if tx.type == "termination":
+            out += self._termination(commit, path, tx)
         entries = []
         for item in tx.items:
             entry = _entry(after, item.path, item.id)
@@ -183,6 +185,19 @@ class RecordBook:
         if len(entries) == len(tx.items) and manifest_digest(entries) != tx.manifest_digest:
             bad("manifest_digest differs from the transferred register entries")
         return out
+
+    def _termination(self, commit: str, path: str, tx: Transfer) -> list[Finding]:
+        """A termination withdraws everything the recipient holds (guide template §13):
+        every document the transfers before it left with the recipient is listed."""
+        held = holdings((s.transfer for s in self.sent.values() if s.transfer is not tx),
+                        tx.recipient)
+        listed = {item.id for item in tx.items if item.action == "withdraw"}
+        left = sorted(doc for doc, h in held.items()
+                      if h.item.action != "withdraw" and doc not in listed)
+        if not left:
+            return []
+        return [Finding(Code.TRANSFER_INVALID, path, f"{tx.id}: a termination withdraws "
+                        f"everything {tx.recipient} holds, but leaves {', '.join(left)}", commit)]
 
     def _ack(self, commit: str, when: datetime, signer: Signer | None, config: Config | None,
              path: str, party: str, ack: Acknowledgement) -> list[Finding]:
@@ -210,7 +225,8 @@ class RecordBook:
                     f"{signer.party.id}:{signer.person.id}")
             elif holds_role(config, signer, config.policy.ack_roles) is None:
                 bad(f"{signer.party.id}:{signer.person.id} holds no acknowledgement role")
-            elif (problem := meaning_problem(config, signer, ack.meaning)) is not None:
+            elif (problem := misplaced(tx, ack.meaning)
+                  or meaning_problem(config, signer, ack.meaning)) is not None:
                 bad(problem)
         if out:
             return out
