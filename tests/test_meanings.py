@@ -213,3 +213,15 @@ def test_check_names_an_unknown_meaning_or_role(repo: Path) -> None:
     edit_yaml(policy, lambda d: d["meanings"].update(approved=["nobody-here:quality-head"]))
     rc, findings = _check(repo)
     assert rc == 1 and any("meanings.approved[0]" in f["message"] for f in findings), findings
+
+
+def test_the_demo_is_clean_under_the_new_defaults(tmp_path: Path) -> None:
+    proc = techxfer(tmp_path, "demo", str(tmp_path / "demo"))
+    assert "0 findings" in proc.stdout and "clean: 11 documents" in proc.stdout
+    assert "zhao.min tries 'approved': refused, nothing written" in proc.stdout
+    assert "acknowledged 'received' by fab:zhao.min (doc-control)" in proc.stdout
+    policy = yaml.safe_load((tmp_path / "demo" / ".techxfer" / "policy.yaml").read_text())
+    assert policy["meanings"]["approved"] == ["registrant:quality-head",
+                                              "manufacturer:quality-head"]
+    assert policy["meanings"]["rejected"] == policy["meanings"]["approved"]
+    assert_clean(tmp_path / "demo")
