@@ -225,3 +225,23 @@ def test_the_demo_is_clean_under_the_new_defaults(tmp_path: Path) -> None:
                                               "manufacturer:quality-head"]
     assert policy["meanings"]["rejected"] == policy["meanings"]["approved"]
     assert_clean(tmp_path / "demo")
+
+
+def test_the_server_refuses_the_clerks_approval(repo: Path, keys: dict[str, SshKey],
+                                                tmp_path: Path) -> None:
+    """The same rule in the pre-receive hook: the clerk's approval is refused on push, the
+    quality head's accepted."""
+    bare = tmp_path / "server.git"
+    techxfer(tmp_path, "server", "create", str(bare))
+    git(repo, "remote", "add", "origin", f"file://{bare}")
+    assert git(repo, "push", "-q", "origin", "main", check=False).returncode == 0
+    tx = transfer(repo, keys["wang"], "DRW-001")
+    good = head(repo)
+    hand_ack(repo, keys["zhao"], tx, "zhao.min", "doc-control", "approved")
+    proc = git(repo, "push", "origin", "main", check=False)
+    assert proc.returncode != 0 and "ACK_INVALID" in proc.stderr and "'approved'" in proc.stderr
+    assert git(bare, "rev-parse", "main").stdout.strip() != head(repo)
+    git(repo, "reset", "-q", "--hard", good)
+    ack(repo, keys["li"], tx, "approved")
+    assert git(repo, "push", "-q", "origin", "main", check=False).returncode == 0
+    assert git(bare, "rev-parse", "main").stdout.strip() == head(repo)
