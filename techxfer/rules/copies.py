@@ -10,7 +10,7 @@ the audit asks of every distribution record, against the records met before it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from techxfer.model.manifest import DocumentEntry
@@ -60,6 +60,39 @@ def copy_blocker(config: Config, recipient: str, holding: Holding | None, revisi
                 f"carried rev {item.revision}")
     why = acknowledged(config, tx, acks.get((tx.id, recipient)), judge_signer=judge_signer)
     return None if why is None else f"rev {revision} {why}"
+
+
+def left_behind(before: Iterable[Transfer], termination: Transfer) -> list[str]:
+    """The documents a termination fails to withdraw of those the transfers BEFORE it left
+    with its recipient: a termination takes back everything (guide template §13)."""
+    listed = {item.id for item in termination.items if item.action == "withdraw"}
+    return sorted(doc for doc, held in holdings(before, termination.recipient).items()
+                  if held.item.action != "withdraw" and doc not in listed)
+
+
+@dataclass
+class CopyLedger:
+    """The copies handed out along a history, and which were given back."""
+
+    issued: dict[str, tuple[str, str, str]] = field(
+        default_factory=dict)  # copy number → (recipient, doc id, revision)
+    given_back: set[str] = field(default_factory=set)
+
+    def record(self, record: Distribution) -> list[str]:
+        """Take in a distribution record; what is wrong with the returns it records: each
+        must be a copy an earlier distribution handed to the same recipient, as that
+        revision, given back once."""
+        problems = []
+        for back in record.returned:
+            if self.issued.get(back.copy) != (record.recipient, back.id, back.revision):
+                problems.append(f"returned copy {back.copy} ({back.id} rev {back.revision}) was "
+                                f"not handed to {record.recipient} by an earlier distribution")
+            elif back.copy in self.given_back:
+                problems.append(f"copy {back.copy} is recorded as returned a second time")
+            self.given_back.add(back.copy)
+        for copy in record.copies:
+            self.issued.setdefault(copy.copy, (record.recipient, copy.id, copy.revision))
+        return problems
 
 
 @dataclass(frozen=True)

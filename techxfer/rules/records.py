@@ -31,7 +31,7 @@ from techxfer.model.records import Disposition, Distribution
 from techxfer.model.retention import Hold
 from techxfer.model.transfer import Acknowledgement, Transfer, manifest_digest
 from techxfer.rules.authorisation import holds_role, may_write, sender_roles
-from techxfer.rules.copies import copy_blocker, holdings
+from techxfer.rules.copies import CopyLedger, copy_blocker, holdings, left_behind
 from techxfer.rules.meanings import meaning_problem, misplaced
 from techxfer.rules.register import State
 from techxfer.rules.retention import NoticeApproval, destruction_blockers
@@ -62,9 +62,7 @@ class RecordBook:
     approvals: dict[str, set[str]] = field(default_factory=dict)  # ack commit → digests approved
     needs_approval: dict[tuple[str, str, str], tuple[str, datetime, str]] = field(
         default_factory=dict)  # (id, revision, sha256) → (commit, when, path)
-    issued: dict[str, tuple[str, str, str]] = field(
-        default_factory=dict)  # copy number → (recipient, doc id, revision)
-    given_back: set[str] = field(default_factory=set)  # copy numbers recorded as returned
+    copies: CopyLedger = field(default_factory=CopyLedger)  # controlled copies handed out
 
     # -- during the walk ------------------------------------------------------------------
     def record(self, commit: str, when: datetime, signer: Signer | None, config: Config | None,
@@ -165,8 +163,10 @@ class RecordBook:
             if tx.manifest_digest != in_force_digest(after):
                 bad("the configuration digest differs from the .techxfer/ files of this commit")
             return out
-        if tx.type == "termination":
-            out += self._termination(commit, path, tx)
+        if tx.type == "termination" and (left := left_behind(
+                (s.transfer for s in self.sent.values() if s.transfer is not tx), tx)):
+            bad(f"a termination withdraws everything {tx.recipient} holds, but leaves "
+                f"{', '.join(left)}")
         entries = []
         for item in tx.items:
             entry = _entry(after, item.path, item.id)
@@ -185,19 +185,6 @@ class RecordBook:
         if len(entries) == len(tx.items) and manifest_digest(entries) != tx.manifest_digest:
             bad("manifest_digest differs from the transferred register entries")
         return out
-
-    def _termination(self, commit: str, path: str, tx: Transfer) -> list[Finding]:
-        """A termination withdraws everything the recipient holds (guide template §13):
-        every document the transfers before it left with the recipient is listed."""
-        held = holdings((s.transfer for s in self.sent.values() if s.transfer is not tx),
-                        tx.recipient)
-        listed = {item.id for item in tx.items if item.action == "withdraw"}
-        left = sorted(doc for doc, h in held.items()
-                      if h.item.action != "withdraw" and doc not in listed)
-        if not left:
-            return []
-        return [Finding(Code.TRANSFER_INVALID, path, f"{tx.id}: a termination withdraws "
-                        f"everything {tx.recipient} holds, but leaves {', '.join(left)}", commit)]
 
     def _ack(self, commit: str, when: datetime, signer: Signer | None, config: Config | None,
              path: str, party: str, ack: Acknowledgement) -> list[Finding]:
@@ -307,7 +294,8 @@ class RecordBook:
 
         if path != distribution_path(exp_id):
             bad(f"the record's id differs from its file name {path}")
-        out += self._returned(commit, path, record)
+        out += [Finding(Code.TRANSFER_INVALID, path, f"{exp_id}: {problem}", commit)
+                for problem in self.copies.record(record)]
         if signer is None or config is None:
             return out
         who = f"{signer.party.id}:{signer.person.id}"
@@ -363,24 +351,6 @@ class RecordBook:
                                      entry.sha256, acks, judge_signer=False):
                 # acknowledged and still held when the copy was issued (rules/copies)
                 bad(f"copy {number}: {doc_id} {why}")
-        return out
-
-    def _returned(self, commit: str, path: str, record: Distribution) -> list[Finding]:
-        """Copies a distribution records as given back: each handed to the same recipient
-        by an earlier distribution, as that revision, and not given back before."""
-        out = []
-        for back in record.returned:
-            issued = self.issued.get(back.copy)
-            if issued is None or issued != (record.recipient, back.id, back.revision):
-                out.append(Finding(Code.TRANSFER_INVALID, path, f"{record.id}: returned copy "
-                                   f"{back.copy} ({back.id} rev {back.revision}) was not handed "
-                                   f"to {record.recipient} by an earlier distribution", commit))
-            elif back.copy in self.given_back:
-                out.append(Finding(Code.TRANSFER_INVALID, path, f"{record.id}: copy {back.copy} "
-                                   "is recorded as returned a second time", commit))
-            self.given_back.add(back.copy)
-        for copy in record.copies:
-            self.issued.setdefault(copy.copy, (record.recipient, copy.id, copy.revision))
         return out
 
     def _register_change(self, commit: str, when: datetime, config: Config | None, manifest: str,
