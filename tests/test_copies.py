@@ -258,3 +258,21 @@ def test_returned_answers_only_a_termination(repo: Path, keys: dict[str, SshKey]
     commit = hand_ack(repo, keys["li"], tx, "li.na", "quality-head", "returned")
     findings = assert_found(repo, "ACK_INVALID", commit=commit)
     assert any("confirms a termination" in f["message"] for f in findings), findings
+
+
+def test_an_obsolete_revision_is_skipped_and_its_copies_recalled(
+        repo: Path, keys: dict[str, SshKey]) -> None:
+    tx = transfer(repo, keys["wang"], "SPEC-001")
+    ack(repo, keys["zhao"], tx)
+    export(repo, keys["zhao"], "first", "--record")
+    manifest = repo / "design" / "MANIFEST.yaml"
+    data = yaml.safe_load(manifest.read_text())
+    for doc in data["documents"]:
+        if doc["id"] == "SPEC-001":
+            doc["status"] = "obsolete"
+    manifest.write_text(yaml.safe_dump(data, sort_keys=False))
+    commit_as(repo, keys["wang"], "SPEC-001 obsolete")
+    _, register = export(repo, keys["zhao"], "second")
+    assert lines(register)["SPEC-001"] == ("skipped", "rev A is obsolete")
+    assert [(r["id"], r["reason"]) for r in register["recall"]] == [
+        ("SPEC-001", "SPEC-001 rev A is obsolete")]

@@ -167,7 +167,8 @@ def export_copies(ws: Workspace, party: str, out: Path, *, stamp: bool,
         owned = config.party_id(entry.owner) == recipient.id
         holding = held.get(entry.id)
         if entry.status != "effective":
-            if owned or holding is not None:  # the party's own, or once given to it
+            # the party's own, or once given to it, and still a file: say why it is not copied
+            if (owned or holding is not None) and entry.status != "destroyed":
                 export.lines.append(ExportLine(None, entry, None, "skipped",
                                                f"rev {entry.revision} is {entry.status}"))
             continue
