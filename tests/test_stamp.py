@@ -329,7 +329,10 @@ def exported(base_repo: Path, keys: dict[str, SshKey], tmp_path_factory: pytest.
         commit_as(repo, keys["wang"], "register the PDFs")
         use_signing_key(repo, keys["wang"])
         ids = [f"PDF-{i:02d}" for i in range(len(EXPORT_PDFS))]
-        techxfer(repo, "transfer", "DRW-001", "SPEC-001", *ids, "--to", "fab", "-m", "PDFs")
+        sent = techxfer(repo, "transfer", "DRW-001", "SPEC-001", *ids, "--to", "fab", "-m", "PDFs")
+        # controlled copies are made only of what fab has acknowledged (issue 18)
+        use_signing_key(repo, keys["li"])
+        techxfer(repo, "ack", sent.stdout.split()[1])
         out = repo.parent / "copies"
         proc = techxfer(repo, "export", "--party", "fab", "--out", str(out), "--stamp")
         assert "skipped" in proc.stdout

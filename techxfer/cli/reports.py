@@ -137,8 +137,12 @@ def signatures_command(person: str | None, since: str | None, fmt: str, lang: st
 @click.option("--record", is_flag=True,
               help="Record the distribution in the repository: distributions/<EXP-ID>.yaml in a "
                    "signed commit (needs a distribution role).")
-def export_command(party: str, out: Path, stamp: bool, record: bool) -> int:
-    """Controlled copies of the effective documents PARTY may use, with an export register."""
+@click.option("--returned", "returned", multiple=True, metavar="COPY",
+              help="A copy number PARTY gave back (recalled); recorded with --record. Repeatable.")
+def export_command(party: str, out: Path, stamp: bool, record: bool,
+                   returned: tuple[str, ...]) -> int:
+    """Controlled copies of the effective documents PARTY may use, with an export register;
+    lists the copies to recall."""
     from techxfer.cli.progress import progress_line
     from techxfer.commands.export import export_copies
     from techxfer.state.workspace import Workspace
@@ -146,7 +150,7 @@ def export_command(party: str, out: Path, stamp: bool, record: bool) -> int:
     progress = progress_line("export", "documents")
     try:
         done = export_copies(Workspace.open(), party, out, stamp=stamp, record=record,
-                             progress=progress)
+                             returned=returned, progress=progress)
     finally:
         if progress is not None:
             progress.close()
@@ -156,6 +160,13 @@ def export_command(party: str, out: Path, stamp: bool, record: bool) -> int:
         f"{len(made)} copies in {out} (register: export-register.csv/.json)")
     for line in skipped:
         say(f"  skipped {line.entry.id} ({line.entry.path}): {line.reason}")
+    for copy, _ in done.returned:
+        say(f"  returned {copy.copy} ({copy.id} rev {copy.revision})")
+    if done.recalls:
+        say(f"Copies to recall from {done.party} (superseded or withdrawn, not given back):")
+    for r in done.recalls:
+        say(f"  recall {r.copy.copy} {r.copy.id} rev {r.copy.revision}, issued "
+            f"{r.issued.isoformat(timespec='seconds')} ({r.distribution}): {r.reason}")
     if done.record_commit:
         say(f"Recorded in {done.record_path}, signed commit {done.record_commit[:10]}")
     return 0

@@ -181,6 +181,20 @@ class Demo:
                   f"({done.ack.role}), commit {done.commit[:10]}, bound to transfer commit "
                   f"{done.ack.transfer_commit[:10]}")
 
+    def refused_ack(self, person_id: str, tx_id: str, meaning: str) -> None:
+        """An acknowledgement the signer's roles do not carry: refused, nothing written."""
+        from techxfer.commands.transfer import acknowledge
+        from techxfer.errors import RefusedError
+        from techxfer.state.workspace import Workspace
+
+        self.as_person(person_id)
+        try:
+            acknowledge(Workspace.open(self.root), tx_id, meaning, None)
+        except RefusedError as exc:
+            self.echo(f"   {person_id} tries '{meaning}': refused, nothing written — {exc.message}")
+            return
+        raise UsageError(f"the demo expected {person_id}'s '{meaning}' to be refused")
+
     def design_change(self) -> None:
         from techxfer.commands.add import DocumentRequest, register
         from techxfer.state.workspace import Workspace
@@ -269,8 +283,10 @@ def run_demo(directory: Path | None, echo: Echo) -> int:
         demo.step("8. The change is transferred (techxfer transfer --changed)")
         change = demo.transfer("wang.fang", (), True, "ECN-2026-014: gasket for IPX4",
                                "change", "ECN-2026-014")
-        demo.step("9. The manufacturer acknowledges the change")
-        demo.ack("li.na", change, "received", "Rev B released to production")
+        demo.step("9. The manufacturer's document control acknowledges the change; approving "
+                  "is for a quality head (policy.yaml meanings)")
+        demo.refused_ack("zhao.min", change, "approved")
+        demo.ack("zhao.min", change, "received", "Rev B received by document control")
         demo.batch_record()
         clean = demo.check()
         return demo.verify() or clean

@@ -2,10 +2,15 @@
 
 Copies come from the committed state (HEAD), never from the working tree, and each is
 checked against its register hash before it is written. A party gets the documents it
-owns and those whose current revision was transferred to it; obsolete, draft and
-destroyed documents are never exported as effective. Every copy gets a copy number and a
-line in the export register (CSV and JSON) written beside the copies. The output folder
-is built under a temporary name and renamed into place, so a failed export leaves nothing.
+owns and those whose current revision was transferred to it, acknowledged (not pending,
+not rejected, with the meaning the transfer needs) and not withdrawn since
+(rules/copies); every other document it owns or was given is listed as skipped, with the
+reason. Obsolete, draft and destroyed documents are never exported as effective. The
+copies handed out before whose revision was superseded or withdrawn since, and that were
+not given back, are listed to recall; ``returned`` records copies given back. Every copy
+gets a copy number and a line in the export register (CSV and JSON) written beside the
+copies. The output folder is built under a temporary name and renamed into place, so a
+failed export leaves nothing.
 
 With ``record``, the distribution is also recorded in the repository (GMP 2025 art. 43):
 ``distributions/<EXP-ID>.yaml`` lists every copy with its number and both hashes, in one
@@ -29,16 +34,18 @@ from typing import Any
 
 from techxfer.commands.transfer import current_signer
 from techxfer.errors import RefusedError, UsageError
-from techxfer.format.layout import DISTRIBUTIONS_DIR
+from techxfer.format.layout import DISTRIBUTIONS_DIR, PathKind, kind
 from techxfer.model.manifest import DocumentEntry
 from techxfer.model.parties import Signer
+from techxfer.model.records import Copy, Distribution
 from techxfer.model.times import format_instant, now
 from techxfer.model.transfer import new_id
 from techxfer.reports.text import cell, shown
 from techxfer.rules.authorisation import holds_role
+from techxfer.rules.copies import Recall, copy_blocker, holdings, outdated, recalls
 from techxfer.rules.register import check_state
 from techxfer.state.records import load_records
-from techxfer.state.snapshot import commit_snapshot
+from techxfer.state.snapshot import Snapshot, commit_snapshot
 from techxfer.state.workspace import Workspace
 
 REGISTER_COLUMNS = ["copy", "id", "title", "revision", "path", "sha256", "copy_sha256",
@@ -74,6 +81,8 @@ class Export:
     signer: Signer | None = None  # who recorded it (--record)
     record_commit: str | None = None
     holder: tuple[str, ...] = ()  # the recipient's legal name, and its English name if any
+    returned: list[tuple[Copy, str | None]] = field(default_factory=list)  # given back, why
+    recalls: list[Recall] = field(default_factory=list)  # copies out of date, not yet back
 
     @property
     def record_path(self) -> str:
@@ -103,14 +112,18 @@ class Export:
                     "reason": line.reason} for line in self.lines if line.status == "skipped"]
         if skipped:
             record["skipped"] = skipped
+        if self.returned:
+            record["returned"] = [{"copy": c.copy, "id": c.id, "revision": c.revision,
+                                   **({"reason": why} if why else {})}
+                                  for c, why in self.returned]
         return record
 
 
 def export_copies(ws: Workspace, party: str, out: Path, *, stamp: bool,
-                  record: bool = False, progress: Callable[[int, int], None] | None = None
-                  ) -> Export:
-    """Controlled copies for PARTY in OUT; PROGRESS, where given, is told (done, total) as
-    each document is copied."""
+                  record: bool = False, returned: tuple[str, ...] = (),
+                  progress: Callable[[int, int], None] | None = None) -> Export:
+    """Controlled copies for PARTY in OUT; RETURNED, copies given back (recorded with
+    RECORD); PROGRESS, where given, is told (done, total) as each document is copied."""
     head = ws.repo.head()
     if head is None:
         raise UsageError("the repository has no commits yet")
@@ -124,12 +137,13 @@ def export_copies(ws: Workspace, party: str, out: Path, *, stamp: bool,
     recipient = config.parties.resolve(party)
     if recipient is None:
         raise UsageError(f"--party: unknown party {party!r}")
+    if returned and not record:
+        raise UsageError("--returned needs --record: a return is recorded in the repository")
     records = load_records(snap)
-    carried: dict[tuple[str, str, str], str] = {}
-    for tx in sorted(records.transfers.values(), key=lambda t: t.date):
-        if tx.recipient == recipient.id and tx.type in ("initial", "change"):
-            for item in tx.items:
-                carried[(item.id, item.revision, item.sha256)] = tx.id
+    transfers = sorted(records.transfers.values(), key=lambda t: t.date)
+    held = holdings(transfers, recipient.id)
+    distributions = _distributions(snap)
+    back = _returns(distributions, recipient.id, returned)
     when = now()
     signer = None
     if record:  # refuse before making any copy
@@ -144,23 +158,59 @@ def export_copies(ws: Workspace, party: str, out: Path, *, stamp: bool,
                                  and recipient.name_en != recipient.name else []))
     export = Export(exp_id, recipient.id, out, head, when, signer=signer, holder=holder)
     entries = sorted(state.entries(), key=lambda e: e.path)
+    current = {e.id: e for e in entries}
+    export.returned = [(copy, outdated(copy, current.get(copy.id), held.get(copy.id)))
+                       for copy in back]
+    export.recalls = [r for r in recalls(distributions, current, transfers, recipient.id)
+                      if r.copy.copy not in returned]
     for entry in entries:
-        if entry.status != "effective":
-            continue
         rule = config.policy.rule_for(entry.path)
         if rule is not None and rule.read is not None and recipient.id not in {
                 config.party_id(r) for r in rule.read}:
             continue
-        tx_id = carried.get((entry.id, entry.revision, entry.sha256))
         owned = config.party_id(entry.owner) == recipient.id
-        if tx_id is None and not owned:
-            export.lines.append(ExportLine(None, entry, None, "skipped",
-                                           f"rev {entry.revision} not transferred to {recipient.id}"))
+        holding = held.get(entry.id)
+        if entry.status != "effective":
+            # the party's own, or once given to it, and still a file: say why it is not copied
+            if (owned or holding is not None) and entry.status != "destroyed":
+                export.lines.append(ExportLine(None, entry, None, "skipped",
+                                               f"rev {entry.revision} is {entry.status}"))
             continue
-        export.lines.append(ExportLine(None, entry, tx_id, "copied"))
+        if owned:
+            export.lines.append(ExportLine(None, entry, None, "copied"))
+            continue
+        # only revisions the recipient acknowledged and still holds (rules/copies)
+        why = copy_blocker(config, recipient.id, holding, entry.revision, entry.sha256,
+                           records.acks)
+        if why is not None or holding is None:
+            export.lines.append(ExportLine(None, entry, None, "skipped",
+                                           why or f"rev {entry.revision} not transferred"))
+            continue
+        export.lines.append(ExportLine(None, entry, holding.transfer.id, "copied"))
     _write(ws, export, snap, stamp, progress)
     ws.cache.flush()
     return export
+
+
+def _distributions(snap: Snapshot) -> list[Distribution]:
+    return [Distribution.create(snap.load("distribution", path))
+            for path in snap.paths_under(DISTRIBUTIONS_DIR) if kind(path) is PathKind.DISTRIBUTION]
+
+
+def _returns(distributions: list[Distribution], recipient: str,
+             numbers: tuple[str, ...]) -> list[Copy]:
+    """The copies NUMBERS names, each handed to RECIPIENT and not yet given back."""
+    issued = {c.copy: c for d in distributions if d.recipient == recipient for c in d.copies}
+    back = {r.copy for d in distributions for r in d.returned}
+    out = []
+    for number in dict.fromkeys(numbers):
+        if number not in issued:
+            raise UsageError(f"--returned {number}: no recorded distribution handed a copy with "
+                             f"that number to {recipient}")
+        if number in back:
+            raise UsageError(f"--returned {number}: already recorded as returned")
+        out.append(issued[number])
+    return out
 
 
 def _write(ws: Workspace, export: Export, snap: Any, stamp: bool,
@@ -215,6 +265,12 @@ def _write(ws: Workspace, export: Export, snap: Any, stamp: bool,
         (staging / "export-register.json").write_text(json.dumps({
             "export": export.id, "party": export.party, "commit": export.commit,
             "date": export.when.isoformat(timespec="seconds"), "copies": rows,
+            "returned": [{"copy": c.copy, "id": c.id, "revision": c.revision}
+                         for c, _ in export.returned],
+            "recall": [{"copy": r.copy.copy, "id": r.copy.id, "revision": r.copy.revision,
+                        "recipient": r.recipient, "distribution": r.distribution,
+                        "issued": r.issued.isoformat(timespec="seconds"), "reason": r.reason}
+                       for r in export.recalls],
         }, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         if export.signer is not None:
             export.record_commit = _record(ws, export, stamp)
@@ -235,8 +291,9 @@ def _record(ws: Workspace, export: Export, stamp: bool) -> str:
     path = export.record_path
     data = render("distribution", export.record(stamp), path)
     copies = sum(1 for line in export.lines if line.copy)
+    back = f", {len(export.returned)} returned" if export.returned else ""
     with Transaction() as tx, index_guard(ws.repo):
         tx.write(ws.root / path, data)
         ws.repo.add([path])
-        return signed_commit(ws.repo, f"Distribute {copies} controlled copies to {export.party} "
-                                      f"({export.id})", only=[path])
+        return signed_commit(ws.repo, f"Distribute {copies} controlled copies to {export.party}"
+                                      f"{back} ({export.id})", only=[path])

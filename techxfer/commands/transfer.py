@@ -28,6 +28,7 @@ from techxfer.model.parties import Signer
 from techxfer.model.times import format_instant, now
 from techxfer.model.transfer import Acknowledgement, Transfer, entry_record, manifest_digest, new_id
 from techxfer.rules.authorisation import holds_role, may_write, sender_roles
+from techxfer.rules.meanings import ack_refusal, carrying_role
 from techxfer.rules.register import check_state
 from techxfer.rules.signer import resolve_key
 from techxfer.state.config import Config, in_force_digest, load_config
@@ -70,6 +71,19 @@ def _select(req: TransferRequest, entries: dict[str, DocumentEntry], sender: str
     entry; ``--changed`` names them rather than leave them out without a word."""
     if req.ids and req.changed:
         raise UsageError("give document ids or --changed, not both")
+    if req.type == "termination":
+        # everything the recipient holds (guide template §13), never a choice
+        if req.ids or req.changed:
+            raise UsageError("a termination withdraws everything the recipient holds; give no "
+                             "document ids and no --changed")
+        held = sorted(doc for doc, last in previous.items() if last[2] != "withdraw")
+        missing = [doc for doc in held if doc not in entries]
+        if missing:
+            raise RefusedError(f"{', '.join(missing)}: held by the recipient but no longer in "
+                               "the register")
+        if not held:
+            raise UsageError("termination: the recipient holds nothing of yours")
+        return sorted((entries[doc] for doc in held), key=lambda e: e.path)
     if req.changed:
         owned = [e for e in entries.values()
                  if config.party_id(e.owner) == sender and e.status != "draft"]
@@ -93,7 +107,8 @@ def _select(req: TransferRequest, entries: dict[str, DocumentEntry], sender: str
 
 def _action(req: TransferRequest, entry: DocumentEntry,
             previous: dict[str, tuple[str, str, str]]) -> str:
-    if req.type in ("withdrawal", "disposal-notice") or entry.status in ("obsolete", "destroyed"):
+    if req.type in ("withdrawal", "disposal-notice", "termination") \
+            or entry.status in ("obsolete", "destroyed"):
         return "withdraw"
     last = previous.get(entry.id)
     if last is None or last[2] == "withdraw":
@@ -227,10 +242,15 @@ def acknowledge(ws: Workspace, tx_id: str, meaning: str, comment: str | None, *,
                            f"{signer.party.id}:{signer.person.id} cannot acknowledge it"
                            + (" (a party cannot acknowledge its own transfer)"
                               if signer.party.id == transfer.sender else ""))
-    role = holds_role(config, signer, config.policy.ack_roles)
-    if role is None:
+    if holds_role(config, signer, config.policy.ack_roles) is None:
         raise RefusedError(f"{signer.party.id}:{signer.person.id} holds no acknowledgement role "
                            f"({', '.join(map(str, config.policy.ack_roles))})")
+    refusal = ack_refusal(config, signer, transfer, meaning)
+    if refusal is not None:
+        raise RefusedError(refusal)
+    # the role that carries the meaning is the capacity the signature is given in
+    role = carrying_role(config, signer.party.id, signer.person.roles, meaning)
+    assert role is not None  # ack_refusal said it carries the meaning
     record_path = ack_path(tx_id, signer.party.id)
     if head_snap.exists(record_path) or (ws.root / record_path).exists():
         raise RefusedError(f"{tx_id} is already acknowledged by {signer.party.id} ({record_path})")

@@ -7,6 +7,25 @@ from typing import Any
 from techxfer.format.layout import HOUSEKEEPING
 
 REGISTRANT_PATHS = ["design/**", "process/**", "labeling/**", "inspection/**"]
+ACK_ROLES = ["registrant:quality-head", "manufacturer:quality-head",
+             "manufacturer:doc-control", "registrant:doc-control"]
+# A decision is signed with the signer's own authority (21 CFR 11.50, Electronic Signature
+# Law art. 13): approving, and rejecting too, since a rejection blocks a design change, a
+# policy change or a disposal as surely as an approval lets it through. Confirming that
+# everything was returned at termination closes the agreement's hand-over: the same level.
+DECISION_ROLES = ["registrant:quality-head", "manufacturer:quality-head"]
+
+
+def meanings_yaml(ack_roles: list[str]) -> dict[str, list[str]]:
+    """Who signs which meaning (DESIGN 11): confirming receipt or review is for whoever
+    acknowledges (ACK_ROLES); a decision (approved, rejected) and the return of everything
+    at termination (returned) for the quality heads. Also the defaults of a policy without
+    ``meanings:``, meaning by meaning."""
+    return {"received": list(ack_roles), "reviewed": list(ack_roles),
+            "approved": list(DECISION_ROLES), "rejected": list(DECISION_ROLES),
+            "returned": list(DECISION_ROLES)}
+
+
 # Who may sign the meaning ``released`` (DESIGN 11), until the policy names it: each
 # party's release reviewer (GMP 2025 art. 14, 22: a key position, from quality; H 8.1.2:
 # the registrant authorises the manufacturer's releaser). Not the quality head as such.
@@ -72,8 +91,8 @@ def policy_yaml() -> dict[str, Any]:
             },
         ],
         "transfer_roles": ["registrant:doc-control", "manufacturer:doc-control"],
-        "ack_roles": ["registrant:quality-head", "manufacturer:quality-head",
-                      "manufacturer:doc-control", "registrant:doc-control"],
+        "ack_roles": list(ACK_ROLES),
+        "meanings": meanings_yaml(ACK_ROLES),
         "hold_roles": ["registrant:quality-head"],
     }
 

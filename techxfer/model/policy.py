@@ -1,4 +1,5 @@
-"""Path rules (``.techxfer/policy.yaml``): first match wins, gitignore-style patterns."""
+"""Path rules (``.techxfer/policy.yaml``): first match wins, gitignore-style patterns; and
+which roles may sign each meaning (``meanings:``, DESIGN 11)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
+from techxfer.format.defaults import meanings_yaml
 from techxfer.format.layout import is_format_path
 
 AckKind = Literal["received", "approved", "none"]
@@ -57,6 +59,10 @@ class Policy:
     ack_roles: tuple[RoleRef, ...]
     hold_roles: tuple[RoleRef, ...]
     distribution_roles: tuple[RoleRef, ...] = ()
+    # meaning → roles that may sign it; a policy without ``meanings:`` (or without one
+    # meaning) gets the defaults of format/defaults.meanings_yaml for it
+    meanings: tuple[tuple[str, tuple[RoleRef, ...]], ...] = ()
+    explicit_meanings: frozenset[str] = frozenset()  # the meanings the file itself names
 
     @classmethod
     def create(cls, raw: Any) -> Policy:
@@ -80,7 +86,32 @@ class Policy:
             hold_roles=tuple(RoleRef.parse(x) for x in raw.get("hold_roles", ["registrant:quality-head"])),
             distribution_roles=tuple(RoleRef.parse(x) for x in
                                      raw.get("distribution_roles", raw["transfer_roles"])),
+            meanings=tuple((meaning, tuple(RoleRef.parse(x) for x in refs)) for meaning, refs in
+                           {**meanings_yaml(raw["ack_roles"]), **raw.get("meanings", {})}.items()),
+            explicit_meanings=frozenset(raw.get("meanings", {})),
         )
+
+    def meaning_roles(self, meaning: str) -> tuple[RoleRef, ...]:
+        """The roles that may sign MEANING (none for a meaning the policy does not know)."""
+        return next((refs for name, refs in self.meanings if name == meaning), ())
+
+    def unknown_meaning_role(self, held: set[str], known: tuple[str, ...]) -> str | None:
+        """``meanings.M[i]: ...`` for the first role of ``meanings:`` that is none of KNOWN
+        (DESIGN 1.2's), none the policy names elsewhere and none anybody HELD: a typo would
+        otherwise let nobody sign that meaning, silently."""
+        allowed = {*known, *self.named_roles(), *held}
+        for meaning in sorted(self.explicit_meanings):
+            for i, ref in enumerate(self.meaning_roles(meaning)):
+                if ref.role not in allowed:
+                    return (f"meanings.{meaning}[{i}]: unknown role {ref.role!r}: no role of "
+                            "DESIGN 1.2, none the policy names elsewhere, and nobody holds it")
+        return None
+
+    def named_roles(self) -> set[str]:
+        """Every role the policy names anywhere except ``meanings:``."""
+        refs = [*self.transfer_roles, *self.ack_roles, *self.hold_roles, *self.distribution_roles,
+                *(ref for rule in self.rules for ref in rule.write)]
+        return {ref.role for ref in refs}
 
     @cached_property
     def _rule_cache(self) -> dict[str, Rule | None]:

@@ -1,4 +1,5 @@
-"""Disposition and distribution records (``dispositions/``, ``distributions/``).
+"""Disposition and distribution records (``dispositions/``, ``distributions/``); a
+distribution lists the copies it hands out and the earlier copies given back.
 
 Built only from schema-valid data; past this boundary nobody reads a raw dict.
 """
@@ -68,6 +69,16 @@ class Skipped:
 
 
 @dataclass(frozen=True)
+class Returned:
+    """A copy of an earlier distribution given back (recalled), as of the record's date."""
+
+    copy: str
+    id: str
+    revision: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
 class Distribution:
     """Controlled copies handed out: every copy number with both hashes, and their source."""
 
@@ -81,6 +92,7 @@ class Distribution:
     purpose: str | None
     copies: tuple[Copy, ...]
     skipped: tuple[Skipped, ...]
+    returned: tuple[Returned, ...] = ()
 
     @classmethod
     def create(cls, raw: Any) -> Distribution:
@@ -95,4 +107,6 @@ class Distribution:
             skipped=tuple(Skipped(str(s["id"]), str(s["path"]),
                                   None if s.get("revision") is None else str(s["revision"]),
                                   str(s["reason"])) for s in raw.get("skipped", [])),
+            returned=tuple(Returned(str(r["copy"]), str(r["id"]), str(r["revision"]),
+                                    r.get("reason")) for r in raw.get("returned", [])),
         )

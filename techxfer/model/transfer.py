@@ -19,8 +19,9 @@ from typing import Any
 from techxfer.model.manifest import DocumentEntry
 from techxfer.model.times import parse_instant
 
-TRANSFER_TYPES = ("initial", "change", "withdrawal", "disposal-notice", "policy-change")
-MEANINGS = ("received", "reviewed", "approved", "rejected")
+TRANSFER_TYPES = ("initial", "change", "withdrawal", "disposal-notice", "policy-change",
+                  "termination")
+MEANINGS = ("received", "reviewed", "approved", "rejected", "returned")
 
 
 def canonical_json(value: Any) -> bytes:

@@ -31,6 +31,8 @@ from techxfer.model.records import Disposition, Distribution
 from techxfer.model.retention import Hold
 from techxfer.model.transfer import Acknowledgement, Transfer, manifest_digest
 from techxfer.rules.authorisation import holds_role, may_write, sender_roles
+from techxfer.rules.copies import CopyLedger, copy_blocker, holdings, left_behind
+from techxfer.rules.meanings import meaning_problem, misplaced
 from techxfer.rules.register import State, schema_problem, unreadable
 from techxfer.rules.release import release_dates
 from techxfer.rules.retention import NoticeApproval, assess, destruction_reasons, under_hold
@@ -62,6 +64,7 @@ class RecordBook:
     approvals: dict[str, set[str]] = field(default_factory=dict)  # ack commit → digests approved
     needs_approval: dict[tuple[str, str, str], tuple[str, datetime, str]] = field(
         default_factory=dict)  # (id, revision, sha256) → (commit, when, path)
+    copies: CopyLedger = field(default_factory=CopyLedger)  # controlled copies handed out
 
     # -- during the walk ------------------------------------------------------------------
     def record(self, commit: str, when: datetime, signer: Signer | None, config: Config | None,
@@ -171,6 +174,10 @@ class RecordBook:
                 bad(msg("transfer.config_digest", "the configuration digest differs from the "
                         ".techxfer/ files of this commit"))
             return out
+        if tx.type == "termination" and (left := left_behind(
+                (s.transfer for s in self.sent.values() if s.transfer is not tx), tx)):
+            bad(msg("transfer.termination_left", "a termination withdraws everything {recipient} "
+                    "holds, but leaves {left}", recipient=tx.recipient, left=", ".join(left)))
         entries = []
         for item in tx.items:
             entry = _entry(after, item.path, item.id)
@@ -229,6 +236,9 @@ class RecordBook:
             elif holds_role(config, signer, config.policy.ack_roles) is None:
                 bad(msg("ack.role", "{who} holds no acknowledgement role",
                         who=f"{signer.party.id}:{signer.person.id}"))
+            elif (problem := misplaced(tx, ack.meaning)
+                  or meaning_problem(config, signer, ack.meaning)) is not None:
+                bad(msg("ack.meaning", "{problem}", problem=problem))
         if out:
             return out
         self.received.setdefault((ack.transfer, party), Received(ack, commit, when))
@@ -319,6 +329,9 @@ class RecordBook:
         if path != distribution_path(exp_id):
             bad(msg("record.id_file", "the record's id differs from its file name {path}",
                     path=path))
+        out += [Finding.of(Code.TRANSFER_INVALID, path, _about(exp_id, msg(
+                    "distribution.copies", "{problem}", problem=problem)), commit)
+                for problem in self.copies.record(record)]
         if signer is None or config is None:
             return out
         who = f"{signer.party.id}:{signer.person.id}"
@@ -340,6 +353,8 @@ class RecordBook:
                     "not in the history before this record", commit=record.commit[:10]))
             return out
         numbers: set[str] = set()
+        held = holdings((s.transfer for s in self.sent.values()), recipient.id)
+        acks = {key: got.ack for key, got in self.received.items()}
         for copy in record.copies:
             number, doc_id = copy.copy, copy.id
             if not number.startswith(exp_id + "-") or number in numbers:
@@ -379,6 +394,11 @@ class RecordBook:
                 bad(msg("distribution.not_carried", "copy {number}: transfer {tx} did not carry "
                         "{id} rev {revision} to {recipient}", number=number, tx=tx_id, id=doc_id,
                         revision=copy.revision, recipient=recipient.id))
+            elif why := copy_blocker(config, recipient.id, held.get(doc_id), entry.revision,
+                                     entry.sha256, acks, judge_signer=False):
+                # acknowledged and still held when the copy was issued (rules/copies)
+                bad(msg("distribution.not_held", "copy {number}: {id} {why}", number=number,
+                        id=doc_id, why=why))
         return out
 
     def _register_change(self, commit: str, when: datetime, config: Config | None, manifest: str,

@@ -20,7 +20,7 @@ from techxfer.format.layout import (
     is_governing_path,
     kind,
 )
-from techxfer.model.parties import SEATS, Parties
+from techxfer.model.parties import KNOWN_ROLES, SEATS, Parties
 from techxfer.model.policy import Policy, RoleRef
 from techxfer.model.repo import RepoConfig
 from techxfer.model.retention import Hold, Retention
@@ -107,6 +107,12 @@ def _cross_check(config: Config) -> None:
     check_roles(policy.transfer_roles, "transfer_roles")
     check_roles(policy.ack_roles, "ack_roles")
     check_roles(policy.hold_roles, "hold_roles")
+    for meaning in sorted(policy.explicit_meanings):
+        check_roles(policy.meaning_roles(meaning), f"meanings.{meaning}")
+    unknown = policy.unknown_meaning_role(
+        {role for party in parties for person in party.people for role in person.roles}, KNOWN_ROLES)
+    if unknown:
+        raise ConfigError(f"{POLICY_FILE}: {unknown}")
 
     retention = config.retention
     if retention.default_class not in retention.classes:
