@@ -72,6 +72,26 @@ def test_a_clerks_approval_settles_nothing_for_copies(repo: Path, keys: dict[str
     assert status == "skipped" and "do not carry that meaning" in reason
 
 
+def test_a_withdrawal_in_the_same_second_as_its_transfer_still_comes_after_it(
+        repo: Path, keys: dict[str, SshKey]) -> None:
+    """A record's date has whole seconds: two transfers of one second are ordered by the
+    history (which commit added each), never by chance."""
+    import libfaketime
+
+    frozen = {**{k: str(v) for k, v in libfaketime.get_reload_information()[1].items()},
+              "TZ": "UTC", "FAKETIME": "@" + utcnow().strftime("%Y-%m-%d %H:%M:%S")}
+    tx = transfer(repo, keys["wang"], "DRW-001", "SPEC-001", env=frozen)
+    use_signing_key(repo, keys["zhao"])
+    techxfer(repo, "ack", tx, env=frozen)
+    withdrawal = transfer(repo, keys["wang"], "DRW-001", kind="withdrawal", env=frozen)
+    dates = {yaml.safe_load(p.read_text())["date"] for p in (repo / "transfers").glob("*/transfer.yaml")}
+    assert len(dates) == 1  # the same second
+    for _ in range(3):  # whatever order the ids sort in
+        _, register = export(repo, keys["zhao"], f"out-{_}")
+        assert lines(register)["DRW-001"][0] == "skipped", lines(register)
+    assert f"withdrawn from fab by {withdrawal}" in lines(register)["DRW-001"][1]
+
+
 def test_a_withdrawn_revision_is_not_copied(repo: Path, keys: dict[str, SshKey]) -> None:
     tx = transfer(repo, keys["wang"], "DRW-001", "SPEC-001")
     ack(repo, keys["zhao"], tx)

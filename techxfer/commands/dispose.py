@@ -68,11 +68,11 @@ def notice_approver(config: Config, entry: DocumentEntry) -> str:
 def find_approval(ws: Workspace, records: Records, config: Config, entry: DocumentEntry,
                   notice: str | None) -> NoticeApproval | None:
     """The disposal notice listing this record, and its acknowledgement."""
-    candidates = [t for t in records.transfers.values()
+    candidates = [t for t in records.in_order()
                   if t.type == "disposal-notice" and any(i.id == entry.id for i in t.items)
                   and (notice is None or t.id == notice)]
     best: NoticeApproval | None = None
-    for tx in sorted(candidates, key=lambda t: t.date):
+    for tx in candidates:
         ack = records.acks.get((tx.id, tx.recipient))
         approval = NoticeApproval(tx, ack.meaning if ack else None)
         if ack is not None and ack.meaning == "approved":

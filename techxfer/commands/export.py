@@ -140,7 +140,7 @@ def export_copies(ws: Workspace, party: str, out: Path, *, stamp: bool,
     if returned and not record:
         raise UsageError("--returned needs --record: a return is recorded in the repository")
     records = load_records(snap)
-    transfers = sorted(records.transfers.values(), key=lambda t: t.date)
+    transfers = records.in_order()
     held = holdings(transfers, recipient.id)
     distributions = _distributions(snap)
     back = _returns(distributions, recipient.id, returned)

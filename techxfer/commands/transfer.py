@@ -306,7 +306,7 @@ def pending_transfers(ws: Workspace, when: datetime | None = None) -> list[Pendi
     records = load_records(snap)
     days = config.repo.ack_within_days
     out = []
-    for tx in sorted(records.transfers.values(), key=lambda t: t.date):
+    for tx in records.in_order():
         if (tx.id, tx.recipient) not in records.acks:
             due = tx.due(days)
             out.append(Pending(tx, "overdue" if when > due else "pending", due))
