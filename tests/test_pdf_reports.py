@@ -250,8 +250,11 @@ def test_latin1_reports_need_no_font(repo: Path, tmp_path: Path) -> None:
     """Nothing outside Latin-1 in the records: Helvetica, and no CJK font asked for."""
     proc = techxfer(repo, "retention", "report", "--format", "pdf", "-o", str(tmp_path / "r.pdf"),
                     "--lang", "en", env={"TECHXFER_CJK_FONT": str(tmp_path / "no-font.ttf")})
-    text = "".join(p.extract_text() for p in PdfReader(tmp_path / "r.pdf").pages)
+    reader = PdfReader(tmp_path / "r.pdf")
+    text = "".join(p.extract_text() for p in reader.pages)
     assert proc.returncode == 0 and "DRW-001" in text and "Page 1 of 1" in text
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    assert {fonts[name].get_object()["/BaseFont"] for name in fonts} == {"/Helvetica"}
 
 
 def test_pdf_needs_an_output_file(history: Path) -> None:
