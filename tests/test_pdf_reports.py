@@ -199,6 +199,14 @@ def test_zh_headers_are_chinese(history: Path, tmp_path: Path) -> None:
         assert english not in text, english
 
 
+def test_zh_signature_trail_in_chinese(history: Path, tmp_path: Path) -> None:
+    text = "\n".join(pdf_of(history, tmp_path / "trail.pdf", "signatures", "zh"))
+    for word in ("签名记录", "签名人", "含义", "已验证", "转出（编写）", "编写（提交）", "已审阅", "已批准"):
+        assert word in text, word
+    for english in ("verified", "authored", "reviewed", "Signed by"):
+        assert english not in text, english
+
+
 def test_retention_pdf_lists_records_holds_and_approvers(history: Path, tmp_path: Path) -> None:
     rows = {r["id"]: r for r in json.loads(techxfer(history, "retention", "report", "--format",
                                                     "json").stdout)["records"]}

@@ -66,7 +66,7 @@ class Frame:
         lang = self.lang
         verdict = (label(lang, "unknown") if self.verified is None
                    else label(lang, "clean") if self.verified else label(lang, "findings"))
-        return (f"{pdf_word('made_from', lang)} {label(lang, 'commit')} {self.commit} · "
+        return (f"{pdf_word('made_from', lang)} {self.commit} · "
                 f"{label(lang, 'verified')}: {verdict}")
 
     def generated_line(self) -> str:

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from techxfer.reports.history import DocHistory, SignatureEvent
 from techxfer.reports.pdf_frame import Block, Frame, Heading, Table, Text, render_document
-from techxfer.reports.pdf_words import pdf_word
+from techxfer.reports.pdf_words import pdf_term, pdf_word
 from techxfer.reports.render import label, state_word
 
 
@@ -61,9 +61,10 @@ def trail_pdf(events: list[SignatureEvent], frame: Frame) -> bytes:
             (label(lang, "date"), pdf_word("signed_by", lang), pdf_word("signature", lang),
              pdf_word("kind", lang), pdf_word("meaning", lang), pdf_word("record", lang),
              label(lang, "commit"), pdf_word("received_col", lang)),
-            (24, 44, 18, 18, 22, 56, 36, 24),
-            tuple((_when(e.when), e.signed_by.text(), e.signed_by.status, e.kind, e.meaning,
-                   e.what, e.commit, _when(e.received)) for e in events)))
+            (24, 40, 16, 22, 22, 54, 36, 24),
+            tuple((_when(e.when), e.signed_by.text(), pdf_term(e.signed_by.status, lang),
+                   pdf_term(e.kind, lang), pdf_term(e.meaning, lang), e.what, e.commit,
+                   _when(e.received)) for e in events)))
     else:
         blocks.append(Text(pdf_word("no_signatures", lang)))
     return render_document(frame, pdf_word("trail_title", lang), blocks, landscape=True)

@@ -83,7 +83,7 @@ def retention_pdf(report: RetentionReport, approved: list[Approved], frame: Fram
             (pdf_word("disposition", lang), label(lang, "date"), pdf_word("records", lang),
              label(lang, "reason"), pdf_word("destroyed_by", lang), pdf_word("notice", lang),
              pdf_word("approved_by", lang)),
-            (30, 20, 50, 36, 30, 30, 70),
+            (36, 20, 50, 32, 30, 34, 64),
             tuple(_disposition(a, report.config, lang) for a in approved)))
     else:
         blocks.append(Text(pdf_word("no_dispositions", lang)))

@@ -10,7 +10,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "page_of": ("Page {page} of {pages}", "第{page}页/共{pages}页"),
     "registration": ("Registration No.", "注册证编号"),
     "generated": ("Generated", "生成时间"),
-    "made_from": ("Made from", "生成自"),
+    "made_from": ("Made from commit", "生成自提交"),
     # the transfer list
     "sent_commit": ("Sent in commit", "转出提交"),
     "ack_commit": ("Acknowledged in commit", "确认提交"),
@@ -61,9 +61,27 @@ WORDS: dict[str, tuple[str, str]] = {
     "record": ("Record", "内容"),
     "signature": ("Signature", "签名验证"),
     "no_signatures": ("no signatures", "无签名记录"),
+    # values the history builders give in English: what was signed, and what it means
+    "term:commit": ("commit", "提交"),
+    "term:transfer": ("transfer", "转移"),
+    "term:acknowledgement": ("acknowledgement", "确认"),
+    "term:authored (commit)": ("authored (commit)", "编写（提交）"),
+    "term:sent (authorship)": ("sent (authorship)", "转出（编写）"),
+    "term:received": ("received", "已接收"),
+    "term:reviewed": ("reviewed", "已审阅"),
+    "term:approved": ("approved", "已批准"),
+    "term:rejected": ("rejected", "已拒绝"),
+    "term:verified": ("verified", "已验证"),
 }
 
 
 def pdf_word(key: str, lang: str, **values: object) -> str:
     text = WORDS[key][1 if lang == "zh" else 0]
     return text.format(**values) if values else text
+
+
+def pdf_term(value: str, lang: str) -> str:
+    """VALUE (a kind, meaning or status the builders give in English) in LANG, where the
+    catalogue has it; otherwise as it is (a finding code stays a code)."""
+    words = WORDS.get(f"term:{value}")
+    return words[1 if lang == "zh" else 0] if words else value
