@@ -23,6 +23,7 @@ from techxfer.reports.pdf_words import pdf_word
 from techxfer.reports.render import label
 from techxfer.reports.text import shown
 from techxfer.state.config import Config
+from techxfer.state.records import committed
 from techxfer.state.workspace import Workspace
 
 
@@ -96,12 +97,10 @@ def verified_at(ws: Workspace, commit: str) -> bool:
     return Auditor(ws.repo, ws.cache, receipts=receipts).run(commit, resume=True).ok
 
 
-def frame_at(ws: Workspace, lang: str, *, verify: bool = True) -> Frame:
+def frame_at(ws: Workspace, lang: str) -> Frame:
     """The frame of a report made from HEAD, with the audit's verdict there."""
-    from techxfer.state.records import committed
-
     commit, _, config = committed(ws)
-    return Frame.create(config, commit, lang, verified_at(ws, commit) if verify else None)
+    return Frame.create(config, commit, lang, verified_at(ws, commit))
 
 
 # -- blocks -------------------------------------------------------------------------------
