@@ -17,7 +17,8 @@ from techxfer.reports.transfer_list import TransferList, TransferRow
 
 
 def transfer_list_pdf(report: TransferList) -> bytes:
-    frame = Frame.create(report.config, report.commit, report.lang, report.verified)
+    frame = Frame.create(report.config, report.commit, report.lang, report.verified,
+                         report.generated)
     blocks: list[Block] = []
     if not report.rows:
         blocks.append(Text(label(report.lang, "none")))

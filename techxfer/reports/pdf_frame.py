@@ -41,7 +41,8 @@ class Frame:
     generated: datetime = field(default_factory=now)
 
     @classmethod
-    def create(cls, config: Config, commit: str, lang: str, verified: bool | None) -> Frame:
+    def create(cls, config: Config, commit: str, lang: str, verified: bool | None,
+               generated: datetime | None = None) -> Frame:
         repo = config.repo
         registration = pdf_word("registration", lang)
         products = tuple(
@@ -51,7 +52,7 @@ class Frame:
         return cls(lang, commit, products,
                    legal_name(config.parties.resolve(repo.registrant), repo.registrant, lang),
                    legal_name(config.parties.resolve(repo.manufacturer), repo.manufacturer, lang),
-                   repo.quality_agreement, verified)
+                   repo.quality_agreement, verified, generated or now())
 
     def header_lines(self) -> list[str]:
         lang = self.lang
