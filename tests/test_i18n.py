@@ -157,7 +157,7 @@ def test_titles_words_and_labels_are_chinese_in_chinese() -> None:
 
 def test_pages_are_numbered_the_chinese_way() -> None:
     assert i18n.page("zh", 1, 2) == "第1页/共2页"
-    assert i18n.page("en", 1, 2) == "Page 1/2"
+    assert i18n.page("en", 1, 2) == "Page 1 of 2"
 
 
 def test_a_finding_keeps_its_english_message_identity_and_order() -> None:

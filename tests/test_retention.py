@@ -122,7 +122,7 @@ def test_totals_and_formats(short: Path, tmp_path: Path) -> None:
     from pypdf import PdfReader
 
     text = "".join(p.extract_text() for p in PdfReader(target).pages)
-    assert "BR-LEAP" in text and "保存期限" in text
+    assert "BR-LEAP" in text and "Retention report" in text
 
 
 # -- holds ------------------------------------------------------------------------------

@@ -61,19 +61,12 @@ def transfers_command(since: str | None, until: str | None, to: str | None, fmt:
                    until=_since(until, "--until", True), to=to, lang=lang,
                    as_of=_since(as_of, "--as-of", True))
     if run_verify or (run_verify is None and fmt == "pdf"):
-        from techxfer.audit.preconditions import require_full_history
-        from techxfer.audit.walk import Auditor
         from techxfer.cli.progress import progress_line
-        from techxfer.rules.receipts import receipt_log
+        from techxfer.reports.pdf_frame import verified_at
 
-        require_full_history(ws.repo)  # a shallow clone's audit would not be the history's
-        # The verdict of `techxfer verify` at that commit, the receipt log included; without
-        # one it resumes from the audit's checkpoint at that commit when verify ran there.
-        receipts = receipt_log(ws.repo, report.commit)
         progress = progress_line("transfers", "commits", lang)
         try:
-            report.verified = Auditor(ws.repo, ws.cache, receipts=receipts, progress=progress).run(
-                report.commit, resume=True).ok
+            report.verified = verified_at(ws, report.commit, progress)
         finally:
             if progress is not None:
                 progress.close()
@@ -88,44 +81,67 @@ def transfers_command(since: str | None, until: str | None, to: str | None, fmt:
     elif fmt == "json":
         _emit(render.render_json(report) + "\n", output)
     else:
-        from techxfer.reports.fonts import find_cjk_font
         from techxfer.reports.pdf import transfer_list_pdf
 
-        _emit(transfer_list_pdf(report, find_cjk_font()), output)
+        _emit(transfer_list_pdf(report), output)
     return 0
+
+
+PDF_OUTPUT = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                          help="Write to FILE (required for pdf).")
 
 
 @click.command("log")
 @click.argument("doc_id", metavar="ID")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "pdf"]),
+              default="table", show_default=True)
+@PDF_OUTPUT
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
-def log_command(doc_id: str, fmt: str, lang: str) -> int:
+def log_command(doc_id: str, fmt: str, output: Path | None, lang: str) -> int:
     """Every revision of one document: date, hash, commit, signer, transfers and acks, and
     when the server received it where its receipt log shows it."""
     from techxfer.reports.history import document_history, render_history
     from techxfer.state.workspace import Workspace
 
-    click.echo(render_history(document_history(Workspace.open(), doc_id, lang=lang), fmt, lang),
-               nl=False)
+    if fmt == "pdf" and output is None:
+        raise UsageError("--format pdf needs -o FILE")
+    ws = Workspace.open()
+    history = document_history(ws, doc_id, lang=lang)
+    if fmt == "pdf":
+        from techxfer.reports.pdf_frame import frame_at
+        from techxfer.reports.pdf_history import history_pdf
+
+        _emit(history_pdf(history, frame_at(ws, lang)), output)
+    else:
+        _emit(render_history(history, fmt, lang), output)
     return 0
 
 
 @click.command("signatures")
 @click.option("--person", metavar="P", help="Person id, or party:person.")
 @click.option("--since", metavar="DATE")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "pdf"]),
+              default="table", show_default=True)
+@PDF_OUTPUT
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
-def signatures_command(person: str | None, since: str | None, fmt: str, lang: str) -> int:
+def signatures_command(person: str | None, since: str | None, fmt: str, output: Path | None,
+                       lang: str) -> int:
     """Every signature made (commits, transfers, acknowledgements), with date and meaning,
     and when the server received it where its receipt log shows it."""
     from techxfer.reports.history import render_trail, signature_trail
     from techxfer.state.workspace import Workspace
 
-    events = signature_trail(Workspace.open(), person=person,
-                             since=_since(since, "--since"), lang=lang)
-    click.echo(render_trail(events, fmt, lang), nl=False)
+    if fmt == "pdf" and output is None:
+        raise UsageError("--format pdf needs -o FILE")
+    ws = Workspace.open()
+    events = signature_trail(ws, person=person, since=_since(since, "--since"), lang=lang)
+    if fmt == "pdf":
+        from techxfer.reports.pdf_frame import frame_at
+        from techxfer.reports.pdf_history import trail_pdf
+
+        _emit(trail_pdf(events, frame_at(ws, lang)), output)
+    else:
+        _emit(render_trail(events, fmt, lang), output)
     return 0
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from techxfer.cli.render import echo_json, say
@@ -14,14 +16,29 @@ def retention_group() -> None:
 @click.option("--as-of", metavar="DATE", help="Judge at this date (default: now).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "pdf"]), default="table")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE (required for pdf).")
-def retention_report(as_of: str | None, fmt: str, output: str | None) -> int:
-    """Every record: class, dates, computed end, state (retain/eligible/held/destroyed)."""
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Language of the PDF.")
+def retention_report(as_of: str | None, fmt: str, output: str | None, lang: str) -> int:
+    """Every record: class, dates, computed end, state (retain/eligible/held/destroyed);
+    the PDF adds the legal holds and who approved each disposition."""
     from techxfer.cli.options import parse_as_of
     from techxfer.reports.retention import build, render
     from techxfer.state.workspace import Workspace
 
-    report = build(Workspace.open(), parse_as_of(as_of))
-    render(report, fmt, output, click.echo)
+    ws = Workspace.open()
+    if fmt != "pdf":
+        render(build(ws, parse_as_of(as_of)), fmt, output, click.echo)
+        return 0
+    if output is None:
+        raise click.UsageError("--format pdf needs -o FILE")
+    from techxfer.format.fileio import write_atomic
+    from techxfer.reports.pdf_frame import Frame, verified_at
+    from techxfer.reports.pdf_retention import dispositions, retention_pdf
+
+    report = build(ws, parse_as_of(as_of))
+    frame = Frame.create(report.config, report.commit, lang, verified_at(ws, report.commit))
+    write_atomic(Path(output), retention_pdf(report, dispositions(ws, report, lang), frame))
+    say(f"Wrote {output}", err=True)
     return 0
 
 

@@ -1,16 +1,23 @@
-"""Finding a font for the PDFs (transfer list, retention report, controlled-copy stamp).
+"""Finding a font for the PDFs (the four reports, controlled-copy stamp), and keeping every
+character visible in it.
 
 techxfer ships no font. Text that fpdf2's built-in Helvetica can show (Latin-1: English and
 most West-European text) needs none: ``font_for`` returns None and the PDF uses Helvetica.
 Anything else (Chinese, and also "→", "…", "€") needs a TrueType font installed on the
 system, and the CJK font found here covers it. The search is cheap: TECHXFER_CJK_FONT,
 then a few known paths, then one glob over the font folders.
+
+A font never has every character. fpdf2 draws a character its font lacks as nothing (and
+only logs it), which on a signed record would hide text; ``Typeface.fit`` writes such a
+character as a plain substitute the font has ("—" as "-") or as a visible escape
+(``\\U0001f642``), never as a gap.
 """
 
 from __future__ import annotations
 
 import os
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -96,3 +103,57 @@ def find_cjk_font(needed: str = "") -> Path:
 
 def _is_cjk(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+# Typographic characters and the plain text that stands for them in a font without them;
+# a report written with these needs no font beyond the built-in one.
+SUBSTITUTES = {"\u2014": "-", "\u2013": "-", "\u2192": "->", "\u2026": "...", "\u2018": "'",
+               "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2022": "\u00b7", "\t": " "}
+
+
+def plain(text: str) -> str:
+    """TEXT with each typographic character in ``SUBSTITUTES`` written plainly."""
+    if text.isascii():
+        return text
+    return "".join(SUBSTITUTES.get(ch, ch) for ch in text)
+
+
+@dataclass(frozen=True)
+class Typeface:
+    """The font family a PDF draws in, and which characters it has (None: the built-in
+    Helvetica, which has Latin-1)."""
+
+    family: str
+    glyphs: frozenset[int] | None
+
+    def has(self, char: str) -> bool:
+        if self.glyphs is None:
+            return builtin_font_shows(char) and char != "\t"
+        return ord(char) in self.glyphs
+
+    def fit(self, text: str) -> str:
+        """TEXT in characters this font has: a missing one becomes its plain substitute
+        when the font has that, else a visible escape."""
+        if all(self.has(ch) for ch in text):
+            return text
+        out = []
+        for ch in text:
+            sub = SUBSTITUTES.get(ch)
+            if self.has(ch):
+                out.append(ch)
+            elif sub is not None and all(self.has(c) for c in sub):
+                out.append(sub)
+            else:
+                code = ord(ch)
+                out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
+        return "".join(out)
+
+
+def typeface_for(pdf: Any, *texts: str) -> Typeface:
+    """Register on the fpdf2 document PDF the one font its TEXTS need and return it: the
+    built-in Helvetica when they are Latin-1 once typographic characters are written
+    plainly, else the CJK font (UsageError naming what to install when there is none)."""
+    family = add_font_for(pdf, *(plain(t) for t in texts))
+    if family == BUILTIN_FAMILY:
+        return Typeface(family, None)
+    return Typeface(family, frozenset(pdf.fonts[family].cmap))

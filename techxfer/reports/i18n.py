@@ -297,7 +297,7 @@ WORDS: dict[str, tuple[str, str]] = {
                         "提交：受保护分支拒绝强制推送，改写后的提交失去签名（verify 会报告）和"
                         "服务器接收凭证（UNWITNESSED），改写涉及信任根时 verify 报告 "
                         "HISTORY_REWRITTEN。仍在保存期内或被冻结的版本不得被改写删除。"),
-    "page": ("Page {n}/{total}", "第{n}页/共{total}页"),
+    "page": ("Page {n} of {total}", "第{n}页/共{total}页"),
     "heading": ("{label}: ", "{label}："),
     "separator": ("; ", "；"),
     "bracketed": ("({text})", "（{text}）"),
@@ -342,6 +342,60 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
+
+# Words only the PDF reports print (the page frame and the PDF-only sections).
+PDF_WORDS: dict[str, tuple[str, str]] = {
+    "registration": ("Registration No.", "注册证编号"),
+    "generated": ("Generated", "生成时间"),
+    "made_from": ("Made from commit", "生成自提交"),
+    # the transfer list
+    "sent_commit": ("Sent in commit", "转出提交"),
+    "ack_commit": ("Acknowledged in commit", "确认提交"),
+    "items_digest": ("Digest of the transferred entries (SHA-256)", "所转移登记条目的摘要 (SHA-256)"),
+    # the retention report
+    "retention_title": ("Retention report", "记录保存期限报告"),
+    "as_of": ("As of", "截至"),
+    "totals": ("Totals", "合计"),
+    "class": ("Class", "保存类别"),
+    "status": ("Status", "文件状态"),
+    "end": ("Kept until", "保存至"),
+    "permanent": ("permanent", "永久保存"),
+    "basis": ("Basis / hold / disposition", "依据 / 保留 / 销毁记录"),
+    "holds": ("Legal holds", "法律保留"),
+    "hold": ("Hold", "保留编号"),
+    "placed": ("Placed", "设置时间"),
+    "placed_by": ("Placed by", "设置人"),
+    "scope": ("Scope", "范围"),
+    "released": ("Released", "解除"),
+    "in_force": ("in force", "生效中"),
+    "no_holds": ("no legal hold", "无法律保留"),
+    "dispositions": ("Dispositions", "销毁记录"),
+    "disposition": ("Disposition", "销毁记录编号"),
+    "records": ("Records", "记录"),
+    "destroyed_by": ("Destroyed by", "执行人"),
+    "notice": ("Disposal notice", "销毁通知"),
+    "approved_by": ("Approved by", "批准人"),
+    "not_approved": ("no approval found", "未找到批准记录"),
+    "no_dispositions": ("no disposition", "无销毁记录"),
+    # the document history and the signature trail
+    "history_title": ("Document history", "文件历史"),
+    "path": ("Path", "路径"),
+    "register": ("Register", "登记清单"),
+    "revisions": ("Revisions", "修订记录"),
+    "transfers": ("Transfers", "转移记录"),
+    "signed_by": ("Signed by", "签名人"),
+    "message": ("Commit message", "提交说明"),
+    "received_col": ("Received by server", "服务器接收时间"),
+    "no_revision": ("no revision found in the history of its register",
+                    "登记清单历史中未找到该文件的修订"),
+    "trail_title": ("Signature trail", "签名记录"),
+    "kind": ("Kind", "类型"),
+    "meaning": ("Meaning", "含义"),
+    "record": ("Record", "内容"),
+    "signature": ("Signature", "签名验证"),
+    "no_signatures": ("no signatures", "无签名记录"),
+}
+
 def title(code: Code, lang: str) -> str:
     return TITLES[code][1 if lang == "zh" else 0]
 
@@ -376,7 +430,7 @@ def ljust(text: str, width: int) -> str:
 
 
 def page(lang: str, n: object, total: object) -> str:
-    """Page numbering: "Page 1/2", "第1页/共2页"."""
+    """Page numbering: "Page 1 of 2", "第1页/共2页"."""
     return word("page", lang, n=n, total=total)
 
 
@@ -411,3 +465,17 @@ def message(finding: Finding, lang: str) -> str:
     if lang != "zh" or finding.said is None:
         return finding.message
     return render(finding.said, lang)
+
+
+def pdf_word(key: str, lang: str, **values: object) -> str:
+    text = PDF_WORDS[key][1 if lang == "zh" else 0]
+    return text.format(**values) if values else text
+
+
+def pdf_term(value: str, lang: str) -> str:
+    """VALUE (a kind, meaning, status or state the builders give in English) in LANG, from
+    ``TERMS``; a word the catalogue does not know (a finding code) stays as it is."""
+    for kind in ("event", "meaning", "status", "state"):
+        if value in TERMS[kind]:
+            return term(kind, value, lang)
+    return value

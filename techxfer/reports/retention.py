@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from techxfer.errors import TechxferError, UsageError
+from techxfer.errors import TechxferError
 from techxfer.format.layout import DISPOSITIONS_DIR, PathKind, kind
 from techxfer.model.records import Disposition
 from techxfer.model.times import now
@@ -127,51 +127,11 @@ def render_table(report: RetentionReport) -> str:
     return "\n".join(shown(line) for line in lines) + "\n"
 
 
-def render_pdf(report: RetentionReport) -> bytes:
-    from fpdf import FPDF
-
-    from techxfer.reports.fonts import find_cjk_font
-
-    pdf = FPDF(orientation="L", format="A4")
-    pdf.add_font("cjk", fname=str(find_cjk_font()))
-    pdf.set_title("Retention report")
-    pdf.set_creator("techxfer")
-    pdf.alias_nb_pages()
-    pdf.add_page()
-    pdf.set_font("cjk", size=12)
-    products = ", ".join(p.name for p in report.config.repo.products)
-    pdf.cell(0, 7, shown(f"Retention report / 保存期限报告 — {products}"), new_x="LMARGIN",
-             new_y="NEXT")
-    pdf.set_font("cjk", size=8)
-    pdf.cell(0, 5, f"As of {report.as_of.date()} · commit {report.commit}", new_x="LMARGIN",
-             new_y="NEXT")
-    cols = ((30, "ID"), (70, "Title"), (22, "Class"), (18, "Status"), (20, "End"),
-            (18, "State"), (0, "Basis / hold / disposition"))
-    for width, head in cols:
-        pdf.cell(width or pdf.epw - 178, 5, head, border="B")
-    pdf.ln()
-    for r in report.rows:
-        why = ", ".join(r.holds) if r.holds else report.disposition_of(r) or r.end.reason
-        values = (r.entry.id, r.entry.title, r.retention_class, r.status, _end(r),
-                  r.state, why)
-        for (width, _), value in zip(cols, values, strict=True):
-            pdf.cell(width or pdf.epw - 178, 4.5, shown(value)[:60])
-        pdf.ln()
-    pdf.ln(3)
-    pdf.cell(0, 5, "Totals: " + ", ".join(f"{k} {v}" for k, v in report.totals().items()))
-    data: Any = pdf.output()
-    return bytes(data)
-
-
 def render(report: RetentionReport, fmt: str, output: str | None,
            echo: Callable[[str], None]) -> None:
+    """The text formats; the PDF is ``pdf_retention``'s."""
     from techxfer.format.fileio import write_atomic
 
-    if fmt == "pdf":
-        if output is None:
-            raise UsageError("--format pdf needs -o FILE")
-        write_atomic(Path(output), render_pdf(report))
-        return
     text = (render_csv(report) if fmt == "csv" else
             json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n" if fmt == "json"
             else render_table(report))
