@@ -192,7 +192,7 @@ def test_a_long_transfer_list_runs_over_pages(history: Path, tmp_path: Path, lan
 def test_zh_headers_are_chinese(history: Path, tmp_path: Path) -> None:
     text = "\n".join(pdf_of(history, tmp_path / "list.pdf", "transfers", "zh"))
     for word in ("转移文件清单", "产品", "输液泵", "注册人", "受托生产企业", "标题", "版本", "确认",
-                 "转出签名", "该提交的审计结果", "待确认", "已审阅"):
+                 "转出签名", "该提交的审计结果", "待确认", "已审核"):
         assert word in text, word
     for english in ("Registrant", "Manufacturer", "Product", "Acknowledgement", "Reason", "Sent by",
                     "Audit", "Page "):
@@ -201,7 +201,7 @@ def test_zh_headers_are_chinese(history: Path, tmp_path: Path) -> None:
 
 def test_zh_signature_trail_in_chinese(history: Path, tmp_path: Path) -> None:
     text = "\n".join(pdf_of(history, tmp_path / "trail.pdf", "signatures", "zh"))
-    for word in ("签名记录", "签名人", "含义", "已验证", "转出（编写）", "编写（提交）", "已审阅", "已批准"):
+    for word in ("签名记录", "签名人", "含义", "已验证", "转出（编制）", "提交（编制）", "已审核", "已批准"):
         assert word in text, word
     for english in ("verified", "authored", "reviewed", "Signed by"):
         assert english not in text, english
@@ -226,7 +226,7 @@ def test_retention_pdf_lists_records_holds_and_approvers(history: Path, tmp_path
     assert "张伟" in approval and "quality-head" in approval
     assert disposition in en and "赵敏 (fab:zhao.min)" in en and "Approved by" in en
     zh = "\n".join(pdf_of(history, tmp_path / "zh.pdf", "retention", "zh"))
-    for word in ("法律保留", "设置人", "批准人", "销毁记录", "已销毁", "保留中", "永久保存", "保存类别"):
+    for word in ("法律保留", "设置人", "批准人", "销毁记录", "已销毁", "冻结中", "永久保存", "保存类别"):
         assert word in zh, word
 
 

@@ -60,8 +60,9 @@ def retention_pdf(report: RetentionReport, approved: list[Approved], frame: Fram
     lang = frame.lang
     blocks: list[Block] = [
         Text(f"{pdf_word('as_of', lang)} {report.as_of.date()} · {pdf_word('totals', lang)}: "
-             + ", ".join(f"{pdf_word(k, lang)} {v}" for k, v in report.totals().items())),
-        Table(("Id", label(lang, "title_col"), label(lang, "rev"), pdf_word("status", lang),
+             + ", ".join(f"{term('state', k, lang)} {v}" for k, v in report.totals().items())),
+        Table((label(lang, "doc_id"), label(lang, "title_col"), label(lang, "rev"),
+               pdf_word("status", lang),
                pdf_word("class", lang), pdf_word("end", lang), label(lang, "state"), "SHA-256",
                pdf_word("basis", lang)),
               (22, 38, 7, 13, 17, 15, 12, 46, 46),
@@ -94,8 +95,12 @@ def _record(r: RecordRetention, report: RetentionReport, lang: str) -> tuple[str
     e = r.entry
     end = (pdf_word("permanent", lang) if r.end.permanent
            else r.end.end.isoformat() if r.end.end else "-")
-    why = ", ".join(r.holds) if r.holds else report.dispositions.get(e.id, r.end.reason)
-    return (e.id, e.title_in(lang), e.revision, e.status, r.retention_class, end,
+    why = ", ".join(r.holds) if r.holds else report.disposition_of(r) or r.end.basis.text
+    if r.replaced_by:
+        why = (f"{why} ({term('status', 'superseded', lang)}: rev {r.replaced_by}, "
+               f"{label(lang, 'commit')} {r.replaced_commit})")
+    return (e.id, e.title_in(lang), e.revision, term("status", r.status, lang),
+            r.retention_class, end,
             term("state", r.state, lang), e.sha256, why)
 
 
