@@ -206,3 +206,26 @@ def test_the_generator_covers_both_answers() -> None:
             broken = write([doc, {**doc, "status": "lost"}], style, "none", 1)
             assert fast(broken, EntryCache()) == full(broken)
             assert full(broken)[0] == "schema"
+
+
+EDGE_TITLES = ["\x1c", " \x1f ", "\x1c\x1dx", "T\n", "\u3000", "\x85", "\ufeff", "\u2028", "\u200b", "a", "", 10**30, 1.0, None]
+
+
+def test_the_fast_schema_check_never_passes_what_jsonschema_refuses() -> None:
+    """jsonschema-rs decides a True alone: at the edges where its regex engine, number
+    range or key types differ from Python's, it must refuse (then jsonschema decides)."""
+    doc = {k: VALUES[k][0] for k in KEYS}
+    quick = schema._quick("manifest")
+    assert quick is not None
+    assert quick({"documents": [doc]})
+    refused = 0
+    for title in EDGE_TITLES:
+        value = {"documents": [{**doc, "title": title}]}
+        says = not list(schema._validator("manifest").iter_errors(value))
+        if quick(value):
+            assert says, repr(title)
+        refused += not says
+    assert refused >= 4  # the separators, the empty title, the number, None
+    assert not quick({"documents": [{**doc, 1: "x"}]})
+    assert not quick({"documents": [{**doc, "x-big": 10**30}]}) or not list(
+        schema._validator("manifest").iter_errors({"documents": [{**doc, "x-big": 10**30}]}))
