@@ -100,15 +100,18 @@ def build(repo: Path, commits: int, docs: int, style: str) -> dict[str, object]:
     return gen
 
 
-def measure_style(repo: Path, work: Path, env: dict[str, str], style: str) -> dict[str, object]:
+def measure_style(repo: Path, work: Path, env: dict[str, str], style: str,
+                  git: bool = True) -> dict[str, object]:
     """verify cold and cached, git's signature pass, max RSS and the pre-commit hook."""
     shutil.rmtree(work / "cache", ignore_errors=True)
     verify_s, rss, out = timed_rss([PY, "-m", "techxfer", "verify", "--json"], repo, env)
     result = json.loads(out)
     cached_s, cached_rss, _ = timed_rss([PY, "-m", "techxfer", "verify", "--json"], repo, env)
-    git_s, proc = timed(["git", "-c", "gpg.ssh.allowedSignersFile=.git/allowed_signers",
-                         "log", "--format=%G?"], repo, env)
-    good = proc.stdout.decode().split().count("G")
+    git_s, good = float("nan"), 0
+    if git:
+        git_s, proc = timed(["git", "-c", "gpg.ssh.allowedSignersFile=.git/allowed_signers",
+                             "log", "--format=%G?"], repo, env)
+        good = proc.stdout.decode().split().count("G")
     hook_s, hook_code = precommit(repo, env)
     restore(repo)
     figures = {"style": style, "verify_s": round(verify_s, 2), "cached_verify_s": round(cached_s, 2),
@@ -128,6 +131,8 @@ def main() -> None:
     ap.add_argument("--style", choices=[*history.STYLES, "all"], default="techxfer")
     ap.add_argument("--verify-only", action="store_true",
                     help="Only verify, git's pass, memory and the pre-commit hook, per style.")
+    ap.add_argument("--no-git", action="store_true",
+                    help="Skip git's signature pass (minutes at 10,000 commits): memory runs.")
     args = ap.parse_args()
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="techxfer-bench-"))
@@ -146,7 +151,7 @@ def main() -> None:
                    check=True)
     (work / "gitconfig").write_text("[user]\n\tname = bench\n\temail = bench@example.invalid\n")
     print(f"load: {os.getloadavg()}", flush=True)
-    styles = [measure_style(repos[style], work, env, style) for style in chosen]
+    styles = [measure_style(repos[style], work, env, style, git=not args.no_git) for style in chosen]
     if args.verify_only:
         print(json.dumps({"commits": args.commits, "docs": args.docs, "styles": styles,
                           "children_peak_rss_mb": round(child_peak_mb(), 1),

@@ -199,3 +199,32 @@ def test_any_lead_of_blank_and_comment_lines_is_read_as_the_loader_reads_it(
         assert got == expected
     else:  # a value the loader reads may still break the schema: both refuse it
         assert got is ConfigError
+
+
+FRAME_LINES = st.sampled_from([
+    "", " ", "# c", "  # indented", "#", "# 注释", "# bell\x07", "# c1\x9b", "# a\u2028b",
+    "format: 1", "format: 1  # v", "format: 1#x", "format: 2", "format: '1'", "documents:",
+    "documents:  # the list", "documents: # \x85", "other: 1", "documents: []"])
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(lines=st.lists(FRAME_LINES, max_size=8))
+def test_the_frame_read_without_yaml_is_what_the_loader_reads(lines: list[str]) -> None:
+    """The frame (a manifest's lines outside its list) is read without YAML in the usual
+    shapes: whenever that answers, YAML reads the same mapping, documents null."""
+    from techxfer.errors import ConfigError
+    from techxfer.format.manifest_parse import EntryCache, _frame, _split
+
+    data = ("".join(f"{line}\n" for line in lines) + "documents:\n- id: A\n").encode()
+    split = _split(data)
+    if split is None:
+        return
+    frame, _ = split
+    got = _frame(frame, "M.yaml", EntryCache())
+    try:
+        expected = yamlio.load(frame, "M.yaml")
+    except ConfigError:
+        expected = None
+    if got is not None:
+        assert got == expected
+        assert list(got) == list(expected)  # the keys in the file's order

@@ -28,10 +28,21 @@ from techxfer.errors import ConfigError, SchemaError
 from techxfer.format import schema, yamlio
 
 # Line breaks to YAML other than LF (CR, NEL, LS, PS) and the BOM: the cut reads lines
-# as LF-separated, so a file holding any of these goes to the full loader.
+# as LF-separated, so a file holding any of these goes to the full loader, except CRLF
+# throughout and a BOM at the start, which YAML reads as LF and nothing (``_fast``).
 _OTHER_BREAKS = (b"\r", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9", b"\xef\xbb\xbf")
+_BOM = b"\xef\xbb\xbf"
 _DOCUMENTS_AT = re.compile(rb"^documents:(?: +#[^\n]*)? *\n", re.MULTILINE)
 _LEAD = re.compile(rb"(?: *(?:#[^\n]*)?\n)*")  # blank and comment lines; one way to match each
+# A frame of blank and comment lines, ``documents:`` and at most one ``format: 1``, read
+# without YAML. Comments hold only what the YAML reader takes: no control character, no
+# NEL, line or paragraph separator, BOM (lead bytes \xc2, \xe2, \xef go to the loader).
+_COMMENT = rb"#[\x20-\x7e\x80-\xbf\xc3-\xdf\xe0\xe1\xe3-\xee\xf0-\xf4]*"
+_BLANKS = rb"(?: *(?:" + _COMMENT + rb")?\n)*"
+_FORMAT = rb"format: 1(?: +" + _COMMENT + rb")? *\n" + _BLANKS
+_PLAIN_DOCUMENTS = rb"documents:(?: +" + _COMMENT + rb")? *\n" + _BLANKS
+_FORMAT_FIRST = re.compile(rb"\A" + _BLANKS + _FORMAT + _PLAIN_DOCUMENTS + rb"\Z")
+_FORMAT_LAST = re.compile(rb"\A" + _BLANKS + _PLAIN_DOCUMENTS + rb"(?P<format>" + _FORMAT + rb")?\Z")
 
 class EntryCache:
     """Validated entries keyed by their exact bytes: the last few thousand in memory, and
@@ -85,11 +96,6 @@ class KeyedDocuments(list[dict[str, Any]]):
     def __init__(self, documents: list[dict[str, Any]], keys: list[bytes]) -> None:
         super().__init__(documents)
         self.keys = tuple(keys)
-
-
-def _is_blank_or_comment(line: bytes) -> bool:
-    rest = line.lstrip(b" ")
-    return rest in (b"", b"\n") or rest.startswith(b"#")
 
 
 @functools.cache
@@ -254,11 +260,17 @@ def parse_manifest(data: bytes, source: str, cache: EntryCache | None = None) ->
 
 def _frame(frame: bytes, source: str, cache: EntryCache) -> dict[str, Any] | None:
     """The frame's keys, when it parses alone as a schema-valid mapping whose
-    ``documents`` is null; memoised by its bytes (it rarely changes)."""
+    ``documents`` is null; memoised by its bytes (it rarely changes). The usual frame
+    (comments, ``format: 1``, ``documents:``) is read without YAML; the tests hold the
+    two readings together."""
     if frame in cache.frames:
         return cache.frames[frame]
     value: dict[str, Any] | None = None
-    if b"&" not in frame and b"*" not in frame and b"!" not in frame:
+    if _FORMAT_FIRST.match(frame):
+        value = {"format": 1, "documents": None}
+    elif (plain := _FORMAT_LAST.match(frame)) is not None:
+        value = {"documents": None, "format": 1} if plain.group("format") else {"documents": None}
+    elif b"&" not in frame and b"*" not in frame and b"!" not in frame:
         try:
             loaded = yamlio.load(frame, source)
         except ConfigError:
@@ -280,6 +292,14 @@ def _fast(data: bytes, source: str, cache: EntryCache) -> dict[str, Any] | None:
         data.decode("utf-8")
     except UnicodeDecodeError:
         return None
+    # YAML reads a CRLF as an LF everywhere (scalars included) and a BOM at the start as
+    # nothing, so the text without them parses to the same value, entry by entry too.
+    if data.startswith(_BOM):
+        data = data[len(_BOM):]
+    if b"\r" in data:
+        if data.count(b"\r") != data.count(b"\r\n"):
+            return None
+        data = data.replace(b"\r\n", b"\n")
     split = _split(data)
     if split is None:
         return None
