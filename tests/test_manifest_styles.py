@@ -203,6 +203,11 @@ def test_the_generator_covers_both_answers() -> None:
             kind, value = fast(data, EntryCache())
             assert kind == "ok" and isinstance(value["documents"], KeyedDocuments)
             assert value == full(data)[1]
+            for hostile in ("crlf", "bom"):  # read as LF text without a BOM: still fast
+                odd = write([doc, {**doc, "id": "DOC-2"}], style, hostile, 1)
+                kind, value = fast(odd, EntryCache())
+                assert kind == "ok" and isinstance(value["documents"], KeyedDocuments)
+                assert value == full(odd)[1]
             broken = write([doc, {**doc, "status": "lost"}], style, "none", 1)
             assert fast(broken, EntryCache()) == full(broken)
             assert full(broken)[0] == "schema"
