@@ -12,9 +12,11 @@ and the frame alone as a mapping whose ``documents`` is empty (null). A cut insi
 quoted or flow scalar leaves a piece with an unclosed quote or bracket, and a cut inside
 a block scalar is impossible (its lines are indented deeper than the item), so a cut
 that passes the test is where the full loader ends one item and starts the next; a test
-generating manifests in many styles holds the two to the same answers. Anything else
-(tabs in indentation, CR or Unicode line breaks, a BOM, anchors, aliases, tags) goes
-through the full loader. Either way the result is schema-validated, per entry or whole.
+generating manifests in many styles holds the two to the same answers. CRLF line ends
+and a BOM at the start are read as YAML reads them (as LF, as nothing). Anything else
+(a tab anywhere, a lone CR or a Unicode line break, anchors, aliases, tags, a list that
+is not a block sequence under ``documents:``) goes through the full loader. Either way
+the result is schema-validated, per entry or whole.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ _FORMAT = rb"format: 1(?: +" + _COMMENT + rb")? *\n" + _BLANKS
 _PLAIN_DOCUMENTS = rb"documents:(?: +" + _COMMENT + rb")? *\n" + _BLANKS
 _FORMAT_FIRST = re.compile(rb"\A" + _BLANKS + _FORMAT + _PLAIN_DOCUMENTS + rb"\Z")
 _FORMAT_LAST = re.compile(rb"\A" + _BLANKS + _PLAIN_DOCUMENTS + rb"(?P<format>" + _FORMAT + rb")?\Z")
+
 
 class EntryCache:
     """Validated entries keyed by their exact bytes: the last few thousand in memory, and
