@@ -5,7 +5,11 @@ acknowledgements throughout. Commits are built and signed in-process (pygit2 +
 cryptography, SSHSIG exactly as ``ssh-keygen -Y sign -n git`` makes it), so generating
 10,000 commits takes seconds, not the minutes ``git commit -S`` would.
 
-    python bench/history.py OUT --commits 10000 --docs 5000 [--transfer-every 10]
+    python bench/history.py OUT --commits 10000 --docs 5000 [--transfer-every 10] [--style S]
+
+The manifests are written in one of STYLES: techxfer's own writer, or written here line
+by line as other tools and people write YAML (indented or flush lists, flow mappings,
+comments and quoted scalars, shuffled key order, with or without the format key).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import argparse
 import base64
 import hashlib
 import random
+import re
 import struct
 import sys
 import time
@@ -149,11 +154,68 @@ def doc_bytes(doc_id: str, revision: str, rng: random.Random) -> bytes:
     return f"%PDF-1.4\n% {doc_id} revision {revision}\n".encode() + body
 
 
-def manifest_bytes(entries: list[dict[str, Any]]) -> bytes:
-    return yamlio.dump({"format": 1, "documents": entries})
+STYLES = ("techxfer", "indented", "flow", "comments", "shuffled")
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ._()/-]*[A-Za-z0-9.)]")
+_WORDS = {"yes", "no", "on", "off", "true", "false", "null", "y", "n"}
 
 
-def generate(out: Path, commits: int, docs: int, transfer_every: int, seed: int = 7) -> dict[str, Any]:
+def _plain_ok(value: str) -> bool:
+    """A value every YAML reader takes as this same string when written plain."""
+    return bool(_PLAIN.fullmatch(value)) and value.lower() not in _WORDS and ": " not in value
+
+
+def _double(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _single(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def manifest_bytes(entries: list[dict[str, Any]], style: str = "techxfer") -> bytes:
+    """One manifest in one of STYLES. Only "techxfer" uses techxfer's writer; the others
+    are written here line by line, the way other tools or people write YAML."""
+    if style == "techxfer":
+        return yamlio.dump({"format": 1, "documents": entries})
+    out: list[str] = []
+    if style == "indented":  # no format key, the list indented under its key
+        out.append("documents:")
+        for e in entries:
+            lines = [f"{k}: {v if _plain_ok(v) else _single(v)}" for k, v in e.items()]
+            out.append("  - " + lines[0])
+            out.extend("    " + line for line in lines[1:])
+    elif style == "flow":  # one flow mapping an entry
+        out.append("documents:")
+        for e in entries:
+            pairs = ", ".join(f"{k}: {v if _plain_ok(v) else _double(v)}" for k, v in e.items())
+            out.append("  - {" + pairs + "}")
+    elif style == "comments":  # comments everywhere, every value quoted, a flush list
+        out += ["# Register of controlled documents", "# kept by document control", "",
+                "format: 1  # format version", "documents:   # one entry a document"]
+        for e in entries:
+            out.append(f"# {e['id']}")
+            lines = [f"{k}: {_double(v) if k in ('title', 'sha256', 'path') else _single(v)}"
+                     for k, v in e.items()]
+            lines[-1] += "  # end of entry"
+            out.append("- " + lines[0])
+            out.extend("  " + line for line in lines[1:])
+            out.append("")
+    elif style == "shuffled":  # each entry's keys in its own order (new at each revision)
+        out.append("documents:")
+        for e in entries:
+            keys = list(e)
+            random.Random(f"{e['id']} {e['revision']}").shuffle(keys)
+            lines = [f"{k}: {e[k] if _plain_ok(e[k]) else _single(e[k])}" for k in keys]
+            out.append("    - " + lines[0])
+            out.extend("      " + line for line in lines[1:])
+        out.append("format: 1")
+    else:
+        raise ValueError(f"unknown style {style!r}")
+    return ("\n".join(out) + "\n").encode()
+
+
+def generate(out: Path, commits: int, docs: int, transfer_every: int, seed: int = 7,
+             style: str = "techxfer") -> dict[str, Any]:
     rng = random.Random(seed)
     t0 = time.perf_counter()
     b = Builder(out)
@@ -168,7 +230,7 @@ def generate(out: Path, commits: int, docs: int, transfer_every: int, seed: int 
     b.put(".techxfer/parties.yaml", yamlio.dump(parties))
     b.put(".techxfer/policy.yaml", yamlio.dump(defaults.policy_yaml()))
     b.put(".techxfer/retention.yaml", yamlio.dump(defaults.retention_yaml()))
-    b.put("MANIFEST.yaml", manifest_bytes([]))
+    b.put("MANIFEST.yaml", manifest_bytes([]))  # the root register stays empty
     b.commit(people["zhang.wei"], "Trust root")
 
     # Documents: 45 registrant design folders, 5 manufacturer record folders.
@@ -192,7 +254,7 @@ def generate(out: Path, commits: int, docs: int, transfer_every: int, seed: int 
                             "retention": "permanent" if owner == "registrant" else "batch-record",
                             "effective": "2024-01-08"})
             index[doc_id] = (folder, j)
-        b.put(f"{folder}/MANIFEST.yaml", manifest_bytes(entries))
+        b.put(f"{folder}/MANIFEST.yaml", manifest_bytes(entries, style))
         author = people["zhao.min"] if owner == "manufacturer" else people["wang.fang"]
         b.commit(author, f"Register {folder}")
 
@@ -242,7 +304,7 @@ def generate(out: Path, commits: int, docs: int, transfer_every: int, seed: int 
         data = doc_bytes(doc_id, e["revision"], rng)
         e["sha256"] = hashlib.sha256(data).hexdigest()
         b.put(f"{folder}/{e['path']}", data)
-        b.put(f"{folder}/MANIFEST.yaml", manifest_bytes(manifests[folder]))
+        b.put(f"{folder}/MANIFEST.yaml", manifest_bytes(manifests[folder], style))
         author = people["zhao.min"] if is_record else people["wang.fang"]
         b.commit(author, f"{doc_id} rev {e['revision']}")
         if not is_record:
@@ -267,8 +329,9 @@ def main() -> None:
     ap.add_argument("--commits", type=int, default=10_000)
     ap.add_argument("--docs", type=int, default=5_000)
     ap.add_argument("--transfer-every", type=int, default=8)
+    ap.add_argument("--style", choices=STYLES, default="techxfer")
     args = ap.parse_args()
-    print(generate(args.out, args.commits, args.docs, args.transfer_every))
+    print(generate(args.out, args.commits, args.docs, args.transfer_every, style=args.style))
 
 
 if __name__ == "__main__":

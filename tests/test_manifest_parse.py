@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import random
-import time
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from techxfer.format import yamlio
@@ -19,12 +18,13 @@ TAKEN = [
     "b33518a5f3829621dedd1c8a343bcd41f3e6052801a277659cb028b9bd877b2b",
     "3e5f", "1e5", "e", "a  b", "图纸 第二版", "Drawing (rev. B)", "x?y", "a-", "yess", "Nope",
     "'2024-01-08'", "' padded '", "'yes'", "'123'", "'a: b # c'", "''", "'图纸'",
+    "\"quoted\"", "\"a: b # c\"", "a #c", "'a' # c", "\"x\"  # c", "\"\"",
 ]
 REFUSED = [
     "yes", "No", "ON", "off", "null", "NULL", "true", "123", "0x1f", "1.5", "2024-01-08",
-    "0b1", "0b101", "0bc", ".inf", "~", "-x", "a: b", "a #c", "'it''s'", "\"quoted\"", "[a]", "{a: 1}",
+    "0b1", "0b101", "0bc", ".inf", "~", "-x", "a: b", "# c", "'it''s'", "\"a\\\"b\"", "\"a\\nb\"", "[a]", "{a: 1}",
     "a, b", "*alias", "&anchor x", "!tag x", "|", ">", "@x", "`x`", "%x", "a\tb", "a ",
-    "'a' # c", "a\u2028b", "a\x85b", "\ufeffa", "12345", "0123",
+    "a\u2028b", "a\x85b", "\ufeffa", "12345", "0123",
 ]
 
 
@@ -57,15 +57,33 @@ def test_anything_else_goes_to_the_loader(value: str) -> None:
     b"- id: A\n  yes: B\n",  # a key YAML reads as a boolean
     b"- id: A\n    path: b\n",  # deeper indentation: a continuation or nesting
     b"- id: A\n  items:\n  - x\n",  # nested list
-    b"- id: A\n\n  path: b\n",  # blank line
-    b"- id: A\n# note\n  path: b\n",  # comment
-    b"- id: A # note\n",
+    b"  - id: A\n  path: b\n",  # continuation not deeper than the item
+    b"- {id: A, path: b #c}\n",  # a comment inside a flow mapping swallows the brace
+    b"- {id: A, path: b}\n  x: y\n",
+    b"- {id: A, {b: c}}\n",
+    b"- {id: A, path: 'b, c'}\n",
+    b"- {id: A,, path: b}\n",
+    b"- id: A # note\n  path: {b: c}\n",
     b"-  id: A\n",
     b"id: A\n",
     b"",
 ])
 def test_shapes_other_than_a_flat_entry_go_to_the_loader(chunk: bytes) -> None:
     assert _flat_entry(chunk) is None
+
+
+@pytest.mark.parametrize("chunk", [
+    b"- id: A\n\n  path: b\n",  # blank line
+    b"- id: A\n# note\n  path: b\n",  # comment
+    b"  - id: A\n    path: b\n",  # an indented list
+    b"      - id: A\n        path: b  # c\n",
+    b"- {id: A, path: b}\n",  # a flow mapping
+    b"  - { id: A , path: 'b c', title: \"T #1\" }  # c\n\n# next\n",
+])
+def test_other_layouts_of_a_flat_entry_are_read_as_yaml_reads_them(chunk: bytes) -> None:
+    flat = _flat_entry(chunk)
+    assert flat is not None
+    assert flat == loaded(chunk)
 
 
 def test_random_values_never_differ_from_yaml() -> None:
@@ -149,19 +167,18 @@ LEAD_LINES = st.sampled_from([
     "\x0c"])
 
 
-@settings(max_examples=150, deadline=500, derandomize=True, database=None,
-          phases=[Phase.explicit, Phase.generate],  # no shrinking: a slow input is shown as found
+@settings(max_examples=150, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(lines=st.lists(LEAD_LINES, max_size=400), empty=st.booleans(), fmt=st.booleans(),
        bad=st.booleans())
-def test_any_lead_of_blank_and_comment_lines_is_read_quickly_as_the_loader_reads_it(
+def test_any_lead_of_blank_and_comment_lines_is_read_as_the_loader_reads_it(
         lines: list[str], empty: bool, fmt: bool, bad: bool) -> None:
     """Blank, whitespace-only and comment lines in any mix and number before the register:
-    the fast path answers as the full loader does, each input well inside the deadline
-    (the old header patterns took 2^n steps over n blank lines). ``bad`` spoils the key
-    after them, so the patterns must also fail quickly."""
+    the fast path answers as the full loader does (the old header patterns took 2^n steps
+    over n blank lines; the cut now reads each line once). ``bad`` spoils the key after
+    them."""
     from techxfer.errors import ConfigError
-    from techxfer.format.manifest_parse import _EMPTY, _HEADER, EntryCache
+    from techxfer.format.manifest_parse import EntryCache
 
     body = "documents: []\n" if empty else (
         "documents:\n- id: DOC-1\n  path: a.pdf\n  title: T\n  revision: A\n"
@@ -170,10 +187,6 @@ def test_any_lead_of_blank_and_comment_lines_is_read_quickly_as_the_loader_reads
     if bad:
         body = body.replace("documents:", "documentz:", 1)
     data = ("".join(f"{line}\n" for line in lines) + ("format: 1\n" if fmt else "") + body).encode()
-    started = time.perf_counter()
-    _HEADER.match(data)
-    _EMPTY.match(data)
-    assert time.perf_counter() - started < 0.05
     try:
         expected: object = yamlio.load(data, "M.yaml")
     except ConfigError:
@@ -186,3 +199,32 @@ def test_any_lead_of_blank_and_comment_lines_is_read_quickly_as_the_loader_reads
         assert got == expected
     else:  # a value the loader reads may still break the schema: both refuse it
         assert got is ConfigError
+
+
+FRAME_LINES = st.sampled_from([
+    "", " ", "# c", "  # indented", "#", "# 注释", "# bell\x07", "# c1\x9b", "# a\u2028b",
+    "format: 1", "format: 1  # v", "format: 1#x", "format: 2", "format: '1'", "documents:",
+    "documents:  # the list", "documents: # \x85", "other: 1", "documents: []"])
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(lines=st.lists(FRAME_LINES, max_size=8))
+def test_the_frame_read_without_yaml_is_what_the_loader_reads(lines: list[str]) -> None:
+    """The frame (a manifest's lines outside its list) is read without YAML in the usual
+    shapes: whenever that answers, YAML reads the same mapping, documents null."""
+    from techxfer.errors import ConfigError
+    from techxfer.format.manifest_parse import EntryCache, _frame, _split
+
+    data = ("".join(f"{line}\n" for line in lines) + "documents:\n- id: A\n").encode()
+    split = _split(data)
+    if split is None:
+        return
+    frame, _ = split
+    got = _frame(frame, "M.yaml", EntryCache())
+    try:
+        expected = yamlio.load(frame, "M.yaml")
+    except ConfigError:
+        expected = None
+    if got is not None:
+        assert got == expected
+        assert list(got) == list(expected)  # the keys in the file's order
