@@ -26,6 +26,9 @@ MANIFEST_NAME = "MANIFEST.yaml"
 TRANSFERS_DIR = "transfers"
 DISPOSITIONS_DIR = "dispositions/"
 DISTRIBUTIONS_DIR = "distributions/"
+# Records of the pair's recurring quality duties (DESIGN 11): audits of the manufacturer,
+# yearly self-inspections, agreement reviews, periodic document reviews.
+AUDITS_DIR = "audits/"
 # Repository housekeeping: files that change how git or a forge treats every other file
 # (line endings, ignores, submodules, CI). They change like the configuration (DESIGN 2.1):
 # init's policy judges them by the configuration's own rule, and their contents are part
@@ -38,12 +41,14 @@ HOUSEKEEPING_DIRS = (".github/",)  # at the root only
 HOUSEKEEPING = (*HOUSEKEEPING_NAMES, *(f"{d}**" for d in HOUSEKEEPING_DIRS))
 _HOUSEKEEPING_NAME_SET = frozenset(HOUSEKEEPING_NAMES)
 # Paths that are never controlled documents: the format's own files.
-FORMAT_PREFIXES = (f"{CONFIG_DIR}/", f"{TRANSFERS_DIR}/", DISPOSITIONS_DIR, DISTRIBUTIONS_DIR)
+FORMAT_PREFIXES = (f"{CONFIG_DIR}/", f"{TRANSFERS_DIR}/", DISPOSITIONS_DIR, DISTRIBUTIONS_DIR,
+                   AUDITS_DIR)
 # What each record folder may hold; any other file there is RECORD_OTHER.
 RECORD_FOLDERS = {
     f"{TRANSFERS_DIR}/": f"{TRANSFERS_DIR}/<TX-ID>/transfer.yaml and ack.<party>.yaml",
     DISPOSITIONS_DIR: f"{DISPOSITIONS_DIR}<DISP-ID>.yaml",
     DISTRIBUTIONS_DIR: f"{DISTRIBUTIONS_DIR}<EXP-ID>.yaml",
+    AUDITS_DIR: f"{AUDITS_DIR}<AUD-ID>.yaml",
 }
 
 
@@ -55,18 +60,19 @@ class PathKind(enum.Enum):
     ACK = "ack"                    # transfers/<TX-ID>/ack.<party>.yaml
     DISPOSITION = "disposition"    # dispositions/<DISP-ID>.yaml
     DISTRIBUTION = "distribution"  # distributions/<EXP-ID>.yaml
-    RECORD_OTHER = "record-other"  # anything else under transfers/, dispositions/, distributions/
+    DUTY = "duty"                  # audits/<AUD-ID>.yaml
+    RECORD_OTHER = "record-other"  # anything else under a record folder (RECORD_FOLDERS)
     DOCUMENT = "document"          # everything else: judged by the policy's path rules
 
 
 # The kinds judged by their own rules (rules/records), not by the policy's path rules.
 RECORD_KINDS = frozenset({PathKind.TRANSFER, PathKind.ACK, PathKind.HOLD, PathKind.DISPOSITION,
-                          PathKind.DISTRIBUTION})
+                          PathKind.DISTRIBUTION, PathKind.DUTY})
 
 # The schema each record kind must pass (format.schema kinds).
 SCHEMA_OF = {PathKind.HOLD: "hold", PathKind.MANIFEST: "manifest", PathKind.TRANSFER: "transfer",
              PathKind.ACK: "ack", PathKind.DISPOSITION: "disposition",
-             PathKind.DISTRIBUTION: "distribution"}
+             PathKind.DISTRIBUTION: "distribution", PathKind.DUTY: "duty"}
 
 
 def is_manifest(path: str) -> bool:
@@ -121,6 +127,10 @@ def distribution_path(exp_id: str) -> str:
     return f"{DISTRIBUTIONS_DIR}{exp_id}.yaml"
 
 
+def duty_path(aud_id: str) -> str:
+    return f"{AUDITS_DIR}{aud_id}.yaml"
+
+
 def hold_path(hold_id: str) -> str:
     return f"{HOLDS_DIR}{hold_id}.yaml"
 
@@ -138,7 +148,7 @@ def parse_record_path(path: str) -> tuple[str, str | None] | None:
 
 
 def record_id(path: str) -> str:
-    """The id a disposition, distribution or hold file carries in its name."""
+    """The id a disposition, distribution, duty or hold file carries in its name."""
     return path.rsplit("/", 1)[-1].removesuffix(".yaml")
 
 
@@ -156,6 +166,8 @@ def kind(path: str) -> PathKind:
         return PathKind.DISPOSITION if _flat_yaml(path, DISPOSITIONS_DIR) else PathKind.RECORD_OTHER
     if path.startswith(DISTRIBUTIONS_DIR):
         return PathKind.DISTRIBUTION if _flat_yaml(path, DISTRIBUTIONS_DIR) else PathKind.RECORD_OTHER
+    if path.startswith(AUDITS_DIR):
+        return PathKind.DUTY if _flat_yaml(path, AUDITS_DIR) else PathKind.RECORD_OTHER
     if path.startswith(TRANSFERS_DIR + "/"):
         return PathKind.RECORD_OTHER
     return PathKind.DOCUMENT

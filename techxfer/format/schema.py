@@ -20,7 +20,7 @@ from techxfer.errors import SchemaError
 from techxfer.format import yamlio
 
 KINDS = ("repo", "parties", "policy", "retention", "hold", "manifest", "transfer", "ack",
-         "disposition", "distribution", "receipt")
+         "disposition", "distribution", "receipt", "duty")
 
 
 def schema_path(kind: str) -> Traversable:
