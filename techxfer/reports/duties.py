@@ -100,6 +100,7 @@ def build_duties(ws: Workspace, as_of: date) -> DutiesReport:
     register = register_of(snap).values()
     duties = due(config, as_of, start, load_duty_records(snap), register, records.transfers,
                  records.acks)
+    ws.cache.flush()  # what was parsed is kept (user cache dir) for the next run
     return DutiesReport(commit, as_of, start, duties)
 
 
