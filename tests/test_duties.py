@@ -73,6 +73,7 @@ def test_a_supplier_audit_is_recorded_judged_and_moves_the_next_due_date(
     audit = of(rows, "supplier-audit")
     assert [a["state"] for a in audit] == ["done", "upcoming"]
     assert audit[0]["record"] == data["id"] and audit[1]["due"] == a_year_on(TODAY).isoformat()
+    assert audit[0]["done"] == audit[0]["recorded"] == TODAY.isoformat()
     assert [a["state"] for a in of(duties(repo, late)[1], "supplier-audit")] == ["done", "overdue"]
     # the Chinese table names the duty and its state
     table = techxfer(repo, "duties", "--lang", "zh", "--as-of", late.isoformat(), check=False).stdout

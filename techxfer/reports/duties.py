@@ -19,7 +19,7 @@ from techxfer.audit.walk import Auditor, trust_root
 from techxfer.model.parties import KNOWN_ROLES
 from techxfer.model.times import from_git_time
 from techxfer.reports.text import cell, shown
-from techxfer.rules.duties import Duty, due, register_of
+from techxfer.rules.duties import HORIZON_DAYS, Duty, due, register_of
 from techxfer.state.config import Config
 from techxfer.state.records import committed, load_duty_records, load_records
 from techxfer.state.workspace import Workspace
@@ -50,6 +50,9 @@ WORDS: dict[str, tuple[str, str]] = {
                      "{commit})", "截至 {as_of} 的关键岗位（配置自 {since} 起生效，提交 {commit}）"),
     "people_header": ("party|position|held by", "企业|岗位|任职人员"),
     "vacant": ("vacant", "空缺"),
+    "recorded": ("recorded {on}", "记录于 {on}"),
+    "unverified": ("The records are read as committed; techxfer verify checks who signed them.",
+                   "以上记录按已提交内容读取；签名人是否有权签署由 techxfer verify 核查。"),
     "changes": ("Changes of holders:", "任职变更："),
     "legal-representative": ("legal representative", "法定代表人"),
     "principal": ("principal", "企业负责人"),
@@ -83,7 +86,9 @@ class DutiesReport:
                 "duties": [{"kind": d.kind, "party": d.party, "subject": d.subject,
                             "due": d.due.isoformat(), "state": d.state, "clause": d.clause,
                             "record": d.record,
-                            "done": d.done.isoformat() if d.done else None} for d in self.duties]}
+                            "done": d.done.isoformat() if d.done else None,
+                            "recorded": d.recorded.isoformat() if d.recorded else None}
+                           for d in self.duties]}
 
 
 def agreement_start(ws: Workspace, commit: str) -> date:
@@ -124,15 +129,17 @@ def render_duties(report: DutiesReport, fmt: str, lang: str, echo: Callable[[str
     rows = sorted(rows, key=lambda d: (order[d.state], d.due, d.kind, d.subject))
     echo(" | ".join(word("header", lang).split("|")))
     for d in rows:
-        done = f"{d.record} ({d.done.isoformat()})" if d.record and d.done else ""
+        done = f"{d.record} ({d.done.isoformat()}" if d.record and d.done else ""
+        if done and d.recorded and d.recorded != d.done:
+            done += f", {word('recorded', lang, on=d.recorded.isoformat())}"
+        done += ")" if done else ""
         echo(" | ".join([word(d.state, lang), d.due.isoformat(), word(d.kind, lang),
                          cell(d.party), cell(d.subject), cell(done), d.clause]))
     overdue = sum(d.state == "overdue" for d in report.duties)
     soon = sum(d.state == "due" for d in report.duties)
-    from techxfer.rules.duties import HORIZON_DAYS
-
     echo(word("open", lang, overdue=overdue, due=soon, days=HORIZON_DAYS) if overdue or soon
          else word("none_open", lang))
+    echo(word("unverified", lang))
 
 
 # -- people -------------------------------------------------------------------------------

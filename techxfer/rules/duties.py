@@ -146,7 +146,8 @@ class Duty:
     state: str       # done | late (done after it was due) | overdue | due | upcoming
     clause: str
     record: str | None = None  # the record that did it
-    done: date | None = None
+    done: date | None = None  # when, as the record says (performed, or submitted)
+    recorded: date | None = None  # when the record was signed
 
     @property
     def open(self) -> bool:
@@ -176,7 +177,7 @@ def _yearly(kind: str, party: str, subject: str, start: date, done: Iterable[Dut
             continue
         state = "done" if record.performed <= due_on else "late"
         out.append(Duty(kind, party, subject, due_on, state, CLAUSES[kind], record.id,
-                        record.performed))
+                        record.performed, record.date.date()))
         due_on = add_months(record.performed, 12)
     out.append(Duty(kind, party, subject, due_on, _open_state(due_on, as_of), CLAUSES[kind]))
     return out
@@ -196,7 +197,7 @@ def _self_inspections(party: str, start: date, records: Iterable[DutyRecord],
         if found is not None and submitted is not None and submitted <= as_of:
             out.append(Duty("self-inspection", party, str(year), due_on,
                             "done" if submitted <= due_on else "late", CLAUSES["self-inspection"],
-                            found.id, submitted))
+                            found.id, submitted, found.date.date()))
         else:
             out.append(Duty("self-inspection", party, str(year), due_on,
                             _open_state(due_on, as_of), CLAUSES["self-inspection"]))
@@ -233,7 +234,8 @@ def _document_reviews(config: Config, register: Iterable[DocumentEntry],
         out.append(Duty("document-review", owner, f"{entry.id} rev {entry.revision}", due_on,
                         _open_state(due_on, as_of), CLAUSES["document-review"],
                         last.id if last is not None else None,
-                        last.performed if last is not None else None))
+                        last.performed if last is not None else None,
+                        last.date.date() if last is not None else None))
     return out
 
 
