@@ -107,6 +107,9 @@ class AuditResult:
     transfers: int = 0
     acknowledgements: int = 0
     pending: list[str] = field(default_factory=list)
+    # Each configuration as it came in force: (time, commit, configuration), in walk order
+    # (``techxfer people`` reads who held which role when).
+    configs: list[tuple[datetime, str, Config]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -407,6 +410,8 @@ class Auditor:
             if key not in self.reported:
                 self.reported.add(key)
                 result.findings.append(finding)
+        if policy.config is not None and (not parents or policy.since == self.position):
+            result.configs.append((time, commit, policy.config))  # in force from here on
         return CommitState(snap, policy, own_time, time)
 
     def _merge_changes(self, parents: list[str], per_parent: list[dict[str, Entry | None]],

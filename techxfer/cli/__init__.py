@@ -27,6 +27,7 @@ def _register() -> None:
     from techxfer.cli import (
         add,
         check,
+        duties,
         hooks,
         init,
         person,
@@ -42,7 +43,7 @@ def _register() -> None:
     )
 
     for module in (init, person, signing, add, status, check, transfer, verify, reports, receipts,
-                   retention, hooks, server, release):
+                   retention, duties, hooks, server, release):
         module.register(cli)
     from techxfer.cli import demo
 

@@ -28,6 +28,9 @@ DISPOSITIONS_DIR = "dispositions/"
 DISTRIBUTIONS_DIR = "distributions/"
 RELEASES_DIR = "releases/"
 RELEASE_STEPS = ("production", "market")  # releases/<BATCH>/<step>.yaml, in this order
+# Records of the pair's recurring quality duties (DESIGN 11): audits of the manufacturer,
+# yearly self-inspections, agreement reviews, periodic document reviews.
+AUDITS_DIR = "audits/"
 # Repository housekeeping: files that change how git or a forge treats every other file
 # (line endings, ignores, submodules, CI). They change like the configuration (DESIGN 2.1):
 # init's policy judges them by the configuration's own rule, and their contents are part
@@ -41,13 +44,14 @@ HOUSEKEEPING = (*HOUSEKEEPING_NAMES, *(f"{d}**" for d in HOUSEKEEPING_DIRS))
 _HOUSEKEEPING_NAME_SET = frozenset(HOUSEKEEPING_NAMES)
 # Paths that are never controlled documents: the format's own files.
 FORMAT_PREFIXES = (f"{CONFIG_DIR}/", f"{TRANSFERS_DIR}/", DISPOSITIONS_DIR, DISTRIBUTIONS_DIR,
-                   RELEASES_DIR)
+                   RELEASES_DIR, AUDITS_DIR)
 # What each record folder may hold; any other file there is RECORD_OTHER.
 RECORD_FOLDERS = {
     f"{TRANSFERS_DIR}/": f"{TRANSFERS_DIR}/<TX-ID>/transfer.yaml and ack.<party>.yaml",
     DISPOSITIONS_DIR: f"{DISPOSITIONS_DIR}<DISP-ID>.yaml",
     DISTRIBUTIONS_DIR: f"{DISTRIBUTIONS_DIR}<EXP-ID>.yaml",
     RELEASES_DIR: f"{RELEASES_DIR}<BATCH>/production.yaml and market.yaml",
+    AUDITS_DIR: f"{AUDITS_DIR}<AUD-ID>.yaml",
 }
 
 
@@ -61,6 +65,7 @@ class PathKind(enum.Enum):
     DISTRIBUTION = "distribution"  # distributions/<EXP-ID>.yaml
     PRODUCTION_RELEASE = "production-release"  # releases/<BATCH>/production.yaml
     MARKET_RELEASE = "market-release"  # releases/<BATCH>/market.yaml
+    DUTY = "duty"                  # audits/<AUD-ID>.yaml
     RECORD_OTHER = "record-other"  # anything else under a record folder (RECORD_FOLDERS)
     DOCUMENT = "document"          # everything else: judged by the policy's path rules
 
@@ -68,14 +73,15 @@ class PathKind(enum.Enum):
 # The kinds judged by their own rules (rules/records), not by the policy's path rules.
 RECORD_KINDS = frozenset({PathKind.TRANSFER, PathKind.ACK, PathKind.HOLD, PathKind.DISPOSITION,
                           PathKind.DISTRIBUTION, PathKind.PRODUCTION_RELEASE,
-                          PathKind.MARKET_RELEASE})
+                          PathKind.MARKET_RELEASE, PathKind.DUTY})
 
 # The schema each record kind must pass (format.schema kinds).
 SCHEMA_OF = {PathKind.HOLD: "hold", PathKind.MANIFEST: "manifest", PathKind.TRANSFER: "transfer",
              PathKind.ACK: "ack", PathKind.DISPOSITION: "disposition",
              PathKind.DISTRIBUTION: "distribution",
              PathKind.PRODUCTION_RELEASE: "release-production",
-             PathKind.MARKET_RELEASE: "release-market"}
+             PathKind.MARKET_RELEASE: "release-market",
+             PathKind.DUTY: "duty"}
 
 
 def is_manifest(path: str) -> bool:
@@ -142,6 +148,8 @@ def parse_release_path(path: str) -> tuple[str, str] | None:
         return None
     step = parts[2].removesuffix(".yaml")
     return (parts[1], step) if parts[2].endswith(".yaml") and step in RELEASE_STEPS else None
+def duty_path(aud_id: str) -> str:
+    return f"{AUDITS_DIR}{aud_id}.yaml"
 
 
 def hold_path(hold_id: str) -> str:
@@ -161,7 +169,7 @@ def parse_record_path(path: str) -> tuple[str, str | None] | None:
 
 
 def record_id(path: str) -> str:
-    """The id a disposition, distribution or hold file carries in its name."""
+    """The id a disposition, distribution, duty or hold file carries in its name."""
     return path.rsplit("/", 1)[-1].removesuffix(".yaml")
 
 
@@ -179,6 +187,8 @@ def kind(path: str) -> PathKind:
         return PathKind.DISPOSITION if _flat_yaml(path, DISPOSITIONS_DIR) else PathKind.RECORD_OTHER
     if path.startswith(DISTRIBUTIONS_DIR):
         return PathKind.DISTRIBUTION if _flat_yaml(path, DISTRIBUTIONS_DIR) else PathKind.RECORD_OTHER
+    if path.startswith(AUDITS_DIR):
+        return PathKind.DUTY if _flat_yaml(path, AUDITS_DIR) else PathKind.RECORD_OTHER
     if path.startswith(TRANSFERS_DIR + "/"):
         return PathKind.RECORD_OTHER
     if path.startswith(RELEASES_DIR):

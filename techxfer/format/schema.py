@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
 KINDS = ("repo", "parties", "policy", "retention", "hold", "manifest", "transfer", "ack",
-         "disposition", "distribution", "receipt", "release-production", "release-market")
+         "disposition", "distribution", "receipt", "release-production", "release-market",
+         "duty")
 
 
 def schema_path(kind: str) -> Traversable:

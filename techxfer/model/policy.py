@@ -12,6 +12,21 @@ from techxfer.format.layout import is_format_path
 
 AckKind = Literal["received", "approved", "none"]
 
+# Who signs each kind of duty record (audits/) unless the policy's ``duty_roles`` says:
+# the registrant audits the manufacturer; each party inspects its own quality system and
+# reports by 31 March; the quality agreement is reviewed by either quality head; documents
+# by the quality or document-control people; management reviews by the top of each party.
+DEFAULT_DUTY_ROLES: dict[str, tuple[str, ...]] = {
+    "supplier-audit": ("registrant:quality-head", "registrant:management-representative"),
+    "self-inspection": ("registrant:quality-head", "registrant:management-representative",
+                        "manufacturer:quality-head", "manufacturer:management-representative"),
+    "agreement-review": ("registrant:quality-head", "manufacturer:quality-head"),
+    "document-review": ("registrant:quality-head", "registrant:doc-control",
+                        "manufacturer:quality-head", "manufacturer:doc-control"),
+    "management-review": ("registrant:principal", "registrant:management-representative",
+                          "manufacturer:principal", "manufacturer:management-representative"),
+}
+
 @dataclass(frozen=True)
 class RoleRef:
     """``PARTYREF:ROLE``: a party id or seat and a role."""
@@ -63,6 +78,8 @@ class Policy:
     # meaning) gets the defaults of format/defaults.meanings_yaml for it
     meanings: tuple[tuple[str, tuple[RoleRef, ...]], ...] = ()
     explicit_meanings: frozenset[str] = frozenset()  # the meanings the file itself names
+    duty_roles: tuple[tuple[str, tuple[RoleRef, ...]], ...] = ()  # duty kind → who signs it
+    review_every_months: tuple[tuple[str, int], ...] = ()  # category → months between reviews
 
     @classmethod
     def create(cls, raw: Any) -> Policy:
@@ -89,6 +106,10 @@ class Policy:
             meanings=tuple((meaning, tuple(RoleRef.parse(x) for x in refs)) for meaning, refs in
                            {**meanings_yaml(raw["ack_roles"]), **raw.get("meanings", {})}.items()),
             explicit_meanings=frozenset(raw.get("meanings", {})),
+            duty_roles=tuple(
+                (duty, tuple(RoleRef.parse(x) for x in raw.get("duty_roles", {}).get(duty, default)))
+                for duty, default in DEFAULT_DUTY_ROLES.items()),
+            review_every_months=tuple(sorted(raw.get("review_every_months", {}).items())),
         )
 
     def meaning_roles(self, meaning: str) -> tuple[RoleRef, ...]:
@@ -112,6 +133,9 @@ class Policy:
         refs = [*self.transfer_roles, *self.ack_roles, *self.hold_roles, *self.distribution_roles,
                 *(ref for rule in self.rules for ref in rule.write)]
         return {ref.role for ref in refs}
+
+    def roles_for_duty(self, duty: str) -> tuple[RoleRef, ...]:
+        return dict(self.duty_roles).get(duty, ())
 
     @cached_property
     def _rule_cache(self) -> dict[str, Rule | None]:

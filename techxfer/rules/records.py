@@ -30,6 +30,7 @@ from techxfer.model.parties import Signer
 from techxfer.model.records import Disposition, Distribution
 from techxfer.model.retention import Hold
 from techxfer.model.transfer import Acknowledgement, Transfer, manifest_digest
+from techxfer.rules import duties
 from techxfer.rules.authorisation import holds_role, may_write, sender_roles
 from techxfer.rules.copies import CopyLedger, copy_blocker, holdings, left_behind
 from techxfer.rules.meanings import meaning_problem, misplaced
@@ -89,6 +90,8 @@ class RecordBook:
                 out += self._disposition(commit, signer, config, path, before, after)
             elif path_kind is PathKind.DISTRIBUTION:
                 out += self._distribution(commit, signer, config, path, before, after, source)
+            elif path_kind is PathKind.DUTY:
+                out += duties.judge_change(commit, signer, config, path, before, after)
         for path in sorted(changed):
             if is_manifest(path):
                 pairs = deltas[path] if deltas is not None and path in deltas \

@@ -15,7 +15,7 @@ from typing import Any
 
 from techxfer.errors import ConfigError
 from techxfer.findings import Code, Finding, msg
-from techxfer.format.layout import PathKind, kind
+from techxfer.format.layout import SCHEMA_OF, PathKind, kind
 from techxfer.model.times import parse_instant
 from techxfer.state.config import Config
 from techxfer.state.snapshot import Snapshot
@@ -23,12 +23,8 @@ from techxfer.state.snapshot import Snapshot
 DEFAULT_SKEW = timedelta(minutes=10)
 # The field of each record kind that says when it was made.
 DATE_FIELD = {PathKind.TRANSFER: "date", PathKind.ACK: "date", PathKind.DISPOSITION: "date",
-              PathKind.DISTRIBUTION: "date", PathKind.HOLD: "placed",
+              PathKind.DISTRIBUTION: "date", PathKind.DUTY: "date", PathKind.HOLD: "placed",
               PathKind.PRODUCTION_RELEASE: "date", PathKind.MARKET_RELEASE: "date"}
-SCHEMA = {PathKind.TRANSFER: "transfer", PathKind.ACK: "ack", PathKind.DISPOSITION: "disposition",
-          PathKind.DISTRIBUTION: "distribution", PathKind.HOLD: "hold",
-          PathKind.PRODUCTION_RELEASE: "release-production",
-          PathKind.MARKET_RELEASE: "release-market"}
 
 
 def skew(config: Config | None) -> timedelta:
@@ -70,7 +66,7 @@ def record_dates(commit: str, own: datetime, added: Iterable[str], after: Snapsh
         if field is None or not after.is_file(path):
             continue
         try:
-            raw: Any = after.load(SCHEMA[kind(path)], path)
+            raw: Any = after.load(SCHEMA_OF[kind(path)], path)
             value = str(raw[field])
             stated = parse_instant(value)
         except (ConfigError, KeyError, TypeError, ValueError):

@@ -10,8 +10,16 @@ from dataclasses import dataclass, field
 from functools import cmp_to_key
 
 from techxfer.errors import UsageError
-from techxfer.format.layout import TRANSFERS_DIR, parse_record_path, transfer_path
+from techxfer.format.layout import (
+    AUDITS_DIR,
+    TRANSFERS_DIR,
+    PathKind,
+    kind,
+    parse_record_path,
+    transfer_path,
+)
 from techxfer.git.repo import GitRepo
+from techxfer.model.duties import DutyRecord
 from techxfer.model.transfer import Acknowledgement, Transfer
 from techxfer.state.config import Config, load_config
 from techxfer.state.snapshot import Snapshot, commit_snapshot
@@ -71,6 +79,13 @@ def load_records(snap: Snapshot) -> Records:
         else:
             acks[(tx_id, party)] = Acknowledgement.create(snap.load("ack", path))
     return Records(transfers, acks, getattr(snap, "repo", None))
+
+
+def load_duty_records(snap: Snapshot) -> list[DutyRecord]:
+    """The duty records (``audits/``) of a state, oldest first."""
+    records = [DutyRecord.create(snap.load("duty", path))
+               for path in snap.paths_under(AUDITS_DIR) if kind(path) is PathKind.DUTY]
+    return sorted(records, key=lambda r: (r.date, r.id))
 
 
 def committed(ws: Workspace) -> tuple[str, Snapshot, Config]:

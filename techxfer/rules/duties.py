@@ -1,0 +1,276 @@
+"""Recurring quality duties: who may sign a duty record, and what is due when (DESIGN 11).
+
+Two questions, each answered once:
+
+1. ``record_problems``: is a duty record (``audits/<AUD-ID>.yaml``) one its signer may make
+   and does it agree with the register? ``verify`` asks it of every record a commit adds
+   (through ``judge_change``), ``techxfer duty record`` before it commits.
+2. ``due``: from the records, the register and the transfers of one state, what each
+   party owes and by when, each line citing the clause that asks for it:
+
+   - the registrant audits the manufacturer's quality system at least once a year
+     (Hebei guideline 1.1.2): due twelve months after the last audit, or after the
+     agreement started (the trust root's date);
+   - each party inspects its own quality system every year and reports to the authority
+     by 31 March of the next year (Hebei 1.1.11, SAMR Order 53 art. 45);
+   - the quality agreement is evaluated every year (Hebei 4.1.2);
+   - each effective document of a category the policy names in ``review_every_months``
+     is reviewed that often, counted from its last review, else its ``effective`` or
+     ``created`` date, else the last transfer that carried its revision;
+   - each transfer is acknowledged within ``repo.yaml`` ``ack_within_days`` (Hebei 1.1.4,
+     Shanghai guide 4.4.2).
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from techxfer.errors import ConfigError, SchemaError
+from techxfer.findings import Code, Finding
+from techxfer.format.layout import duty_path
+from techxfer.model.duties import DutyRecord
+from techxfer.model.manifest import DocumentEntry
+from techxfer.model.parties import Signer
+from techxfer.model.transfer import Acknowledgement, Transfer
+from techxfer.rules.authorisation import holds_role
+from techxfer.state.config import Config
+from techxfer.state.manifests import manifest_entries
+from techxfer.state.snapshot import Snapshot
+
+CLAUSES = {
+    "supplier-audit": "H 1.1.2",
+    "self-inspection": "H 1.1.11; SAMR 53 art. 45",
+    "agreement-review": "H 4.1.2",
+    "document-review": "GMP art. 43; ISO 13485 4.2.4",
+    "acknowledgement": "H 1.1.4; S 4.4.2",
+}
+# How far ahead a duty not yet due is shown as "due" rather than "upcoming".
+HORIZON_DAYS = 60
+
+
+# -- 1) a duty record ---------------------------------------------------------------------
+def record_problems(record: DutyRecord, path: str, signer: Signer | None, config: Config,
+                    register: Mapping[str, DocumentEntry]) -> list[tuple[Code, str]]:
+    """What is wrong with RECORD at PATH signed by SIGNER under CONFIG, REGISTER being the
+    documents (by id) of the state that holds it. Empty when nothing is."""
+    out: list[tuple[Code, str]] = []
+    if path != duty_path(record.id):
+        out.append((Code.TRANSFER_INVALID, f"the record's id differs from its file name {path}"))
+    if signer is not None:
+        who = f"{signer.party.id}:{signer.person.id}"
+        roles = config.policy.roles_for_duty(record.kind)
+        if (signer.party.id, signer.person.id) != (record.party, record.signer):
+            out.append((Code.UNAUTHORIZED_CHANGE, f"recorded as made by {record.party}:"
+                        f"{record.signer} but signed by {who}"))
+        elif record.role not in signer.person.roles:
+            out.append((Code.UNAUTHORIZED_CHANGE, f"signed as {record.role}, a role {who} does "
+                        "not hold"))
+        elif holds_role(config, signer, tuple(r for r in roles if r.role == record.role)) is None:
+            allowed = ", ".join(map(str, roles)) or "nobody"
+            out.append((Code.UNAUTHORIZED_CHANGE, f"a {record.kind} record is signed by "
+                        f"{allowed}, not {who} as {record.role}"))
+    if record.kind == "supplier-audit":
+        subject = config.parties.resolve(record.subject or "")
+        if subject is None:
+            out.append((Code.TRANSFER_INVALID, f"the audited party {record.subject} is no party"))
+        elif subject.id == record.party:
+            out.append((Code.TRANSFER_INVALID, "an audit of the other party's quality system "
+                        f"names its own party ({subject.id}) as audited"))
+    signed = record.date.date()
+    if record.performed > signed + timedelta(days=1):
+        out.append((Code.TIME_INCONSISTENT, f"performed {record.performed}, after the record "
+                    f"was signed ({signed})"))
+    if record.submitted is not None and record.submitted > signed + timedelta(days=1):
+        out.append((Code.TIME_INCONSISTENT, f"submitted {record.submitted}, after the record "
+                    f"was signed ({signed})"))
+    if record.period is not None and record.period > record.performed.year:
+        out.append((Code.TRANSFER_INVALID, f"a record for {record.period} performed in "
+                    f"{record.performed.year}, before that year began"))
+    if record.report is not None and record.report not in register:
+        out.append((Code.TRANSFER_INVALID, f"the report {record.report} is not in the register"))
+    for doc in record.documents:
+        entry = register.get(doc.id)
+        if entry is None:
+            out.append((Code.TRANSFER_INVALID, f"reviewed document {doc.id} is not in the register"))
+        elif entry.revision != doc.revision:
+            out.append((Code.TRANSFER_INVALID, f"reviewed {doc.id} rev {doc.revision}, but the "
+                        f"register holds rev {entry.revision}"))
+    return out
+
+
+def register_of(snap: Snapshot) -> dict[str, DocumentEntry]:
+    """Every document of a state by id (the first of a duplicated id: DUPLICATE_ID is the
+    register checks' finding)."""
+    out: dict[str, DocumentEntry] = {}
+    for manifest in sorted(snap.manifest_set):
+        try:
+            entries = manifest_entries(snap, manifest)
+        except (ConfigError, SchemaError):
+            continue  # the register checks report a broken manifest
+        for entry in entries:
+            out.setdefault(entry.id, entry)
+    return out
+
+
+def judge_change(commit: str, signer: Signer | None, config: Config | None, path: str,
+                 before: Snapshot, after: Snapshot) -> list[Finding]:
+    """A commit adds, changes or removes a duty record: added once, never changed."""
+    if before.exists(path):
+        verb = "changed" if after.exists(path) else "removed"
+        return [Finding(Code.RECORD_DELETED, path, f"a duty record was {verb}; records of "
+                        "audits, inspections and reviews are kept, never changed", commit)]
+    try:
+        record = DutyRecord.create(after.load("duty", path))
+    except SchemaError as exc:
+        return [Finding(Code.TRANSFER_INVALID, path, p, commit) for p in exc.problems]
+    except ConfigError as exc:
+        return [Finding(Code.TRANSFER_INVALID, path, exc.message, commit)]
+    if config is None:
+        return []
+    problems = record_problems(record, path, signer, config, register_of(after))
+    return [Finding(code, path, f"{record.id}: {message}", commit) for code, message in problems]
+
+
+# -- 2) what is due -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Duty:
+    """One thing a party owes: done (by a record), or due or overdue on a date."""
+
+    kind: str
+    party: str       # who owes it
+    subject: str     # what: a year, a party audited, a document and revision, a transfer
+    due: date
+    state: str       # done | late (done after it was due) | overdue | due | upcoming
+    clause: str
+    record: str | None = None  # the record that did it
+    done: date | None = None  # when, as the record says (performed, or submitted)
+    recorded: date | None = None  # when the record was signed
+
+    @property
+    def open(self) -> bool:
+        return self.state in ("overdue", "due", "upcoming")
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _open_state(due_on: date, as_of: date) -> str:
+    if as_of > due_on:
+        return "overdue"
+    return "due" if (due_on - as_of).days <= HORIZON_DAYS else "upcoming"
+
+
+def _yearly(kind: str, party: str, subject: str, start: date, done: Iterable[DutyRecord],
+            as_of: date) -> list[Duty]:
+    """A duty owed at least every twelve months from START: each record met in time (or
+    late), then the next one."""
+    out: list[Duty] = []
+    due_on = add_months(start, 12)
+    for record in sorted(done, key=lambda r: r.performed):
+        if record.performed > as_of:
+            continue
+        state = "done" if record.performed <= due_on else "late"
+        out.append(Duty(kind, party, subject, due_on, state, CLAUSES[kind], record.id,
+                        record.performed, record.date.date()))
+        due_on = add_months(record.performed, 12)
+    out.append(Duty(kind, party, subject, due_on, _open_state(due_on, as_of), CLAUSES[kind]))
+    return out
+
+
+def _self_inspections(party: str, start: date, records: Iterable[DutyRecord],
+                      as_of: date) -> list[Duty]:
+    by_year: dict[int, DutyRecord] = {}
+    for record in sorted(records, key=lambda r: (r.submitted or r.performed)):
+        if record.period is not None:
+            by_year.setdefault(record.period, record)
+    out = []
+    for year in range(start.year, as_of.year + 1):
+        due_on = date(year + 1, 3, 31)
+        found = by_year.get(year)
+        submitted = found.submitted if found is not None else None
+        if found is not None and submitted is not None and submitted <= as_of:
+            out.append(Duty("self-inspection", party, str(year), due_on,
+                            "done" if submitted <= due_on else "late", CLAUSES["self-inspection"],
+                            found.id, submitted, found.date.date()))
+        else:
+            out.append(Duty("self-inspection", party, str(year), due_on,
+                            _open_state(due_on, as_of), CLAUSES["self-inspection"]))
+    return out
+
+
+def _document_reviews(config: Config, register: Iterable[DocumentEntry],
+                      reviews: Iterable[DutyRecord], transfers: Iterable[Transfer],
+                      start: date, as_of: date) -> list[Duty]:
+    months = dict(config.policy.review_every_months)
+    if not months:
+        return []
+    reviewed: dict[tuple[str, str], DutyRecord] = {}
+    for record in sorted(reviews, key=lambda r: r.performed):
+        if record.performed <= as_of:
+            for doc in record.documents:
+                reviewed[(doc.id, doc.revision)] = record
+    carried: dict[tuple[str, str], date] = {}
+    for tx in sorted(transfers, key=lambda t: t.date):
+        for item in tx.items:
+            carried[(item.id, item.revision)] = tx.date.date()
+    out = []
+    for entry in sorted(register, key=lambda e: e.id):
+        every = months.get(entry.category)
+        if every is None or entry.status != "effective":
+            continue
+        key = (entry.id, entry.revision)
+        last = reviewed.get(key)
+        since_text = entry.date("effective") or entry.date("created")
+        since = last.performed if last is not None else (
+            date.fromisoformat(since_text) if since_text else carried.get(key, start))
+        due_on = add_months(since, every)
+        owner = config.party_id(entry.owner) or entry.owner
+        out.append(Duty("document-review", owner, f"{entry.id} rev {entry.revision}", due_on,
+                        _open_state(due_on, as_of), CLAUSES["document-review"],
+                        last.id if last is not None else None,
+                        last.performed if last is not None else None,
+                        last.date.date() if last is not None else None))
+    return out
+
+
+def _acknowledgements(config: Config, transfers: Mapping[str, Transfer],
+                      acks: Mapping[tuple[str, str], Acknowledgement], as_of: date) -> list[Duty]:
+    out = []
+    for tx in sorted(transfers.values(), key=lambda t: t.date):
+        if tx.date.date() > as_of:
+            continue
+        due_on = tx.due(config.repo.ack_within_days).date()
+        ack = acks.get((tx.id, tx.recipient))
+        if ack is not None and ack.date.date() <= as_of:
+            continue  # acknowledged: the transfer list shows when and how
+        out.append(Duty("acknowledgement", tx.recipient, f"{tx.id} ({tx.type})", due_on,
+                        _open_state(due_on, as_of), CLAUSES["acknowledgement"]))
+    return out
+
+
+def due(config: Config, as_of: date, start: date, records: Iterable[DutyRecord],
+        register: Iterable[DocumentEntry], transfers: Mapping[str, Transfer],
+        acks: Mapping[tuple[str, str], Acknowledgement]) -> list[Duty]:
+    """Every duty of the pair as of AS_OF, the agreement having started on START."""
+    records = [r for r in records if r.performed <= as_of]
+    registrant = config.party_id("registrant") or "registrant"
+    manufacturer = config.party_id("manufacturer") or "manufacturer"
+    out: list[Duty] = []
+    out += _yearly("supplier-audit", registrant, manufacturer, start,
+                   [r for r in records if r.kind == "supplier-audit"
+                    and config.party_id(r.subject or "") == manufacturer], as_of)
+    for party in (registrant, manufacturer):
+        out += _self_inspections(party, start, [r for r in records if r.kind == "self-inspection"
+                                                and r.party == party], as_of)
+    out += _yearly("agreement-review", registrant, "quality agreement", start,
+                   [r for r in records if r.kind == "agreement-review"], as_of)
+    out += _document_reviews(config, register, [r for r in records if r.kind == "document-review"],
+                             transfers.values(), start, as_of)
+    out += _acknowledgements(config, transfers, acks, as_of)
+    return out
