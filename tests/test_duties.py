@@ -256,4 +256,4 @@ def test_people_says_who_held_each_key_position_when(repo: Path, keys: dict[str,
     held = {(p["party"], p["position"]): p["holders"] for p in then["positions"]}
     assert held[("fab", "quality-head")] == ["李娜 (li.na)"]
     table = techxfer(repo, "people", "--lang", "zh").stdout
-    assert "质量负责人" in table and "赵敏" in table and "空缺" in table
+    assert "质量管理部门负责人" in table and "赵敏" in table and "空缺" in table

@@ -195,4 +195,4 @@ def render_people(report: PeopleReport, fmt: str, lang: str, echo: Callable[[str
         for c in report.changes:
             moves = [f"+{n}" for n in c.added] + [f"-{n}" for n in c.removed]
             echo(f"  {c.when.isoformat(timespec='seconds')} {c.commit[:10]} {cell(c.party)} "
-                 f"{word(c.position, lang)}: {shown(' '.join(moves))}")
+                 f"{term('role', c.position, lang)}: {shown(' '.join(moves))}")
