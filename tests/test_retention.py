@@ -117,6 +117,9 @@ def test_totals_and_formats(short: Path, tmp_path: Path) -> None:
     assert csv_text.splitlines()[0].startswith("id,path,title") and "BR-LEAP" in csv_text
     table = techxfer(short, "retention", "report", "--as-of", "2026-06-01").stdout
     assert "Totals: retain 1, eligible 2, held 0, destroyed 0" in table
+    zh = techxfer(short, "retention", "report", "--as-of", "2026-06-01", "--lang", "zh").stdout
+    assert "合计: 保存中 1, 可销毁 2, 冻结中 0, 已销毁 0" in zh and "BR-LEAP" in zh
+    assert not {"retain", "eligible", "Totals", "Kept until"} & set(zh.replace(":", " ").split())
     target = tmp_path / "retention.pdf"
     techxfer(short, "retention", "report", "--format", "pdf", "-o", str(target))
     from pypdf import PdfReader

@@ -17,7 +17,7 @@ def retention_group() -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "pdf"]), default="table")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE (required for pdf).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="Language of the PDF.")
+              help="Language of the table and the PDF (csv and json stay as data).")
 def retention_report(as_of: str | None, fmt: str, output: str | None, lang: str) -> int:
     """Every record: class, dates, computed end, state (retain/eligible/held/destroyed);
     the PDF adds the legal holds and who approved each disposition."""
@@ -27,7 +27,7 @@ def retention_report(as_of: str | None, fmt: str, output: str | None, lang: str)
 
     ws = Workspace.open()
     if fmt != "pdf":
-        render(build(ws, parse_as_of(as_of)), fmt, output, click.echo)
+        render(build(ws, parse_as_of(as_of)), fmt, output, click.echo, lang)
         return 0
     if output is None:
         raise click.UsageError("--format pdf needs -o FILE")

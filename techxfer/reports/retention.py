@@ -112,29 +112,37 @@ def render_csv(report: RetentionReport) -> str:
     return out.getvalue()
 
 
-def render_table(report: RetentionReport) -> str:
-    lines = [f"Retention as of {report.as_of.date()} (commit {report.commit[:10]})", ""]
-    lines.append(f"{'ID':<16} {'REV':<5} {'CLASS':<13} {'STATUS':<10} {'END':<11} "
-                 f"{'STATE':<10} WHY")
+def render_table(report: RetentionReport, lang: str = "en") -> str:
+    from techxfer.reports.i18n import label, ljust, pdf_word, render, term
+
+    lines = [f"{pdf_word('retention_title', lang)} · {pdf_word('as_of', lang)} "
+             f"{report.as_of.date()} ({label(lang, 'commit')} {report.commit[:10]})", ""]
+    heads = (label(lang, "doc_id"), label(lang, "rev"), pdf_word("class", lang),
+             pdf_word("status", lang), pdf_word("end", lang), label(lang, "state"))
+    widths = (16, 5, 13, 10, 11, 10)
+    lines.append(" ".join(ljust(h, w) for h, w in zip(heads, widths, strict=True)) + " "
+                 + pdf_word("basis", lang))
     for r in report.rows:
-        why = ", ".join(r.holds) if r.holds else report.disposition_of(r) or r.end.reason
+        why = ", ".join(r.holds) if r.holds else report.disposition_of(r) or render(r.end.basis, lang)
         if r.standing == "superseded":
-            why = f"by rev {r.replaced_by} ({(r.replaced_commit or '')[:10]}); {why}"
-        lines.append(f"{r.entry.id:<16} {r.entry.revision:<5} {r.retention_class:<13} "
-                     f"{r.status:<10} {_end(r):<11} {r.state:<10} {why}")
+            why = f"rev {r.replaced_by} ({(r.replaced_commit or '')[:10]}); {why}"
+        values = (r.entry.id, r.entry.revision, r.retention_class, term("status", r.status, lang),
+                  _end(r), term("state", r.state, lang))
+        lines.append(" ".join(ljust(v, w) for v, w in zip(values, widths, strict=True)) + " " + why)
     totals = report.totals()
-    lines += ["", "Totals: " + ", ".join(f"{k} {v}" for k, v in totals.items())]
+    lines += ["", f"{pdf_word('totals', lang)}: "
+              + ", ".join(f"{term('state', k, lang)} {v}" for k, v in totals.items())]
     return "\n".join(shown(line) for line in lines) + "\n"
 
 
 def render(report: RetentionReport, fmt: str, output: str | None,
-           echo: Callable[[str], None]) -> None:
+           echo: Callable[[str], None], lang: str = "en") -> None:
     """The text formats; the PDF is ``pdf_retention``'s."""
     from techxfer.format.fileio import write_atomic
 
     text = (render_csv(report) if fmt == "csv" else
             json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n" if fmt == "json"
-            else render_table(report))
+            else render_table(report, lang))
     if output is None:
         echo(text.rstrip("\n"))
     else:
