@@ -220,6 +220,13 @@ def test_the_demo_is_clean_under_the_new_defaults(tmp_path: Path) -> None:
     assert "0 findings" in proc.stdout and "clean: 11 documents" in proc.stdout
     assert "zhao.min tries 'approved': refused, nothing written" in proc.stdout
     assert "acknowledged 'received' by fab:zhao.min (doc-control)" in proc.stdout
+    # the batch released in two steps, the yearly audit recorded, and the next due dates
+    demo = tmp_path / "demo"
+    assert (demo / "releases" / "B2026-0001" / "production.yaml").is_file()
+    assert (demo / "releases" / "B2026-0001" / "market.yaml").is_file()
+    assert len(list((demo / "audits").glob("AUD-*.yaml"))) == 1
+    assert "supplier-audit (acme, fab) [H 1.1.2]" in proc.stdout
+    assert "self-inspection (acme," in proc.stdout
     policy = yaml.safe_load((tmp_path / "demo" / ".techxfer" / "policy.yaml").read_text())
     assert policy["meanings"]["approved"] == ["registrant:quality-head",
                                               "manufacturer:quality-head"]

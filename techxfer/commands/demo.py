@@ -35,7 +35,8 @@ class DemoPerson:
 
 
 PEOPLE = (
-    DemoPerson(REGISTRANT, "zhang.wei", "张伟", ("quality-head", "management-representative")),
+    DemoPerson(REGISTRANT, "zhang.wei", "张伟", ("quality-head", "management-representative",
+                                                "release-reviewer")),
     DemoPerson(REGISTRANT, "wang.fang", "王芳", ("doc-control", "rd-engineer")),
     DemoPerson(MANUFACTURER, "li.na", "李娜", ("quality-head", "release-reviewer")),
     DemoPerson(MANUFACTURER, "zhao.min", "赵敏", ("doc-control",)),
@@ -229,11 +230,50 @@ class Demo:
         self.commit_as("zhao.min", "Batch record B2026-0001")
         self.echo("   committed and signed by zhao.min (manufacturer doc-control)")
 
+    def release(self, batch: str) -> None:
+        from techxfer.commands.release import release_market, release_production
+        from techxfer.state.workspace import Workspace
+
+        self.step("11. The batch is released in two steps (techxfer release production, "
+                  "then market)")
+        self.as_person("li.na")
+        done = release_production(Workspace.open(self.root), batch, (),
+                                  "Batch record reviewed complete; no open deviation",
+                                  signing_key=self.keys["li.na"])
+        self.echo(f"   {done.path}: production release by li.na (manufacturer release-reviewer), "
+                  f"commit {done.commit[:10]}")
+        self.as_person("zhang.wei")
+        done = release_market(Workspace.open(self.root), batch,
+                              "Production release file reviewed; released to market",
+                              signing_key=self.keys["zhang.wei"])
+        self.echo(f"   {done.path}: market release by zhang.wei (registrant release-reviewer), "
+                  f"bound to the production release; the batch records' retention counts from "
+                  f"today")
+
+    def duties(self) -> None:
+        from datetime import date
+
+        from techxfer.commands.duties import DutyRequest, record_duty
+        from techxfer.reports.duties import build_duties
+        from techxfer.state.workspace import Workspace
+
+        self.step("12. The registrant audits the manufacturer (techxfer duty record), and what "
+                  "is due next (techxfer duties)")
+        self.as_person("zhang.wei")
+        record, _ = record_duty(Workspace.open(self.root), DutyRequest(
+            "supplier-audit", date.today(), "Quality-system audit of fab: two minor findings, "
+            "corrective actions agreed"))
+        self.echo(f"   {record.id}: audit of {record.subject} signed by zhang.wei (quality-head)")
+        report = build_duties(Workspace.open(self.root), date.today())
+        for duty in sorted(report.open_duties(), key=lambda d: d.due)[:4]:
+            self.echo(f"   {duty.state:<8} {duty.due}  {duty.kind} ({duty.party}, {duty.subject}) "
+                      f"[{duty.clause}]")
+
     def verify(self) -> int:
         from techxfer.audit.walk import Auditor
         from techxfer.state.workspace import Workspace
 
-        self.step("11. The audit an inspector runs (techxfer verify)")
+        self.step("13. The audit an inspector runs (techxfer verify)")
         ws = Workspace.open(self.root)
         result = Auditor(ws.repo, ws.cache).run()
         self.echo(f"   {result.commits} commits checked from the trust root, "
@@ -288,6 +328,8 @@ def run_demo(directory: Path | None, echo: Echo) -> int:
         demo.refused_ack("zhao.min", change, "approved")
         demo.ack("zhao.min", change, "received", "Rev B received by document control")
         demo.batch_record()
+        demo.release("B2026-0001")
+        demo.duties()
         clean = demo.check()
         return demo.verify() or clean
     except TechxferError:
