@@ -156,7 +156,7 @@ def test_transfers_of_the_same_second_keep_their_commit_order(tmp_path: Path) ->
 
     from techxfer.git.repo import GitRepo
     from techxfer.model.transfer import Transfer
-    from techxfer.reports.transfer_list import chronological
+    from techxfer.state.records import chronological
 
     git(tmp_path, "init", "-q", "r")
     repo = tmp_path / "r"
@@ -185,7 +185,7 @@ def test_same_second_order_is_one_order_across_branches(tmp_path: Path) -> None:
 
     from techxfer.git.repo import GitRepo
     from techxfer.model.transfer import Transfer
-    from techxfer.reports.transfer_list import chronological
+    from techxfer.state.records import chronological
 
     git(tmp_path, "init", "-q", "-b", "main", "r")
     repo = tmp_path / "r"

@@ -25,7 +25,6 @@ from techxfer.model.transfer import ack_state
 from techxfer.reports import i18n
 from techxfer.reports.i18n import label, ljust, word
 from techxfer.reports.text import cell, shown
-from techxfer.reports.transfer_list import chronological
 from techxfer.rules.receipts import receipt_log
 from techxfer.rules.register import check_state
 from techxfer.rules.signer import SignatureChecker
@@ -188,7 +187,7 @@ def document_history(ws: Workspace, doc_id: str, *, lang: str = "en",
     config = load_config(snap)
     records = load_records(snap)
     as_of = as_of or now()
-    for tx in chronological(records.transfers.values(), ws.repo.commits_adding(TRANSFERS_DIR + "/"), ws.repo):
+    for tx in records.in_order():
         for item in tx.items:
             if item.id != doc_id:
                 continue

@@ -7,15 +7,12 @@ the commits that added them come from one ``git log`` over ``transfers/``.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from techxfer.errors import UsageError
 from techxfer.format.layout import TRANSFERS_DIR, ack_path, transfer_path
-from techxfer.git.repo import GitRepo
 from techxfer.model.times import now
 from techxfer.model.transfer import Acknowledgement, Transfer, ack_state
 from techxfer.rules.receipts import ReceiptLog, receipt_log
@@ -144,7 +141,7 @@ def build(ws: Workspace, *, rev: str = "HEAD", since: datetime | None = None,
     as_of = as_of or now()
     days = config.repo.ack_within_days
     report = TransferList(commit, config, lang)
-    for tx in chronological(records.transfers.values(), added, ws.repo):
+    for tx in records.in_order():
         if (since and tx.date < since) or (until and tx.date > until):
             continue
         if recipient and tx.recipient != recipient:
@@ -164,29 +161,3 @@ def build(ws: Workspace, *, rev: str = "HEAD", since: datetime | None = None,
                                        ack.comment if ack else None))
     ws.cache.flush()
     return report
-
-
-def chronological(transfers: Iterable[Transfer], added: Mapping[str, str], repo: GitRepo) -> list[Transfer]:
-    """Transfers by date; those dated within the same second (a record's resolution) in
-    the order their commits were made, not by their ids, which are random.
-
-    Within one second, a transfer ranks by how many of the others' commits are ancestors
-    of its own: an ancestor always ranks lower, and a number keeps the order total
-    (transfers of equal rank, such as two on parallel branches, fall back to their ids)."""
-    def commit(tx: Transfer) -> str | None:
-        return added.get(transfer_path(tx.id))
-
-    listed = list(transfers)
-    same_second: dict[datetime, list[Transfer]] = defaultdict(list)
-    for tx in listed:
-        same_second[tx.date].append(tx)
-    rank: dict[str, int] = {}
-    for group in same_second.values():
-        commits = {c for tx in group if (c := commit(tx))}
-        if len(commits) < 2:
-            continue
-        for tx in group:
-            mine = commit(tx)
-            if mine:
-                rank[tx.id] = sum(1 for c in commits if c != mine and repo.is_ancestor(c, mine))
-    return sorted(listed, key=lambda tx: (tx.date, rank.get(tx.id, 0), tx.id))

@@ -6,8 +6,10 @@ business (``rules/records``); reports and commands read what the files say.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cmp_to_key
+from datetime import datetime
 
 from techxfer.errors import UsageError
 from techxfer.format.layout import (
@@ -33,28 +35,11 @@ class Records:
     repo: GitRepo | None = field(default=None, compare=False)
 
     def in_order(self) -> list[Transfer]:
-        """The transfers oldest first: by date, and those of the same second (a date has
-        no finer grain) by history, the commit that added one before its descendants'.
-        A withdrawal made in the second after the transfer it withdraws still comes after it."""
-        txs = sorted(self.transfers.values(), key=lambda t: t.date)
-        if self.repo is None or len({t.date for t in txs}) == len(txs):
-            return txs
-        repo = self.repo
-        added = repo.commits_adding(f"{TRANSFERS_DIR}/")
-
-        def before(a: Transfer, b: Transfer) -> int:
-            if a.date != b.date:
-                return -1 if a.date < b.date else 1
-            ca, cb = added.get(transfer_path(a.id)), added.get(transfer_path(b.id))
-            if ca == cb:
-                return 0
-            if ca is None or cb is None:  # not committed yet: after what is
-                return 1 if ca is None else -1
-            if repo.is_ancestor(ca, cb):
-                return -1
-            return 1 if repo.is_ancestor(cb, ca) else 0
-
-        return sorted(txs, key=cmp_to_key(before))
+        """The transfers oldest first (``chronological``)."""
+        if self.repo is None:
+            return chronological(self.transfers.values(), {}, None)
+        return chronological(self.transfers.values(),
+                             self.repo.commits_adding(f"{TRANSFERS_DIR}/"), self.repo)
 
     def last_transferred(self, recipient: str) -> dict[str, tuple[str, str, str]]:
         """doc id → (revision, sha256, action) as last transferred to ``recipient``."""
@@ -64,6 +49,32 @@ class Records:
                 for item in tx.items:
                     state[item.id] = (item.revision, item.sha256, item.action)
         return state
+
+
+def chronological(transfers: Iterable[Transfer], added: Mapping[str, str],
+                  repo: GitRepo | None) -> list[Transfer]:
+    """Transfers by date; those dated within the same second (a record's resolution) in
+    the order their commits were made (ADDED: path → the commit that added it), not by
+    their ids, which are random: a withdrawal made in the second of the transfer it
+    withdraws still comes after it.
+
+    Within one second, a transfer ranks by how many of the others' commits are ancestors
+    of its own: an ancestor always ranks lower, and a number keeps the order total
+    (transfers of equal rank, such as two on parallel branches, fall back to their ids)."""
+    listed = list(transfers)
+    same_second: dict[datetime, list[Transfer]] = defaultdict(list)
+    for tx in listed:
+        same_second[tx.date].append(tx)
+    rank: dict[str, int] = {}
+    for group in same_second.values():
+        commits = {c for tx in group if (c := added.get(transfer_path(tx.id)))}
+        if repo is None or len(commits) < 2:
+            continue
+        for tx in group:
+            mine = added.get(transfer_path(tx.id))
+            if mine:
+                rank[tx.id] = sum(1 for c in commits if c != mine and repo.is_ancestor(c, mine))
+    return sorted(listed, key=lambda tx: (tx.date, rank.get(tx.id, 0), tx.id))
 
 
 def load_records(snap: Snapshot) -> Records:
