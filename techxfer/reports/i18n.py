@@ -213,6 +213,30 @@ MESSAGES: dict[str, str] = {
     "push.unsigned_updates": "推送人未在推送证书中签署以下更新：{refs}",
     "push.no_signature": "推送证书没有签名",
     "push.problem": "{detail}",
+    # batch release (rules/release.py)
+    "release.wrong_party": "{step}应由{seat} {party} 签署，而不是 {who}",
+    "release.role": "{who}（{roles}）无权为{step}签署“{meaning}”；须由 {allowed} 签署",
+    "release.nobody": "无人担任的岗位",
+    "release.signed_by": "记录写明由 {named} 放行，但实际由 {who} 签名",
+    "release.not_release_role": "记录写明的岗位 {role} 不是 {who} 的放行岗位",
+    "release.unlisted": "列出的 {id}（{path}）不在登记清单中",
+    "release.record_differs": ("将 {id} 列为 {path} 第 {revision} 版 {sha256}…，但登记清单中为 "
+                               "{listed_path} 第 {listed} 版 {listed_sha256}…"),
+    "release.not_effective": "列出的 {id} 第 {revision} 版状态为{status}，而非生效",
+    "release.record_not_listed": "批次 {batch} 的批记录 {id}（{path}）未列出",
+    "release.open_deviation": "存在未关闭的偏差 {id} 第 {revision} 版时放行：注册人尚未批准该版偏差报告",
+    "release.deviation_not_closed": ("将偏差 {id} 第 {revision} 版列为已由 {tx} 关闭，"
+                                     "但登记清单及其批准记录并非如此"),
+    "release.deviation_not_listed": "批次 {batch} 的偏差 {id} 未列出",
+    "release.record_changed": ("批次 {batch} 生产放行（提交 {commit}）后，批记录 {id} 被修改："
+                               "放行的是第 {revision} 版 {sha256}…，现为第 {now} 版 {now_sha256}…"),
+    "release.before_production": "批次 {batch} 在生产放行（{path}）之前上市放行",
+    "release.binding": ("绑定的是提交 {commit} 中的 {path}（{sha256}…），但生产放行记录是提交 "
+                        "{released_commit} 中的 {released}（{released_sha256}…）"),
+    "release.changed": "放行记录被修改；放行记录须保存，不得修改或删除",
+    "release.removed": "放行记录被删除；放行记录须保存，不得修改或删除",
+    "release.batch_folder": "记录中的批号 {batch} 与其所在目录 {folder} 不一致",
+    "release.batch": "批次 {batch}：{problem}",
     # the signature trail (reports/history.py)
     "trail.sent": "{tx}（{type}，{n} 个文件）转移给 {to}",
     "trail.acked": "{tx}，来自 {sender}",
@@ -236,6 +260,7 @@ TERMS: dict[str, dict[str, str]] = {
                "superseded": "已被取代",
                "verified": "已验证", "after a broken receipt": "位于损坏的凭证之后"},
     "kind": {"symlink": "符号链接", "other": "特殊文件"},
+    "step": {"production": "生产放行", "market": "上市放行"},
     "date": {"released": "放行", "effective": "生效", "obsolete": "作废", "created": "创建"},
     "event": {"commit": "提交", "transfer": "转移", "acknowledgement": "确认"},
     "seat": {"registrant": "注册人", "manufacturer": "受托生产企业"},
