@@ -415,3 +415,39 @@ def test_the_server_accepts_a_release_and_refuses_a_bad_one(repo: Path, keys: di
     proc = git(repo, "push", "origin", "main", check=False)
     assert proc.returncode != 0 and "RELEASE_INVALID" in proc.stderr, proc.stderr
     assert head(bare, "main") == accepted
+
+
+# -- in Chinese ----------------------------------------------------------------------------------
+def test_release_and_duty_findings_in_chinese(repo: Path, keys: dict[str, SshKey]) -> None:
+    """``verify --lang zh`` words a release finding and a duty-record finding in Chinese, the
+    format's words (step, meaning, role, duty) translated, and ``--json`` keeps the English."""
+    from test_i18n import CJK, _english_left
+
+    hand_release(repo, keys["zhao"], "production", "fab", "zhao.min", role="doc-control",
+                 records=listed_records(repo), deviations=[])
+    record = {"id": "AUD-20260101-R-c0de", "kind": "supplier-audit", "date": now_text(),
+              "party": "acme", "signer": "zhang.wei", "role": "release-reviewer",
+              "performed": now_text()[:10], "subject": "fab", "summary": "audit",
+              "report": "REP-404"}
+    path = repo / "audits" / f"{record['id']}.yaml"
+    path.parent.mkdir()
+    path.write_text(yaml.safe_dump(record, allow_unicode=True), encoding="utf-8")
+    commit_as(repo, keys["zhang"], "Supplier audit by hand")
+
+    proc = techxfer(repo, "verify", "--lang", "zh", check=False)
+    out = proc.stdout
+    assert proc.returncode == 1 and "RELEASE_INVALID" in out, out
+    for said in (f"批次 {BATCH}：fab:zhao.min（文件管理员）无权为生产放行签署“已放行”；"
+                 "须由 受托生产企业的产品放行审核人 签署",
+                 "对受托生产企业的质量管理体系审核记录应由",
+                 "而不是以 产品放行审核人 身份签署的 acme:zhang.wei",
+                 "AUD-20260101-R-c0de：报告 REP-404 不在登记清单中"):
+        assert said in out, out
+    assert _english_left(out, repo) == set(), out
+
+    _, findings = verify(repo)
+    messages = [f["message"] for f in findings]
+    assert f"batch {BATCH}: fab:zhao.min (doc-control) may not sign 'released' for a production " \
+           "release; that takes manufacturer:release-reviewer" in messages, messages
+    assert "AUD-20260101-R-c0de: the report REP-404 is not in the register" in messages
+    assert not any(CJK.search(m) for m in messages)

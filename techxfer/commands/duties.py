@@ -86,7 +86,7 @@ def record_duty(ws: Workspace, req: DutyRequest) -> tuple[DutyRecord, str]:
     record = DutyRecord.create(raw)
     problems = record_problems(record, path, signer, config, register)
     if problems:
-        raise RefusedError(f"{req.kind} record refused: " + "; ".join(m for _, m in problems))
+        raise RefusedError(f"{req.kind} record refused: " + "; ".join(m.text for _, m in problems))
     with Transaction() as tx, index_guard(ws.repo):
         tx.write(ws.root / path, data)
         ws.repo.add([path])

@@ -184,7 +184,8 @@ def export_copies(ws: Workspace, party: str, out: Path, *, stamp: bool,
                            records.acks)
         if why is not None or holding is None:
             export.lines.append(ExportLine(None, entry, None, "skipped",
-                                           why or f"rev {entry.revision} not transferred"))
+                                           why.text if why is not None
+                                           else f"rev {entry.revision} not transferred"))
             continue
         export.lines.append(ExportLine(None, entry, holding.transfer.id, "copied"))
     _write(ws, export, snap, stamp, progress)

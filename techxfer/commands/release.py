@@ -15,6 +15,7 @@ from typing import Any
 from techxfer.commands.init import render
 from techxfer.commands.transfer import current_signer
 from techxfer.errors import RefusedError, UsageError
+from techxfer.findings import Msg
 from techxfer.format.fileio import Transaction
 from techxfer.format.layout import ack_path, release_path
 from techxfer.git.signing import index_guard, signed_commit
@@ -150,9 +151,9 @@ def _approvals(ws: Workspace, snap: Snapshot) -> list[Approval]:
 
 
 def _commit(ws: Workspace, step: str, batch: str, data: dict[str, Any], signer: Signer,
-            problems: list[str], signing_key: Path | None) -> ReleaseDone:
+            problems: list[Msg], signing_key: Path | None) -> ReleaseDone:
     if problems:
-        reasons = "\n".join(f"  - {p}" for p in problems)
+        reasons = "\n".join(f"  - {p.text}" for p in problems)
         raise RefusedError(f"cannot release batch {batch} ({step}); nothing was written:\n{reasons}")
     path = release_path(batch, step)
     content = render(f"release-{step}", data, path)

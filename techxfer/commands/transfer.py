@@ -247,7 +247,7 @@ def acknowledge(ws: Workspace, tx_id: str, meaning: str, comment: str | None, *,
                            f"({', '.join(map(str, config.policy.ack_roles))})")
     refusal = ack_refusal(config, signer, transfer, meaning)
     if refusal is not None:
-        raise RefusedError(refusal)
+        raise RefusedError(refusal.text)
     # the role that carries the meaning is the capacity the signature is given in
     role = carrying_role(config, signer.party.id, signer.person.roles, meaning)
     assert role is not None  # ack_refusal said it carries the meaning

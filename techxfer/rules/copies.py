@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from techxfer.findings import Msg, msg, term
 from techxfer.model.manifest import DocumentEntry
 from techxfer.model.records import Copy, Distribution
 from techxfer.model.transfer import Acknowledgement, Item, Transfer
@@ -44,22 +45,26 @@ def holdings(transfers: Iterable[Transfer], recipient: str) -> dict[str, Holding
 
 def copy_blocker(config: Config, recipient: str, holding: Holding | None, revision: str,
                  sha256: str, acks: Mapping[tuple[str, str], Acknowledgement], *,
-                 judge_signer: bool = True) -> str | None:
+                 judge_signer: bool = True) -> Msg | None:
     """Why a controlled copy of a document at REVISION/SHA256 may not be handed to RECIPIENT
     (who does not own it), or None. HOLDING is what the transfers last said of it to the
     recipient; ACKS the acknowledgements recorded. JUDGE_SIGNER: whether an acknowledgement's
     meaning must still be checked against its signer's roles (the audit has judged it when
     it met it, under the policy in force then)."""
     if holding is None:
-        return f"rev {revision} not transferred to {recipient}"
+        return msg("copies.not_transferred", "rev {revision} not transferred to {recipient}",
+                   revision=revision, recipient=recipient)
     tx, item = holding.transfer, holding.item
     if item.action == "withdraw":
-        return f"withdrawn from {recipient} by {tx.id} ({tx.type}, {tx.date.date()})"
+        return msg("copies.withdrawn", "withdrawn from {recipient} by {tx} ({type}, {date})",
+                   recipient=recipient, tx=tx.id, type=term("type", tx.type), date=tx.date.date())
     if (item.revision, item.sha256) != (revision, sha256):
-        return (f"rev {revision} is not what {recipient} was given: the last transfer, {tx.id}, "
-                f"carried rev {item.revision}")
+        return msg("copies.other_revision", "rev {revision} is not what {recipient} was given: "
+                   "the last transfer, {tx}, carried rev {carried}", revision=revision,
+                   recipient=recipient, tx=tx.id, carried=item.revision)
     why = acknowledged(config, tx, acks.get((tx.id, recipient)), judge_signer=judge_signer)
-    return None if why is None else f"rev {revision} {why}"
+    return None if why is None else msg("copies.unsettled", "rev {revision} {why}",
+                                        revision=revision, why=why)
 
 
 def left_behind(before: Iterable[Transfer], termination: Transfer) -> list[str]:
@@ -78,17 +83,20 @@ class CopyLedger:
         default_factory=dict)  # copy number → (recipient, doc id, revision)
     given_back: set[str] = field(default_factory=set)
 
-    def record(self, record: Distribution) -> list[str]:
+    def record(self, record: Distribution) -> list[Msg]:
         """Take in a distribution record; what is wrong with the returns it records: each
         must be a copy an earlier distribution handed to the same recipient, as that
         revision, given back once."""
         problems = []
         for back in record.returned:
             if self.issued.get(back.copy) != (record.recipient, back.id, back.revision):
-                problems.append(f"returned copy {back.copy} ({back.id} rev {back.revision}) was "
-                                f"not handed to {record.recipient} by an earlier distribution")
+                problems.append(msg("copies.not_issued", "returned copy {copy} ({id} rev {revision}) "
+                                    "was not handed to {recipient} by an earlier distribution",
+                                    copy=back.copy, id=back.id, revision=back.revision,
+                                    recipient=record.recipient))
             elif back.copy in self.given_back:
-                problems.append(f"copy {back.copy} is recorded as returned a second time")
+                problems.append(msg("copies.returned_twice", "copy {copy} is recorded as returned a "
+                                    "second time", copy=back.copy))
             self.given_back.add(back.copy)
         for copy in record.copies:
             self.issued.setdefault(copy.copy, (record.recipient, copy.id, copy.revision))

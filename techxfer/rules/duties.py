@@ -29,13 +29,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from techxfer.errors import ConfigError, SchemaError
-from techxfer.findings import Code, Finding
+from techxfer.findings import Code, Finding, Msg, msg, term
 from techxfer.format.layout import duty_path
 from techxfer.model.duties import DutyRecord
 from techxfer.model.manifest import DocumentEntry
 from techxfer.model.parties import Signer
 from techxfer.model.transfer import Acknowledgement, Transfer
 from techxfer.rules.authorisation import holds_role
+from techxfer.rules.register import schema_problem, unreadable
+from techxfer.rules.wording import role_refs
 from techxfer.state.config import Config
 from techxfer.state.manifests import manifest_entries
 from techxfer.state.snapshot import Snapshot
@@ -53,51 +55,67 @@ HORIZON_DAYS = 60
 
 # -- 1) a duty record ---------------------------------------------------------------------
 def record_problems(record: DutyRecord, path: str, signer: Signer | None, config: Config,
-                    register: Mapping[str, DocumentEntry]) -> list[tuple[Code, str]]:
+                    register: Mapping[str, DocumentEntry]) -> list[tuple[Code, Msg]]:
     """What is wrong with RECORD at PATH signed by SIGNER under CONFIG, REGISTER being the
     documents (by id) of the state that holds it. Empty when nothing is."""
-    out: list[tuple[Code, str]] = []
+    out: list[tuple[Code, Msg]] = []
     if path != duty_path(record.id):
-        out.append((Code.TRANSFER_INVALID, f"the record's id differs from its file name {path}"))
+        out.append((Code.TRANSFER_INVALID, msg(
+            "record.id_file", "the record's id differs from its file name {path}", path=path)))
     if signer is not None:
         who = f"{signer.party.id}:{signer.person.id}"
         roles = config.policy.roles_for_duty(record.kind)
         if (signer.party.id, signer.person.id) != (record.party, record.signer):
-            out.append((Code.UNAUTHORIZED_CHANGE, f"recorded as made by {record.party}:"
-                        f"{record.signer} but signed by {who}"))
+            out.append((Code.UNAUTHORIZED_CHANGE, msg(
+                "record.made_by", "recorded as made by {named} but signed by {who}",
+                named=f"{record.party}:{record.signer}", who=who)))
         elif record.role not in signer.person.roles:
-            out.append((Code.UNAUTHORIZED_CHANGE, f"signed as {record.role}, a role {who} does "
-                        "not hold"))
+            out.append((Code.UNAUTHORIZED_CHANGE, msg(
+                "duty.role_not_held", "signed as {role}, a role {who} does not hold",
+                role=term("role", record.role), who=who)))
         elif holds_role(config, signer, tuple(r for r in roles if r.role == record.role)) is None:
-            allowed = ", ".join(map(str, roles)) or "nobody"
-            out.append((Code.UNAUTHORIZED_CHANGE, f"a {record.kind} record is signed by "
-                        f"{allowed}, not {who} as {record.role}"))
+            allowed = role_refs(roles) if roles else msg("auth.nobody", "nobody")
+            out.append((Code.UNAUTHORIZED_CHANGE, msg(
+                "duty.not_allowed", "a {kind} record is signed by {allowed}, not {who} as {role}",
+                kind=term("duty", record.kind), allowed=allowed, who=who,
+                role=term("role", record.role))))
     if record.kind == "supplier-audit":
         subject = config.parties.resolve(record.subject or "")
         if subject is None:
-            out.append((Code.TRANSFER_INVALID, f"the audited party {record.subject} is no party"))
+            out.append((Code.TRANSFER_INVALID, msg(
+                "duty.subject_unknown", "the audited party {subject} is no party",
+                subject=record.subject)))
         elif subject.id == record.party:
-            out.append((Code.TRANSFER_INVALID, "an audit of the other party's quality system "
-                        f"names its own party ({subject.id}) as audited"))
+            out.append((Code.TRANSFER_INVALID, msg(
+                "duty.subject_own", "an audit of the other party's quality system names its own "
+                "party ({party}) as audited", party=subject.id)))
     signed = record.date.date()
     if record.performed > signed + timedelta(days=1):
-        out.append((Code.TIME_INCONSISTENT, f"performed {record.performed}, after the record "
-                    f"was signed ({signed})"))
+        out.append((Code.TIME_INCONSISTENT, msg(
+            "duty.performed_after", "performed {performed}, after the record was signed "
+            "({signed})", performed=record.performed, signed=signed)))
     if record.submitted is not None and record.submitted > signed + timedelta(days=1):
-        out.append((Code.TIME_INCONSISTENT, f"submitted {record.submitted}, after the record "
-                    f"was signed ({signed})"))
+        out.append((Code.TIME_INCONSISTENT, msg(
+            "duty.submitted_after", "submitted {submitted}, after the record was signed "
+            "({signed})", submitted=record.submitted, signed=signed)))
     if record.period is not None and record.period > record.performed.year:
-        out.append((Code.TRANSFER_INVALID, f"a record for {record.period} performed in "
-                    f"{record.performed.year}, before that year began"))
+        out.append((Code.TRANSFER_INVALID, msg(
+            "duty.period", "a record for {period} performed in {year}, before that year began",
+            period=record.period, year=record.performed.year)))
     if record.report is not None and record.report not in register:
-        out.append((Code.TRANSFER_INVALID, f"the report {record.report} is not in the register"))
+        out.append((Code.TRANSFER_INVALID, msg(
+            "duty.report_unlisted", "the report {report} is not in the register",
+            report=record.report)))
     for doc in record.documents:
         entry = register.get(doc.id)
         if entry is None:
-            out.append((Code.TRANSFER_INVALID, f"reviewed document {doc.id} is not in the register"))
+            out.append((Code.TRANSFER_INVALID, msg(
+                "duty.document_unlisted", "reviewed document {id} is not in the register",
+                id=doc.id)))
         elif entry.revision != doc.revision:
-            out.append((Code.TRANSFER_INVALID, f"reviewed {doc.id} rev {doc.revision}, but the "
-                        f"register holds rev {entry.revision}"))
+            out.append((Code.TRANSFER_INVALID, msg(
+                "duty.document_revision", "reviewed {id} rev {revision}, but the register holds "
+                "rev {listed}", id=doc.id, revision=doc.revision, listed=entry.revision)))
     return out
 
 
@@ -119,19 +137,23 @@ def judge_change(commit: str, signer: Signer | None, config: Config | None, path
                  before: Snapshot, after: Snapshot) -> list[Finding]:
     """A commit adds, changes or removes a duty record: added once, never changed."""
     if before.exists(path):
-        verb = "changed" if after.exists(path) else "removed"
-        return [Finding(Code.RECORD_DELETED, path, f"a duty record was {verb}; records of "
-                        "audits, inspections and reviews are kept, never changed", commit)]
+        return [Finding.of(Code.RECORD_DELETED, path, msg(
+            "duty.changed", "a duty record was changed; records of audits, inspections and "
+            "reviews are kept, never changed") if after.exists(path) else msg(
+            "duty.removed", "a duty record was removed; records of audits, inspections and "
+            "reviews are kept, never changed"), commit)]
     try:
         record = DutyRecord.create(after.load("duty", path))
     except SchemaError as exc:
-        return [Finding(Code.TRANSFER_INVALID, path, p, commit) for p in exc.problems]
+        return [Finding.of(Code.TRANSFER_INVALID, path, schema_problem(p), commit)
+                for p in exc.problems]
     except ConfigError as exc:
-        return [Finding(Code.TRANSFER_INVALID, path, exc.message, commit)]
+        return [Finding.of(Code.TRANSFER_INVALID, path, unreadable(exc.message), commit)]
     if config is None:
         return []
     problems = record_problems(record, path, signer, config, register_of(after))
-    return [Finding(code, path, f"{record.id}: {message}", commit) for code, message in problems]
+    return [Finding.of(code, path, msg("record.about", "{id}: {detail}", id=record.id,
+                                       detail=said), commit) for code, said in problems]
 
 
 # -- 2) what is due -----------------------------------------------------------------------

@@ -241,7 +241,7 @@ class RecordBook:
                         who=f"{signer.party.id}:{signer.person.id}"))
             elif (problem := misplaced(tx, ack.meaning)
                   or meaning_problem(config, signer, ack.meaning)) is not None:
-                bad(msg("ack.meaning", "{problem}", problem=problem))
+                bad(problem)
         if out:
             return out
         self.received.setdefault((ack.transfer, party), Received(ack, commit, when))
@@ -332,8 +332,7 @@ class RecordBook:
         if path != distribution_path(exp_id):
             bad(msg("record.id_file", "the record's id differs from its file name {path}",
                     path=path))
-        out += [Finding.of(Code.TRANSFER_INVALID, path, _about(exp_id, msg(
-                    "distribution.copies", "{problem}", problem=problem)), commit)
+        out += [Finding.of(Code.TRANSFER_INVALID, path, _about(exp_id, problem), commit)
                 for problem in self.copies.record(record)]
         if signer is None or config is None:
             return out

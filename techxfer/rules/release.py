@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from techxfer.errors import ConfigError, SchemaError
-from techxfer.findings import Code, Finding
+from techxfer.findings import Code, Finding, Msg, msg, term
 from techxfer.format.defaults import RELEASED_BY
 from techxfer.format.layout import (
     RELEASES_DIR,
@@ -41,6 +41,8 @@ from techxfer.model.release import (
 )
 from techxfer.model.transfer import Acknowledgement, Transfer
 from techxfer.rules.authorisation import holds_role
+from techxfer.rules.register import schema_problem, unreadable
+from techxfer.rules.wording import role_refs, roles
 from techxfer.state.config import Config
 from techxfer.state.manifests import manifest_entries
 from techxfer.state.snapshot import Snapshot
@@ -57,22 +59,29 @@ def release_roles(config: Config, step: str) -> tuple[RoleRef, ...]:
     return tuple(ref for ref in map(RoleRef.parse, RELEASED_BY) if config.party_id(ref.party) == party)
 
 
-def signer_problems(step: str, signature: Signature, signer: Signer, config: Config) -> list[str]:
+def signer_problems(step: str, signature: Signature, signer: Signer, config: Config) -> list[Msg]:
     """Wrong party, wrong role, or a record naming someone other than its signer."""
-    out: list[str] = []
+    out: list[Msg] = []
     who = f"{signer.party.id}:{signer.person.id}"
     party = config.repo.manufacturer if step == "production" else config.repo.registrant
     seat = "manufacturer" if step == "production" else "registrant"
-    roles = release_roles(config, step)
+    allowed = release_roles(config, step)
     if signer.party.id != party:
-        out.append(f"a {step} release is signed by the {seat} {party}, not by {who}")
-    elif holds_role(config, signer, roles) is None:
-        out.append(f"{who} ({', '.join(signer.person.roles)}) may not sign '{RELEASED}' for a "
-                   f"{step} release; that takes {', '.join(map(str, roles)) or 'a role nobody holds'}")
+        out.append(msg("release.wrong_party", "a {step} release is signed by the {seat} {party}, "
+                       "not by {who}", step=term("step", step), seat=term("seat", seat),
+                       party=party, who=who))
+    elif holds_role(config, signer, allowed) is None:
+        out.append(msg("release.role", "{who} ({roles}) may not sign '{meaning}' for a {step} "
+                       "release; that takes {allowed}", who=who, roles=roles(signer.person.roles),
+                       meaning=term("meaning", RELEASED), step=term("step", step),
+                       allowed=role_refs(allowed) if allowed else msg(
+                           "release.nobody", "a role nobody holds")))
     if (signature.party, signature.signer) != (signer.party.id, signer.person.id):
-        out.append(f"recorded as released by {signature.party}:{signature.signer} but signed by {who}")
-    elif not out and signature.role not in {r.role for r in roles}:
-        out.append(f"recorded under role {signature.role}, which is not {who}'s release role")
+        out.append(msg("release.signed_by", "recorded as released by {named} but signed by {who}",
+                       named=f"{signature.party}:{signature.signer}", who=who))
+    elif not out and signature.role not in {r.role for r in allowed}:
+        out.append(msg("release.not_release_role", "recorded under role {role}, which is not "
+                       "{who}'s release role", role=term("role", signature.role), who=who))
     return out
 
 
@@ -114,38 +123,52 @@ def open_deviations(entries: Iterable[DocumentEntry], batch: str,
 
 
 def production_problems(record: ProductionRelease, entries: list[DocumentEntry],
-                        closed: Closures) -> list[str]:
+                        closed: Closures) -> list[Msg]:
     """The records listed are the batch's, as the register has them; no deviation is open."""
-    out: list[str] = []
+    out: list[Msg] = []
     by_id = {e.id: e for e in entries}
     for r in record.records:
         entry = by_id.get(r.id)
         if entry is None or entry.status == "destroyed":
-            out.append(f"lists {r.id} ({r.path}), which is not in the register")
+            out.append(msg("release.unlisted", "lists {id} ({path}), which is not in the register",
+                           id=r.id, path=r.path))
         elif (entry.path, entry.revision, entry.sha256) != (r.path, r.revision, r.sha256):
-            out.append(f"lists {r.id} as {r.path} rev {r.revision} {r.sha256[:12]}…, but the "
-                       f"register has {entry.path} rev {entry.revision} {entry.sha256[:12]}…")
+            out.append(msg("release.record_differs", "lists {id} as {path} rev {revision} "
+                           "{sha256}…, but the register has {listed_path} rev {listed} "
+                           "{listed_sha256}…", id=r.id, path=r.path, revision=r.revision,
+                           sha256=r.sha256[:12], listed_path=entry.path, listed=entry.revision,
+                           listed_sha256=entry.sha256[:12]))
         elif entry.status != "effective":
-            out.append(f"lists {r.id} rev {r.revision}, which is {entry.status}, not effective")
+            out.append(msg("release.not_effective", "lists {id} rev {revision}, which is {status}, "
+                           "not effective", id=r.id, revision=r.revision,
+                           status=term("status", entry.status)))
     listed = {r.id for r in record.records}
     for entry in batch_records(entries, record.batch):
         if entry.id not in listed:
-            out.append(f"batch record {entry.id} ({entry.path}) of batch {record.batch} is not listed")
-    for dev in open_deviations(entries, record.batch, closed):
-        out.append(f"released over open deviation {dev.id} rev {dev.revision}: the registrant "
-                   "has not approved that revision of the report")
+            out.append(msg("release.record_not_listed", "batch record {id} ({path}) of batch "
+                           "{batch} is not listed", id=entry.id, path=entry.path,
+                           batch=record.batch))
+    out += [_open_deviation(dev) for dev in open_deviations(entries, record.batch, closed)]
     current = {(d.id, d.revision, d.sha256) for d in deviations(entries, record.batch)}
     for listed_dev in record.deviations:
         key = (listed_dev.id, listed_dev.revision, listed_dev.sha256)
         if key not in current or listed_dev not in closed.get(key, ()):
-            out.append(f"lists deviation {listed_dev.id} rev {listed_dev.revision} as closed by "
-                       f"{listed_dev.transfer}, which is not how the register and its approvals "
-                       "stand")
+            out.append(msg("release.deviation_not_closed", "lists deviation {id} rev {revision} as "
+                           "closed by {tx}, which is not how the register and its approvals "
+                           "stand", id=listed_dev.id, revision=listed_dev.revision,
+                           tx=listed_dev.transfer))
     listed_devs = {d.id for d in record.deviations}
     for dev in deviations(entries, record.batch):
         if dev.id not in listed_devs and (dev.id, dev.revision, dev.sha256) in closed:
-            out.append(f"deviation {dev.id} of batch {record.batch} is not listed")
+            out.append(msg("release.deviation_not_listed", "deviation {id} of batch {batch} is "
+                           "not listed", id=dev.id, batch=record.batch))
     return out
+
+
+def _open_deviation(dev: DocumentEntry) -> Msg:
+    return msg("release.open_deviation", "released over open deviation {id} rev {revision}: the "
+               "registrant has not approved that revision of the report", id=dev.id,
+               revision=dev.revision)
 
 
 @dataclass(frozen=True)
@@ -166,7 +189,7 @@ def entry_of(snap: Snapshot, path: str, doc_id: str) -> DocumentEntry | None:
     return next((e for e in manifest_entries(snap, manifest) if e.id == doc_id), None)
 
 
-def changed_records(released: Released, now: Snapshot, before: Snapshot | None = None) -> list[str]:
+def changed_records(released: Released, now: Snapshot, before: Snapshot | None = None) -> list[Msg]:
     """Records of a batch released for production whose content the register of NOW
     changed (when BEFORE is given: only those this change itself changed)."""
     out = []
@@ -178,29 +201,33 @@ def changed_records(released: Released, now: Snapshot, before: Snapshot | None =
             old = entry_of(before, r.path, r.id)
             if old is not None and old.sha256 == entry.sha256:
                 continue
-        out.append(f"batch record {r.id} changed after the production release of batch "
-                   f"{released.record.batch} (commit {released.commit[:10]}): rev "
-                   f"{r.revision} {r.sha256[:12]}… released, now rev {entry.revision} "
-                   f"{entry.sha256[:12]}…")
+        out.append(msg("release.record_changed", "batch record {id} changed after the production "
+                       "release of batch {batch} (commit {commit}): rev {revision} {sha256}… "
+                       "released, now rev {now} {now_sha256}…", id=r.id,
+                       batch=released.record.batch, commit=released.commit[:10],
+                       revision=r.revision, sha256=r.sha256[:12], now=entry.revision,
+                       now_sha256=entry.sha256[:12]))
     return out
 
 
 def market_problems(record: MarketRelease, production: Released | None, snap: Snapshot,
-                    entries: list[DocumentEntry], closed: Closures) -> list[str]:
+                    entries: list[DocumentEntry], closed: Closures) -> list[Msg]:
     """After the production release, bound to its content, and the batch as released."""
     if production is None:
-        return [f"market release of batch {record.batch} before its production release "
-                f"({release_path(record.batch, 'production')})"]
-    out: list[str] = []
+        return [msg("release.before_production", "market release of batch {batch} before its "
+                    "production release ({path})", batch=record.batch,
+                    path=release_path(record.batch, "production"))]
+    out: list[Msg] = []
     ref = record.production
     if (ref.path, ref.commit, ref.sha256) != (production.path, production.commit, production.sha256):
-        out.append(f"bound to {ref.path} at commit {ref.commit[:10]} ({ref.sha256[:12]}…), but "
-                   f"the production release is {production.path} at commit "
-                   f"{production.commit[:10]} ({production.sha256[:12]}…)")
+        out.append(msg("release.binding", "bound to {path} at commit {commit} ({sha256}…), but the "
+                       "production release is {released} at commit {released_commit} "
+                       "({released_sha256}…)", path=ref.path, commit=ref.commit[:10],
+                       sha256=ref.sha256[:12], released=production.path,
+                       released_commit=production.commit[:10],
+                       released_sha256=production.sha256[:12]))
     out += changed_records(production, snap)
-    for dev in open_deviations(entries, record.batch, closed):
-        out.append(f"released over open deviation {dev.id} rev {dev.revision}: the registrant "
-                   "has not approved that revision of the report")
+    out += [_open_deviation(dev) for dev in open_deviations(entries, record.batch, closed)]
     return out
 
 
@@ -252,25 +279,30 @@ class ReleaseBook:
                  path_kind: PathKind, before: Snapshot, after: Snapshot,
                  approvals: Callable[[], Iterable[Approval]]) -> list[Finding]:
         if before.exists(path):
-            code, verb = (Code.RELEASE_INVALID, "changed") if after.exists(path) \
-                else (Code.RECORD_DELETED, "removed")
-            return [Finding(code, path, f"a release record was {verb}; release records are "
-                            "kept, never changed or removed", commit)]
+            if after.exists(path):
+                return [Finding.of(Code.RELEASE_INVALID, path, msg(
+                    "release.changed", "a release record was changed; release records are kept, "
+                    "never changed or removed"), commit)]
+            return [Finding.of(Code.RECORD_DELETED, path, msg(
+                "release.removed", "a release record was removed; release records are kept, "
+                "never changed or removed"), commit)]
         production = path_kind is PathKind.PRODUCTION_RELEASE
         schema = "release-production" if production else "release-market"
         try:
             raw = after.load(schema, path)
         except SchemaError as exc:
-            return [Finding(Code.RELEASE_INVALID, path, p, commit) for p in exc.problems]
+            return [Finding.of(Code.RELEASE_INVALID, path, schema_problem(p), commit)
+                    for p in exc.problems]
         except ConfigError as exc:
-            return [Finding(Code.RELEASE_INVALID, path, exc.message, commit)]
+            return [Finding.of(Code.RELEASE_INVALID, path, unreadable(exc.message), commit)]
         record: ProductionRelease | MarketRelease = (ProductionRelease.create(raw) if production
                                                      else MarketRelease.create(raw))
         step = "production" if production else "market"
-        problems: list[str] = []
+        problems: list[Msg] = []
         batch = (parse_release_path(path) or ("", ""))[0]
         if record.batch != batch:
-            problems.append(f"the record's batch {record.batch} differs from its folder {batch}")
+            problems.append(msg("release.batch_folder", "the record's batch {batch} differs from "
+                                "its folder {folder}", batch=record.batch, folder=batch))
         if signer is not None and config is not None:
             problems += signer_problems(step, record.signature, signer, config)
         entries = register(after)
@@ -285,7 +317,8 @@ class ReleaseBook:
             problems += market_problems(record, self._produced(record.batch, after), after,
                                         entries, closed)
             self.market.setdefault(record.batch, (record, commit))
-        return [Finding(Code.RELEASE_INVALID, path, f"batch {batch}: {p}", commit)
+        return [Finding.of(Code.RELEASE_INVALID, path, msg(
+                    "release.batch", "batch {batch}: {problem}", batch=batch, problem=p), commit)
                 for p in problems]
 
     def _guard(self, commit: str, changed: list[str], before: Snapshot,
@@ -304,8 +337,8 @@ class ReleaseBook:
             released = self.production[batch]
             if released.commit == commit:
                 continue  # the release's own content, judged with it
-            for message in changed_records(released, after, before):
-                out.append(Finding(Code.RELEASE_INVALID, released.path, message, commit))
+            for said in changed_records(released, after, before):
+                out.append(Finding.of(Code.RELEASE_INVALID, released.path, said, commit))
         return out
 
     def _produced(self, batch: str, snap: Snapshot) -> Released | None:
