@@ -257,3 +257,55 @@ def test_people_says_who_held_each_key_position_when(repo: Path, keys: dict[str,
     assert held[("fab", "quality-head")] == ["李娜 (li.na)"]
     table = techxfer(repo, "people", "--lang", "zh").stdout
     assert "质量管理部门负责人" in table and "赵敏" in table and "空缺" in table
+
+
+# -- reports of quality events, each with its own deadline (issue 19 item 2) -------------------
+def _manufacturer_report(repo: Path, keys: dict[str, SshKey], doc_id: str, category: str) -> None:
+    (repo / "records").mkdir(exist_ok=True)
+    if not (repo / "records" / "MANIFEST.yaml").exists():
+        (repo / "records" / "MANIFEST.yaml").write_text("format: 1\ndocuments: []\n")
+    (repo / "records" / f"{doc_id}.txt").write_text(f"{category} report {doc_id}\n")
+    use_signing_key(repo, keys["zhao"])
+    techxfer(repo, "add", f"records/{doc_id}.txt", "--id", doc_id, "--title", doc_id, "--category",
+             category, "--revision", "1", "--owner", "manufacturer")
+    commit_as(repo, keys["zhao"], f"register {doc_id}")
+
+
+@pytest.mark.parametrize("kind,category,days,clause", [
+    ("complaint", "complaint", 5, "S A9.3.2"),
+    ("adverse-event", "adverse-event", 1, "H 11.2.1"),
+    ("inspection-report", "inspection-report", 1, "S A4.4"),
+])
+def test_a_report_of_a_quality_event_is_acknowledged_within_its_own_deadline(
+        repo: Path, keys: dict[str, SshKey], kind: str, category: str, days: int,
+        clause: str) -> None:
+    """init writes the quality agreement's deadlines per type (repo.yaml
+    ack_within_days_by_type): a complaint in 5 days, an adverse event or an inspection
+    report at once (1 day); verify, the transfer list and duties all count them."""
+    repo_yaml = yaml.safe_load((repo / ".techxfer" / "repo.yaml").read_text())
+    assert repo_yaml["ack_within_days_by_type"][kind] == days
+    _manufacturer_report(repo, keys, "EV-1", category)
+    tx = transfer(repo, keys["zhao"], "EV-1", to="acme", kind=kind)
+    assert_clean(repo)
+    _, rows = duties(repo)
+    ack = of(rows, "acknowledgement")
+    assert [(a["party"], a["state"], a["clause"]) for a in ack] == [("acme", "due", f"{_clause(clause)}")]
+    assert ack[0]["due"] == (TODAY + timedelta(days=days)).isoformat()
+    later = TODAY + timedelta(days=days + 1)
+    assert of(duties(repo, later)[1], "acknowledgement")[0]["state"] == "overdue"
+    found = assert_found(repo, "ACK_MISSING", path=f"transfers/{tx}/transfer.yaml",
+                         args=("--as-of", later.isoformat()))
+    assert any(f"within {days} days" in f["message"] for f in found)
+    # the registrant's quality head acknowledges it: nothing owed, verify clean
+    use_signing_key(repo, keys["zhang"])
+    techxfer(repo, "ack", tx)
+    assert of(duties(repo, later)[1], "acknowledgement") == []
+    assert_clean(repo, "--as-of", later.isoformat())
+    zh = techxfer(repo, "transfers", "--lang", "zh").stdout
+    assert {"complaint": "投诉", "adverse-event": "不良事件", "inspection-report": "监管检查报告"}[kind] in zh
+
+
+def _clause(clause: str) -> str:
+    from techxfer.rules.duties import EVENT_CLAUSES
+
+    return next(c for c in EVENT_CLAUSES.values() if clause in c)

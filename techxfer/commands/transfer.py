@@ -304,10 +304,9 @@ def pending_transfers(ws: Workspace, when: datetime | None = None) -> list[Pendi
     snap = commit_snapshot(ws.repo, head, ws.cache)
     config = load_config(snap)
     records = load_records(snap)
-    days = config.repo.ack_within_days
     out = []
     for tx in records.in_order():
         if (tx.id, tx.recipient) not in records.acks:
-            due = tx.due(days)
+            due = tx.due(config.repo)
             out.append(Pending(tx, "overdue" if when > due else "pending", due))
     return out

@@ -39,6 +39,11 @@ def repo_yaml(registrant: str, manufacturer: str, product: str) -> dict[str, Any
         "registrant": registrant,
         "manufacturer": manufacturer,
         "ack_within_days": 30,
+        # What the quality agreement sets for reports of quality events: a complaint
+        # confirmed within its working days (here 5 calendar days), an adverse event or a
+        # regulatory inspection report at once (the next day), a deviation within 5 days.
+        "ack_within_days_by_type": {"deviation": 5, "complaint": 5, "adverse-event": 1,
+                                    "inspection-report": 1, "quality-data": 30},
         "protected_branches": ["main"],
     }
 

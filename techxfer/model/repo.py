@@ -23,6 +23,11 @@ class RepoConfig:
     device_lifetime_years: int | None
     protected_branches: tuple[str, ...]
     clock_skew_minutes: int = 10
+    ack_within_days_by_type: tuple[tuple[str, int], ...] = ()
+
+    def ack_days(self, tx_type: str) -> int:
+        """Days within which a transfer of TX_TYPE must be acknowledged."""
+        return dict(self.ack_within_days_by_type).get(tx_type, self.ack_within_days)
 
     @classmethod
     def create(cls, raw: Any) -> RepoConfig:
@@ -37,4 +42,5 @@ class RepoConfig:
             device_lifetime_years=raw.get("device_lifetime_years"),
             protected_branches=tuple(raw.get("protected_branches", ["main"])),
             clock_skew_minutes=raw.get("clock_skew_minutes", 10),
+            ack_within_days_by_type=tuple(sorted(raw.get("ack_within_days_by_type", {}).items())),
         )

@@ -17,10 +17,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from techxfer.model.manifest import DocumentEntry
+from techxfer.model.repo import RepoConfig
 from techxfer.model.times import parse_instant
 
 TRANSFER_TYPES = ("initial", "change", "withdrawal", "disposal-notice", "policy-change",
-                  "termination")
+                  "termination", *("deviation", "complaint", "adverse-event", "quality-data",
+                                   "inspection-report"))
+# Reports of quality events, typically from the manufacturer to the registrant (DESIGN 11):
+# each acknowledged within its own deadline (repo.yaml ack_within_days_by_type).
+QUALITY_EVENT_TYPES = TRANSFER_TYPES[-5:]
 MEANINGS = ("received", "reviewed", "approved", "rejected", "returned")
 
 
@@ -85,8 +90,9 @@ class Transfer:
                         for i in raw["items"]),
         )
 
-    def due(self, ack_within_days: int) -> datetime:
-        return self.date + timedelta(days=ack_within_days)
+    def due(self, repo: RepoConfig) -> datetime:
+        """When the recipient's acknowledgement is due (``repo.yaml``: this type's days)."""
+        return self.date + timedelta(days=repo.ack_days(self.type))
 
 
 @dataclass(frozen=True)
@@ -112,8 +118,8 @@ class Acknowledgement:
 
 
 def ack_state(transfer: Transfer, ack: Acknowledgement | None, now: datetime,
-              ack_within_days: int) -> str:
+              repo: RepoConfig) -> str:
     """acknowledged meaning, or pending / overdue."""
     if ack is not None:
         return ack.meaning
-    return "overdue" if now > transfer.due(ack_within_days) else "pending"
+    return "overdue" if now > transfer.due(repo) else "pending"

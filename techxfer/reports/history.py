@@ -194,7 +194,7 @@ def document_history(ws: Workspace, doc_id: str, *, lang: str = "en",
             ack = records.acks.get((tx.id, tx.recipient))
             history.transfers.append(Carried(
                 tx.id, tx.date, tx.recipient, item.revision, item.sha256, item.action,
-                ack_state(tx, ack, as_of, config.repo.ack_within_days),
+                ack_state(tx, ack, as_of, config.repo),
                 f"{ack.party}:{ack.signer}" if ack else None, ack.date if ack else None))
     ws.cache.flush()
     return history

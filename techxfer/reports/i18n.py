@@ -278,7 +278,9 @@ MESSAGES: dict[str, str] = {
 TERMS: dict[str, dict[str, str]] = {
     "type": {"initial": "首次转移", "change": "变更", "withdrawal": "撤回",
              "disposal-notice": "销毁通知", "policy-change": "配置变更",
-             "termination": "终止（归还全部文件）"},
+             "termination": "终止（归还全部文件）", "deviation": "偏差报告", "complaint": "投诉",
+             "adverse-event": "不良事件", "quality-data": "质量数据",
+             "inspection-report": "监管检查报告"},
     "action": {"add": "新增", "revise": "修订", "withdraw": "撤回"},
     "meaning": {"received": "已接收", "reviewed": "已审核", "approved": "已批准",
                 "rejected": "已拒绝", "returned": "已归还", "released": "已放行",

@@ -139,7 +139,6 @@ def build(ws: Workspace, *, rev: str = "HEAD", since: datetime | None = None,
     added = ws.repo.commits_adding(TRANSFERS_DIR + "/")
     receipts = receipt_log(ws.repo, commit)  # "received by the server at", where there is one
     as_of = as_of or now()
-    days = config.repo.ack_within_days
     report = TransferList(commit, config, lang)
     for tx in records.in_order():
         if (since and tx.date < since) or (until and tx.date > until):
@@ -157,7 +156,7 @@ def build(ws: Workspace, *, rev: str = "HEAD", since: datetime | None = None,
         lines = tuple(Line(i.id, titles.get(i.id, ""), i.revision, i.action, i.sha256, i.path)
                       for i in tx.items)
         report.rows.append(TransferRow(tx, tx_commit, sender, lines,
-                                       ack_state(tx, ack, as_of, days), tx.due(days), ack_sig,
+                                       ack_state(tx, ack, as_of, config.repo), tx.due(config.repo), ack_sig,
                                        ack.comment if ack else None))
     ws.cache.flush()
     return report

@@ -17,7 +17,8 @@ Two questions, each answered once:
    - each effective document of a category the policy names in ``review_every_months``
      is reviewed that often, counted from its last review, else its ``effective`` or
      ``created`` date, else the last transfer that carried its revision;
-   - each transfer is acknowledged within ``repo.yaml`` ``ack_within_days`` (Hebei 1.1.4,
+   - each transfer is acknowledged within ``repo.yaml`` ``ack_within_days`` (a report of a
+     quality event within its type's days, ``ack_within_days_by_type``) (Hebei 1.1.4,
      Shanghai guide 4.4.2).
 """
 
@@ -48,6 +49,14 @@ CLAUSES = {
     "agreement-review": "H 4.1.2",
     "document-review": "GMP art. 43; ISO 13485 4.2.4",
     "acknowledgement": "H 1.1.4; S 4.4.2",
+}
+# The clause that sets how fast a report of a quality event is acknowledged.
+EVENT_CLAUSES = {
+    "deviation": "H 7.2.6; S A9.1.1",
+    "complaint": "H 9.2.2; S A9.3.2",
+    "adverse-event": "H 11.2.1",
+    "quality-data": "H 11.2.1",
+    "inspection-report": "S A4.4",
 }
 # How far ahead a duty not yet due is shown as "due" rather than "upcoming".
 HORIZON_DAYS = 60
@@ -267,12 +276,13 @@ def _acknowledgements(config: Config, transfers: Mapping[str, Transfer],
     for tx in sorted(transfers.values(), key=lambda t: t.date):
         if tx.date.date() > as_of:
             continue
-        due_on = tx.due(config.repo.ack_within_days).date()
+        due_on = tx.due(config.repo).date()
         ack = acks.get((tx.id, tx.recipient))
         if ack is not None and ack.date.date() <= as_of:
             continue  # acknowledged: the transfer list shows when and how
         out.append(Duty("acknowledgement", tx.recipient, f"{tx.id} ({tx.type})", due_on,
-                        _open_state(due_on, as_of), CLAUSES["acknowledgement"]))
+                        _open_state(due_on, as_of),
+                        EVENT_CLAUSES.get(tx.type, CLAUSES["acknowledgement"])))
     return out
 
 

@@ -516,16 +516,21 @@ class RecordBook:
     def finish(self, as_of: datetime, config: Config | None,
                unapproved: dict[str, str]) -> list[Finding]:
         out: list[Finding] = []
-        days = config.repo.ack_within_days if config else 30
+        repo = config.repo if config else None
+
+        def due(tx: Transfer) -> datetime:
+            return tx.due(repo) if repo else _plus_days(tx.date, 30)
+
         for tx_id, s in self.sent.items():
             tx = s.transfer
             got = self.received.get((tx_id, tx.recipient))
-            if got is None and as_of > tx.due(days):
+            days = repo.ack_days(tx.type) if repo else 30
+            if got is None and as_of > due(tx):
                 out.append(Finding.of(Code.ACK_MISSING, transfer_path(tx_id), msg(
                     "ack.missing", "{tx} to {recipient}, sent {sent}, not acknowledged within "
                     "{days} days", tx=tx_id, recipient=tx.recipient, sent=tx.date.date(),
                     days=days), s.commit))
-            elif got is not None and got.when > tx.due(days):
+            elif got is not None and got.when > due(tx):
                 # judged at the latest time the acknowledgement can be shown to exist from:
                 # a date written in time does not make an acknowledgement received late timely
                 out.append(Finding.of(Code.ACK_MISSING, ack_path(tx_id, tx.recipient), msg(
@@ -537,7 +542,7 @@ class RecordBook:
             proposal = next((s for s in self.sent.values() if s.transfer.type == "policy-change"
                              and s.transfer.manifest_digest == digest), None)
             rejected = proposal is not None and self._rejected(proposal.transfer.id)
-            if proposal is None or rejected or as_of > proposal.transfer.due(days):
+            if proposal is None or rejected or as_of > due(proposal.transfer):
                 why = (msg("config.never_sent", "never sent for approval") if proposal is None else
                        msg("config.rejected", "rejected") if rejected else
                        msg("config.late", "not approved in time"))
