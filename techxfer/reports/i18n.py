@@ -392,6 +392,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "duties.before_first": ("No configuration was in force on {as_of}: the history starts {start}.",
                      "{as_of} 时尚无生效的配置：历史始于 {start}。"),
     "heading": ("{label}: ", "{label}："),
+    "superseded_by": ("by rev {rev} ({commit})", "已被第 {rev} 版取代（{commit}）"),
     "separator": ("; ", "；"),
     "bracketed": ("({text})", "（{text}）"),
     "due": ("{state} (due {date})", "{state}（期限 {date}）"),

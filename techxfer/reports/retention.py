@@ -113,7 +113,7 @@ def render_csv(report: RetentionReport) -> str:
 
 
 def render_table(report: RetentionReport, lang: str = "en") -> str:
-    from techxfer.reports.i18n import label, ljust, pdf_word, render, term
+    from techxfer.reports.i18n import label, ljust, pdf_word, render, term, word
 
     lines = [f"{pdf_word('retention_title', lang)} · {pdf_word('as_of', lang)} "
              f"{report.as_of.date()} ({label(lang, 'commit')} {report.commit[:10]})", ""]
@@ -125,7 +125,8 @@ def render_table(report: RetentionReport, lang: str = "en") -> str:
     for r in report.rows:
         why = ", ".join(r.holds) if r.holds else report.disposition_of(r) or render(r.end.basis, lang)
         if r.standing == "superseded":
-            why = f"rev {r.replaced_by} ({(r.replaced_commit or '')[:10]}); {why}"
+            why = word("superseded_by", lang, rev=r.replaced_by,
+                       commit=(r.replaced_commit or "")[:10]) + f"; {why}"
         values = (r.entry.id, r.entry.revision, r.retention_class, term("status", r.status, lang),
                   _end(r), term("state", r.state, lang))
         lines.append(" ".join(ljust(v, w) for v, w in zip(values, widths, strict=True)) + " " + why)
