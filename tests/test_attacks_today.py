@@ -6,6 +6,7 @@ misses one is marked xfail(strict) with the reason (see the report on branch ``a
 
 from __future__ import annotations
 
+import shutil
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,13 @@ from attack_helpers import (
     assert_found,
     compose_tree,
     dated,
+    disposable_record,
+    dispose_by_hand,
     edit_yaml,
     git_merge,
     hand_merge,
     head,
+    place_hold,
     sha256,
     show,
     transfer,
@@ -38,10 +42,18 @@ from test_release import (  # noqa: F401  (fixtures)
     open_deviation,
     release,
     release_base,
-    repo,
 )
 
 Keys = dict[str, SshKey]
+
+
+@pytest.fixture
+def repo(release_base: Path, tmp_path: Path) -> Path:  # noqa: F811
+    """test_release's cast: zhang and li quality heads and release reviewers, wang and zhao
+    clerks (doc-control); the batch record BR-B2026-0001 registered."""
+    target = tmp_path / "repo"
+    shutil.copytree(release_base, target, symlinks=True)
+    return target
 
 
 def production_ref(repo: Path, produced: str, rev: str = "HEAD") -> dict[str, str]:
@@ -114,8 +126,6 @@ def test_deviation_closed_by_an_approval_of_another_revision(repo: Path, keys: K
     rev 2 closed by rev 1's approval."""
     open_deviation(repo, keys)
     approval = close_deviation(repo, keys)
-    tx = yaml.safe_load(show(repo, "HEAD", "MANIFEST.yaml"))
-    assert tx
     (repo / "records" / "deviations" / "DEV-001.txt").write_bytes(b"Fill volume low, worse\n")
     techxfer(repo, "add", "records/deviations/DEV-001.txt", "--id", "DEV-001", "--title",
              "Deviation report", "--category", "deviation", "--revision", "2", "--batch", BATCH)
@@ -224,3 +234,106 @@ def test_approval_signed_while_the_role_is_held_only_on_one_side(
                         write={f"transfers/{tx_id}/ack.acme.yaml": data})
     merge = hand_merge(repo, keys["wang"], [side, main] if old_first else [main, side], tree)
     assert_found(repo, "ACK_INVALID", commit=merge, path=f"transfers/{tx_id}/ack.acme.yaml")
+
+
+def test_policy_granting_a_clerk_approved_approved_by_that_clerk(repo: Path, keys: Keys) -> None:
+    """li proposes a policy letting acme's doc-control sign ``approved``; wang (that clerk)
+    approves it: the approval is judged under the policy before it, and the grant never
+    takes effect (wang's next ``approved`` is still ACK_INVALID)."""
+    edit_yaml(repo / ".techxfer" / "policy.yaml", lambda d: d.setdefault("meanings", {}).update(
+        approved=["registrant:quality-head", "manufacturer:quality-head", "registrant:doc-control"]))
+    tx_id = transfer(repo, keys["li"], to="acme", kind="policy-change")
+    path = f"transfers/{tx_id}/ack.acme.yaml"
+    data = clerk_ack(repo, keys, tx_id, "wang.fang", "doc-control")
+    (repo / path).write_bytes(data)
+    commit_as(repo, keys["wang"], "approved by the clerk")
+    approval = head(repo)
+    tx2 = transfer(repo, keys["zhao"], f"BR-{BATCH}", to="acme")
+    path2 = f"transfers/{tx2}/ack.acme.yaml"
+    (repo / path2).write_bytes(clerk_ack(repo, keys, tx2, "wang.fang", "doc-control"))
+    commit_as(repo, keys["wang"], "approved by the clerk again")
+    assert_found(repo, "ACK_INVALID", commit=approval, path=path)
+    assert_found(repo, "ACK_INVALID", commit=head(repo), path=path2)
+
+
+# -- 3. duty records ------------------------------------------------------------------------------
+def duty_record(when: Any, **fields: Any) -> dict[str, Any]:
+    rec = {"id": "AUD-20260101-R-00c0ffee", "kind": "supplier-audit",
+           "date": when.isoformat(timespec="seconds"), "party": "acme", "signer": "zhang.wei",
+           "role": "quality-head", "performed": when.date().isoformat(), "subject": "fab",
+           "summary": "audit"}
+    rec.update(fields)
+    return rec
+
+
+AUDIT = "audits/AUD-20260101-R-00c0ffee.yaml"
+
+
+def side_branch(repo: Path, keys: Keys) -> tuple[str, str]:
+    """(main, side): a side branch with one harmless document by wang."""
+    main = head(repo)
+    git(repo, "checkout", "-q", "-b", "side")
+    add_doc(repo, "design/other.txt", b"other\n", "OTHER-1", "A")
+    commit_as(repo, keys["wang"], "other document")
+    side = head(repo)
+    git(repo, "checkout", "-q", "main")
+    return main, side
+
+
+@pytest.mark.parametrize("side_first", [True, False])
+def test_duty_record_added_by_a_merge_signed_by_nobody_entitled(
+        repo: Path, keys: Keys, side_first: bool) -> None:
+    main, side = side_branch(repo, keys)
+    rec = yaml.safe_dump(duty_record(utcnow())).encode()
+    tree = compose_tree(repo, main, take={"design": side, "MANIFEST.yaml": side},
+                        write={AUDIT: rec})
+    merge = hand_merge(repo, keys["wang"], [side, main] if side_first else [main, side], tree)
+    assert_found(repo, "UNAUTHORIZED_CHANGE", commit=merge, path=AUDIT)
+
+
+def test_duty_record_edited_in_a_merge(repo: Path, keys: Keys) -> None:
+    (repo / "audits").mkdir()
+    (repo / AUDIT).write_text(yaml.safe_dump(duty_record(utcnow())))
+    commit_as(repo, keys["zhang"], "supplier audit")
+    main, side = side_branch(repo, keys)
+    edited = yaml.safe_dump(duty_record(utcnow(), summary="audit, no findings")).encode()
+    tree = compose_tree(repo, main, take={"design": side, "MANIFEST.yaml": side},
+                        write={AUDIT: edited})
+    merge = hand_merge(repo, keys["zhang"], [main, side], tree)
+    assert_found(repo, {"RECORD_DELETED", "TRANSFER_INVALID"}, commit=merge, path=AUDIT)
+
+
+def test_duty_record_dated_unlike_its_commit(repo: Path, keys: Keys) -> None:
+    (repo / "audits").mkdir()
+    (repo / AUDIT).write_text(yaml.safe_dump(duty_record(utcnow() - timedelta(days=40))))
+    commit_as(repo, keys["zhang"], "supplier audit, backdated record")
+    assert_found(repo, "TIME_INCONSISTENT", commit=head(repo), path=AUDIT)
+
+
+# -- 5. holds across merges -------------------------------------------------------------------------
+@pytest.mark.parametrize("order", ["hold-dispose", "dispose-hold", "third-first"])
+def test_destruction_and_hold_on_two_branches_in_an_octopus(
+        base_repo: Path, tmp_path: Path, keys: Keys, order: str) -> None:
+    """SOP-OLD may be destroyed (notice approved); zhang places a hold on one branch, zhao
+    destroys it on another, a third branch is harmless; one octopus merges all three, so
+    the destruction lands on the hold's line of history."""
+    repo = tmp_path / "repo"
+    shutil.copytree(base_repo, repo, symlinks=True)
+    notice, approval = disposable_record(repo, keys)
+    fork = head(repo)
+    git(repo, "checkout", "-q", "-b", "hold")
+    hold_id = place_hold(repo, keys, "SOP-OLD")
+    hold = head(repo)
+    git(repo, "checkout", "-q", "-b", "dispose", fork)
+    destroyed = dispose_by_hand(repo, keys, notice, approval, utcnow())
+    git(repo, "checkout", "-q", "-b", "third", fork)
+    add_doc(repo, "design/other.txt", b"other\n", "OTHER-1", "A")
+    commit_as(repo, keys["wang"], "other document")
+    third = head(repo)
+    git(repo, "checkout", "-q", "main")
+    tree = compose_tree(repo, destroyed, take={".techxfer/holds": hold, "design": third})
+    parents = {"hold-dispose": [hold, destroyed, third], "dispose-hold": [destroyed, hold, third],
+               "third-first": [third, destroyed, hold]}[order]
+    merge = hand_merge(repo, keys["zhang"], parents, tree, "Merge branches")
+    assert show(repo, merge, f".techxfer/holds/{hold_id}.yaml")
+    assert_found(repo, "RECORD_DELETED", commit=merge)
