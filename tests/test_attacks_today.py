@@ -337,3 +337,55 @@ def test_destruction_and_hold_on_two_branches_in_an_octopus(
     merge = hand_merge(repo, keys["zhang"], parents, tree, "Merge branches")
     assert show(repo, merge, f".techxfer/holds/{hold_id}.yaml")
     assert_found(repo, "RECORD_DELETED", commit=merge)
+
+
+# -- the server judges the same histories ---------------------------------------------------------
+def serve(repo: Path, tmp_path: Path) -> Path:
+    """A bare server repository with the pre-receive hook, main pushed to it."""
+    bare = tmp_path / "server.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    techxfer(tmp_path, "hooks", "install", "--server", str(bare))
+    git(repo, "remote", "add", "origin", f"file://{bare}")
+    git(repo, "push", "-q", "origin", "main")
+    return bare
+
+
+def refused_push(repo: Path, bare: Path, code: str, *refs: str) -> None:
+    before = head(bare, "main")
+    proc = git(repo, "push", "origin", *(refs or ("main",)), check=False)
+    assert proc.returncode != 0 and code in proc.stderr, proc.stderr
+    assert head(bare, "main") == before
+
+
+def test_server_refuses_a_released_record_changed_by_a_merge(repo: Path, keys: Keys,
+                                                             tmp_path: Path) -> None:
+    bare = serve(repo, tmp_path)
+    fork = head(repo)
+    release(repo, keys["li"], "production")
+    git(repo, "push", "-q", "origin", "main")
+    git(repo, "checkout", "-q", "-b", "rewrite", fork)
+    add_doc(repo, RECORD, b"batch,B2026-0001\nstep,rewritten\n", f"BR-{BATCH}", "2", "batch-record")
+    commit_as(repo, keys["zhao"], "Batch record rewritten on a side branch")
+    git_merge(repo, keys["zhao"], "main")
+    refused_push(repo, bare, "RELEASE_INVALID", "rewrite:main")
+
+
+def test_server_refuses_an_approval_by_a_role_held_on_one_side_only(
+        repo: Path, keys: Keys, tmp_path: Path) -> None:
+    bare = serve(repo, tmp_path)
+    approved_config_change(repo, keys, set_roles("wang.fang", ["quality-head", "doc-control"]))
+    old = head(repo)
+    approved_config_change(repo, keys, set_roles("wang.fang", ["doc-control", "rd-engineer"]))
+    tx_id = transfer(repo, keys["zhao"], f"BR-{BATCH}", to="acme")
+    git(repo, "push", "-q", "origin", "main")
+    main = head(repo)
+    data = clerk_ack(repo, keys, tx_id, "wang.fang", "quality-head")
+    tree = compose_tree(repo, main, write={f"transfers/{tx_id}/ack.acme.yaml": data})
+    git(repo, "checkout", "-q", "-b", "old", old)
+    add_doc(repo, "design/other.txt", b"other\n", "OTHER-1", "A")
+    commit_as(repo, keys["wang"], "other document")
+    side = head(repo)
+    git(repo, "checkout", "-q", "main")
+    tree = compose_tree(repo, tree, take={"design": side, "MANIFEST.yaml": side})
+    hand_merge(repo, keys["wang"], [main, side], tree)
+    refused_push(repo, bare, "ACK_INVALID")
