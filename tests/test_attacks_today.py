@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 from attack_helpers import (
+    ack,
     approved_config_change,
     assert_found,
     compose_tree,
@@ -310,6 +311,101 @@ def test_duty_record_dated_unlike_its_commit(repo: Path, keys: Keys) -> None:
     assert_found(repo, "TIME_INCONSISTENT", commit=head(repo), path=AUDIT)
 
 
+# -- 4. controlled copies ------------------------------------------------------------------------
+def distribution(repo: Path, source: str, exp_id: str, docs: list[str],
+                 returned: list[dict[str, str]] | None = None) -> bytes:
+    """A distribution record as export writes it: copies (to fab) of DOCS as SOURCE's design
+    register lists them, each naming the last transfer that carried it."""
+    manifest = yaml.safe_load(show(repo, source, "design/MANIFEST.yaml"))
+    carried = {}
+    for path in sorted((repo / "transfers").glob("*/transfer.yaml")):
+        tx = yaml.safe_load(path.read_text())
+        for item in tx["items"]:
+            carried[item["id"]] = tx["id"]
+    copies = [{"copy": f"{exp_id}-{i + 1:03d}", "id": e["id"], "path": f"design/{e['path']}",
+               "revision": e["revision"], "sha256": e["sha256"], "copy_sha256": e["sha256"],
+               "stamped": False, "transfer": carried[e["id"]]}
+              for i, e in enumerate(e for e in manifest["documents"] if e["id"] in docs)]
+    record: dict[str, Any] = {
+        "id": exp_id, "date": utcnow().isoformat(timespec="seconds"), "party": "fab",
+        "signer": "zhao.min", "recipient": "fab", "commit": source, "stamped": False,
+        "copies": copies}
+    if returned:
+        record["returned"] = returned
+    return yaml.safe_dump(record, sort_keys=False).encode()
+
+
+def fresh(base_repo: Path, tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    shutil.copytree(base_repo, repo, symlinks=True)
+    return repo
+
+
+@pytest.mark.parametrize("withdrawn_first", [True, False])
+def test_distribution_of_a_withdrawn_revision_added_by_a_merge(
+        base_repo: Path, tmp_path: Path, keys: Keys, withdrawn_first: bool) -> None:
+    repo = fresh(base_repo, tmp_path)
+    tx = transfer(repo, keys["wang"], "DRW-001")
+    ack(repo, keys["zhao"], tx)
+    source = head(repo)
+    git(repo, "checkout", "-q", "-b", "side")
+    add_doc(repo, "design/other.txt", b"other\n", "OTHER-1", "A")
+    commit_as(repo, keys["wang"], "other document")
+    side = head(repo)
+    git(repo, "checkout", "-q", "main")
+    transfer(repo, keys["wang"], "DRW-001", kind="withdrawal")
+    withdrawn = head(repo)
+    path = "distributions/EXP-20261126-M-0000abcd.yaml"
+    tree = compose_tree(repo, withdrawn, take={"design": side}, write={
+        path: distribution(repo, source, "EXP-20261126-M-0000abcd", ["DRW-001"])})
+    parents = [withdrawn, side] if withdrawn_first else [side, withdrawn]
+    merge = hand_merge(repo, keys["zhao"], parents, tree)
+    findings = assert_found(repo, "TRANSFER_INVALID", commit=merge, path=path)
+    assert any("withdrawn from fab" in f["message"] for f in findings), findings
+
+
+def copy_returned_on_two_branches(base_repo: Path, tmp_path: Path, keys: Keys
+                                  ) -> tuple[Path, list[str], str]:
+    """One copy handed out; each of two branches records it given back; merged.
+    Returns (repository, the two return commits, the merge)."""
+    repo = fresh(base_repo, tmp_path)
+    tx = transfer(repo, keys["wang"], "DRW-001")
+    ack(repo, keys["zhao"], tx)
+    first = "EXP-20261126-M-0000aaaa"
+    (repo / "distributions").mkdir()
+    (repo / f"distributions/{first}.yaml").write_bytes(distribution(repo, head(repo), first,
+                                                                    ["DRW-001"]))
+    commit_as(repo, keys["zhao"], "copies handed out")
+    fork = head(repo)
+    back = [{"copy": f"{first}-001", "id": "DRW-001", "revision": "A", "reason": "done"}]
+    made = []
+    for branch, exp_id in (("a", "EXP-20261126-M-0000bbbb"), ("b", "EXP-20261126-M-0000cccc")):
+        git(repo, "checkout", "-q", "-b", branch, fork)
+        (repo / f"distributions/{exp_id}.yaml").write_bytes(
+            distribution(repo, fork, exp_id, [], returned=back))
+        commit_as(repo, keys["zhao"], f"copy returned ({branch})")
+        made.append(head(repo))
+    return repo, made, git_merge(repo, keys["zhao"], "a")
+
+
+def test_a_copy_returned_on_two_branches(base_repo: Path, tmp_path: Path, keys: Keys) -> None:
+    repo, made, merge = copy_returned_on_two_branches(base_repo, tmp_path, keys)
+    findings = assert_found(repo, "TRANSFER_INVALID")
+    hits = [f for f in findings if "returned a second time" in f["message"]]
+    assert hits and {f["commit"] for f in hits} <= {*made, merge}, findings
+
+
+@pytest.mark.xfail(strict=True, reason="CopyLedger is one ledger for the whole walk, not per "
+                   "line of history: the second return is blamed on whichever branch commit "
+                   "is walked second (on its own line a first, rightful return), not on the "
+                   "merge where the two returns meet")
+def test_a_copy_returned_on_two_branches_is_blamed_on_the_merge(
+        base_repo: Path, tmp_path: Path, keys: Keys) -> None:
+    repo, made, merge = copy_returned_on_two_branches(base_repo, tmp_path, keys)
+    findings = assert_found(repo, "TRANSFER_INVALID", commit=merge)
+    assert not any(f["commit"] in made for f in findings), findings
+
+
 # -- 5. holds across merges -------------------------------------------------------------------------
 @pytest.mark.parametrize("order", ["hold-dispose", "dispose-hold", "third-first"])
 def test_destruction_and_hold_on_two_branches_in_an_octopus(
@@ -389,3 +485,20 @@ def test_server_refuses_an_approval_by_a_role_held_on_one_side_only(
     tree = compose_tree(repo, tree, take={"design": side, "MANIFEST.yaml": side})
     hand_merge(repo, keys["wang"], [main, side], tree)
     refused_push(repo, bare, "ACK_INVALID")
+
+
+@pytest.mark.xfail(strict=True, reason="ReleaseBook.guarded is one set for the whole walk: a "
+                   "commit on a line cut before the production release, walked after it, is "
+                   "blamed for changing a released record it never saw released")
+def test_a_record_changed_on_a_line_without_the_release_is_not_blamed(
+        repo: Path, keys: Keys) -> None:
+    fork = head(repo)
+    release(repo, keys["li"], "production")
+    git(repo, "checkout", "-q", "-b", "rewrite", fork)
+    add_doc(repo, RECORD, b"batch,B2026-0001\nstep,rewritten\n", f"BR-{BATCH}", "2", "batch-record")
+    commit_as(repo, keys["zhao"], "Batch record rewritten on a side branch")
+    rewrite = head(repo)
+    git(repo, "checkout", "-q", "main")
+    merge = git_merge(repo, keys["zhao"], "rewrite")
+    findings = assert_found(repo, "RELEASE_INVALID", commit=merge, path=PRODUCTION)
+    assert not any(f["commit"] == rewrite for f in findings), findings
