@@ -385,12 +385,16 @@ class Auditor:
         # 5) records, judged against each parent for what the commit itself changed there
         # (Judging a record against each parent is idempotent in the book; a finding met
         # twice in one commit is kept once below.)
-        for judge, change in zip(judged_by, changes, strict=True):
-            findings += book.record(commit, time, signer, judge.config, change.own, change.before,
+        # Each parent's rules judge the signer as that parent's configuration has them (a
+        # role held on one side only counts on that side).
+        for judge, change, own_signer in zip(judged_by, changes, signers, strict=True):
+            by = own_signer if signer is not None else None
+            findings += book.record(commit, time, by, judge.config, change.own, change.before,
                                     snap, state, self._sources(commit, change.parent, change.before),
                                     change.deltas)
-            findings += self.releases.record(commit, signer, judge.config, change.own,
-                                             change.before, snap, lambda: _approvals(book))
+            findings += self.releases.record(commit, by, judge.config, change.own,
+                                             change.before, snap, lambda: _approvals(book),
+                                             guard=change.changed)
         # (For a merge, what it brings into each parent's line from the others is judged
         # against the holds that line placed after they parted, which the others never saw.)
         for i, (judge, change) in enumerate(zip(judged_by, changes, strict=True)):

@@ -261,10 +261,14 @@ class ReleaseBook:
 
     def record(self, commit: str, signer: Signer | None, config: Config | None,
                changed: Iterable[str], before: Snapshot, after: Snapshot,
-               approvals: Callable[[], Iterable[Approval]]) -> list[Finding]:
+               approvals: Callable[[], Iterable[Approval]],
+               guard: Iterable[str] | None = None) -> list[Finding]:
         """Judge every release record this change adds, changes or removes, and every
         change to a record of a batch already released for production. APPROVALS gives
-        the acknowledged transfers so far (asked only when a release is met)."""
+        the acknowledged transfers so far (asked only when a release is met). GUARD: every
+        path that differs from BEFORE (for a merge, what it brings in too: a released
+        record changed on another line and merged into the release's line changes it
+        there); by default CHANGED."""
         out: list[Finding] = []
         changed = sorted(changed)
         for path in changed:
@@ -272,7 +276,7 @@ class ReleaseBook:
             if path_kind in (PathKind.PRODUCTION_RELEASE, PathKind.MARKET_RELEASE):
                 out += self._release(commit, signer, config, path, path_kind, before, after,
                                      approvals)
-        out += self._guard(commit, changed, before, after)
+        out += self._guard(commit, changed if guard is None else sorted(guard), before, after)
         return out
 
     def _release(self, commit: str, signer: Signer | None, config: Config | None, path: str,
