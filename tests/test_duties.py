@@ -309,3 +309,14 @@ def _clause(clause: str) -> str:
     from techxfer.rules.duties import EVENT_CLAUSES
 
     return next(c for c in EVENT_CLAUSES.values() if clause in c)
+
+
+def test_a_duty_record_that_is_not_yaml_is_caught_and_duties_says_which_file(
+        repo: Path, keys: dict[str, SshKey]) -> None:
+    path = "audits/AUD-20260101-R-00c0ffee.yaml"
+    (repo / "audits").mkdir()
+    (repo / path).write_text("id: [unclosed\n")
+    commit_as(repo, keys["zhang"], "a broken duty record")
+    assert_found(repo, "TRANSFER_INVALID", commit=head(repo), path=path)
+    proc = techxfer(repo, "duties", check=False)
+    assert proc.returncode == 2 and path in proc.stderr and "Traceback" not in proc.stderr
