@@ -286,6 +286,8 @@ def test_verify_json_keeps_the_english_messages(work: Path) -> None:
     ("log", "DRW-001"),
     ("signatures",),
     ("receipts",),
+    ("check",),
+    ("status",),
 ], ids=lambda a: "-".join(a[:3]))
 def test_reports_in_chinese_have_no_english_word(work: Path, args: tuple[str, ...]) -> None:
     out = _zh(work, *args)
@@ -306,6 +308,17 @@ def test_the_chinese_reports_say_what_the_english_ones_say(work: Path) -> None:
     assert "第 A 版" in log and "第 B 版" in log and "生效" in log and "已批准" in log
     english = techxfer(work, "log", "DRW-001").stdout
     assert "rev A" in english and "effective" in english
+
+
+def test_check_and_status_say_in_chinese_what_they_say_in_english(work: Path) -> None:
+    check = _zh(work, "check")
+    assert "工作区中发现" in check and "HASH_MISMATCH" in check and "汇总：" in check
+    assert "Summary:" in techxfer(work, "check", check=False).stdout
+    status = _zh(work, "status")
+    assert "已更改（内容与登记不符）：" in status and "未列入任何登记清单：" in status
+    assert "待确认的转移：" in status and re.search(r"期限 \S+：待确认", status), status
+    english = techxfer(work, "status").stdout
+    assert "Not listed in any manifest:" in english and "Transfers awaiting acknowledgement:" in english
 
 
 def test_a_time_finding_in_chinese(work: Path, keys: dict[str, SshKey]) -> None:

@@ -7,8 +7,10 @@ from techxfer.cli.render import echo_findings, echo_json, summary_by_code
 
 @click.command("check")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def check_command(as_json: bool) -> int:
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+def check_command(as_json: bool, lang: str) -> int:
     """Check the working tree: schemas, register, hashes, ids, paths, people and keys."""
+    from techxfer.reports import i18n
     from techxfer.rules.register import check_state
     from techxfer.state.workspace import Workspace
 
@@ -21,12 +23,12 @@ def check_command(as_json: bool) -> int:
         echo_json({"ok": not findings, "documents": documents, "manifests": len(state.manifests),
                    "findings": [f.as_json() for f in findings]})
     elif findings:
-        click.echo(f"{len(findings)} finding(s) in the working tree:")
-        echo_findings(findings)
-        click.echo(f"Summary: {summary_by_code(findings)}")
+        click.echo(i18n.word("check.findings", lang, n=len(findings)))
+        echo_findings(findings, lang)
+        click.echo(i18n.word("check.summary", lang, by_code=summary_by_code(findings)))
     else:
-        click.echo(f"Clean: {documents} documents in {len(state.manifests)} manifests, "
-                   "configuration and register consistent.")
+        click.echo(i18n.word("check.clean", lang, documents=documents,
+                             manifests=len(state.manifests)))
     return 1 if findings else 0
 
 

@@ -21,13 +21,15 @@ def echo_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
-def echo_findings(findings: Iterable[Finding]) -> int:
+def echo_findings(findings: Iterable[Finding], lang: str = "en") -> int:
+    from techxfer.reports import i18n
+
     count = 0
     for finding in findings:
         count += 1
         code = click.style(finding.code.value, fg="red", bold=True)
         where = f"{shown(finding.path)}: " if finding.path else ""
-        click.echo(f"  {code} {where}{shown(finding.message)}")
+        click.echo(f"  {code} {where}{shown(i18n.message(finding, lang))}")
     return count
 
 

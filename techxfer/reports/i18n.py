@@ -412,6 +412,21 @@ WORDS: dict[str, tuple[str, str]] = {
     # techxfer receipts
     "none_ref": ("(none)", "（无）"),
     "problem_line": ("{code}: {commit} {message}", "{code}：{commit} {message}"),
+    # -- check and status --
+    "check.findings": ("{n} finding(s) in the working tree:", "工作区中发现 {n} 个问题："),
+    "check.summary": ("Summary: {by_code}", "汇总：{by_code}"),
+    "check.clean": ("Clean: {documents} in {manifests} manifests, configuration and register "
+                    "consistent.", "无问题：{manifests} 个登记清单中共 {documents} 份文件，配置与登记一致。"),
+    "status.registered": ("{documents} registered, {ok} as recorded.",
+                          "已登记 {documents} 份文件，其中 {ok} 份与登记一致。"),
+    "status.changed": ("Changed (content differs from the register):", "已更改（内容与登记不符）："),
+    "status.missing": ("Missing:", "缺失："),
+    "status.unlisted": ("Not listed in any manifest:", "未列入任何登记清单："),
+    "status.problems": ("Problems:", "问题："),
+    "status.awaiting": ("Transfers awaiting acknowledgement:", "待确认的转移："),
+    "status.awaiting_line": ("  {tx} to {to}, sent {sent}, due {due}: {state}",
+                             "  {tx} 转移给 {to}，发出于 {sent}，期限 {due}：{state}"),
+    "status.clean": ("Working tree matches the register.", "工作区与登记一致。"),
 }
 
 # Headings of the transfer list (table, Markdown, PDF).
@@ -499,7 +514,8 @@ def label(lang: str, key: str) -> str:
 
 
 # English counts that take a noun: "1 commit", "2 commits" (Chinese has no plural).
-COUNTED = {"commits": "commit", "transfers": "transfer", "acks": "acknowledgement"}
+COUNTED = {"commits": "commit", "transfers": "transfer", "acks": "acknowledgement",
+           "documents": "document"}
 
 
 def counted(n: object, noun: str) -> str:
