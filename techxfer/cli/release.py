@@ -24,13 +24,16 @@ def release_group() -> None:
               help="A batch record to list (repeatable). Default: every register entry that "
                    "names the batch (x-batch, or an id ending in -BATCH).")
 @click.option("-m", "--message", "comment", required=True, metavar="TEXT",
-              help="What was reviewed (recorded).")
-def production_command(batch: str, records: tuple[str, ...], comment: str) -> int:
+              help="What was reviewed (recorded); with --rework, also why it is released again.")
+@click.option("--rework", is_flag=True,
+              help="Release again after rework: supersede the production release in force "
+                   "(the batch's records changed under a deviation now closed).")
+def production_command(batch: str, records: tuple[str, ...], comment: str, rework: bool) -> int:
     """The manufacturer's production release of BATCH."""
     from techxfer.commands.release import release_production
     from techxfer.state.workspace import Workspace
 
-    done = release_production(Workspace.open(), batch, records, comment)
+    done = release_production(Workspace.open(), batch, records, comment, rework=rework)
     _done(done)
     for r in done.record["records"]:
         say(f"  record    {r['id']} rev {r['revision']}  {r['path']}  {r['sha256'][:12]}…")
@@ -62,6 +65,9 @@ def _done(done: ReleaseDone) -> None:
     say(f"Batch {done.batch} released ({done.step}) in {done.path}, commit {done.commit[:10]}: "
         f"{r['party']}:{r['signer']} ({done.signer.person.name}, {r['role']}), {r['meaning']} "
         f"at {r['date']}.")
+    if "supersedes" in r:
+        say(f"  supersedes the {done.step} release recorded in {r['supersedes']['commit'][:10]} "
+            f"(sha256 {r['supersedes']['sha256'][:16]}…), kept in the history")
 
 
 @click.command("releases")
