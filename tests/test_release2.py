@@ -149,7 +149,7 @@ def test_retention_counts_from_the_latest_market_release(released_again: Path) -
                                "json").stdout)["records"]
     row = next(r for r in rows if r["id"] == f"BR-{BATCH}")
     latest = record_at(released_again, "HEAD", MARKET)["date"][:10]
-    assert row["released"] == latest
+    assert row["dates"]["released"] == latest
 
 
 # -- what is caught --------------------------------------------------------------------------------
@@ -270,10 +270,11 @@ def test_release_register_pdf(released_again: Path, tmp_path: Path, lang: str) -
     assert row["records"][0]["sha256"] in joined and "DEV-001" in text
     if lang == "en":
         for word in ("Batch release register", "Production release", "Market release",
-                     "released", "Superseded", "release-reviewer", "Page 1 of"):
+                     "released", "superseded by", "in force", "release-reviewer",
+                     "Page 1 of"):
             assert word in text, word
     else:
-        for word in ("批放行记录", "生产放行", "上市放行", "已放行", "已被取代", "产品放行审核人",
+        for word in ("批放行记录", "生产放行", "上市放行", "已放行", "已被取代", "现行", "产品放行审核人",
                      "第1页/共"):
             assert word in text, word
         assert "Production release" not in text

@@ -66,7 +66,7 @@ def _signature(s: SignedRelease, lang: str) -> tuple[str, ...]:
     if s.superseded_by:
         notes.append(pdf_word("release_superseded_by", lang, commit=s.superseded_by))
     state = pdf_word("release_superseded" if s.superseded_by else "release_in_force", lang)
-    return (term("step", s.step, lang), state,
+    return (words(s.step, lang), state,
             f"{s.printed_name} ({sig.party}, {term('role', sig.role, lang)})",
             sig.date.isoformat(sep=" ", timespec="seconds"), term("meaning", sig.meaning, lang),
             s.commit or "", " · ".join(notes))

@@ -152,6 +152,8 @@ def build(ws: Workspace, lang: str = "en") -> ReleaseRegister:
         else:
             row.market = signed
         row.superseded += _superseded(ws, config, step, path, signed, record, lang)
+    for row in rows.values():
+        row.superseded.sort(key=lambda s: s.step != "production")  # production first, stable
     register.rows = [rows[b] for b in sorted(rows)]
     ws.cache.flush()
     return register
