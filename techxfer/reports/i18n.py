@@ -273,7 +273,7 @@ MESSAGES: dict[str, str] = {
     "trail.sent": "{tx}（{type}，{n} 个文件）转移给 {to}",
     "trail.acked": "{tx}，来自 {sender}",
     # -- re-release after rework (release2) --
-    "release.supersedes_nothing": "声明取代提交 {commit} 中的放行记录，但批次 {batch} 此前没有该放行记录",
+    "release.supersedes_nothing": "声明取代提交 {commit} 中的{step}记录，但批次 {batch} 此前没有该记录",
     "release.supersedes": ("声明取代的放行记录为提交 {commit}（{sha256}…），但现行放行记录记录于提交 "
                            "{in_force}（{in_force_sha256}…）"),
     "release.rework_no_deviation": "返工后的重新放行未列出自被取代的放行（提交 {commit}）以来关闭的任何偏差",
@@ -432,8 +432,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "releases.deviations": ("Closed deviations", "已关闭偏差"),
     "releases.reason": ("Released again because", "重新放行原因"),
     "releases.superseded": ("Superseded {step} release", "已被取代的{step}"),
-    "releases.csv_header": ("batch|state|production release|market release|records|"
-                            "closed deviations|superseded",
+    "releases.signature": ("{name} ({party}, {role}) — {meaning} — {when}",
+                           "{name} ({party}, {role}) — {meaning} — {when}"),
+    "releases.meaning": ("released", "放行"),
+    "releases.csv_header": ("Batch|State|Production release|Market release|Records|"
+                            "Closed deviations|Superseded",
                             "批号|状态|生产放行|上市放行|批记录|已关闭偏差|已被取代的放行"),
 }
 

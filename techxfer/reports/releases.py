@@ -61,9 +61,9 @@ class SignedRelease:
     def text(self, lang: str, commit_width: int = 10) -> str:
         s = self.signature
         commit = f" [{self.commit[:commit_width]}]" if self.commit else ""
-        return word("signature", lang, name=self.printed_name, party=s.party,
-                    role=term("role", s.role, lang), meaning=term("meaning", s.meaning, lang),
-                    when=s.date.isoformat(sep=" ", timespec="seconds")) + commit
+        meaning = words("meaning", lang) if s.meaning == "released" else s.meaning
+        return words("signature", lang, name=self.printed_name, party=s.party, role=s.role,
+                     meaning=meaning, when=s.date.isoformat(sep=" ", timespec="seconds")) + commit
 
 
 @dataclass

@@ -36,6 +36,7 @@ from techxfer.model.release import (
     MarketRelease,
     ProductionRelease,
     Signature,
+    Supersedes,
     batch_records,
     deviations,
 )
@@ -255,6 +256,19 @@ def in_rework(snap: Snapshot, batch: str, closed: Closures | None) -> bool:
     return closed is not None and bool(open_deviations(register(snap), batch, closed))
 
 
+def _nothing(said: Supersedes, step: str, batch: str) -> Msg:
+    return msg("release.supersedes_nothing", "names {commit} as the {step} release it "
+               "supersedes, but batch {batch} had none", commit=said.commit[:10],
+               step=term("step", step), batch=batch)
+
+
+def _wrong_supersedes(said: Supersedes, in_force: str, replaced: str) -> Msg:
+    return msg("release.supersedes", "names {commit} ({sha256}…) as the release it supersedes, "
+               "but the release in force was recorded in {in_force} ({in_force_sha256}…)",
+               commit=said.commit[:10], sha256=said.sha256[:12], in_force=in_force[:10],
+               in_force_sha256=replaced[:12])
+
+
 def rework_problems(record: ProductionRelease, previous: Released | None,
                     replaced: str | None) -> list[Msg]:
     """A production release that rewrites the one in force: it names that one (the commit
@@ -265,15 +279,10 @@ def rework_problems(record: ProductionRelease, previous: Released | None,
         return []
     out: list[Msg] = []
     if previous is None or replaced is None:
-        out.append(msg("release.supersedes_nothing", "names {commit} as the production release "
-                       "it supersedes, but batch {batch} had none", commit=said.commit[:10],
-                       batch=record.batch))
+        out.append(_nothing(said, "production", record.batch))
         return out
     if (said.commit, said.sha256) != (previous.commit, replaced):
-        out.append(msg("release.supersedes", "names {commit} ({sha256}…) as the release it "
-                       "supersedes, but the release in force was recorded in {in_force} "
-                       "({in_force_sha256}…)", commit=said.commit[:10], sha256=said.sha256[:12],
-                       in_force=previous.commit[:10], in_force_sha256=replaced[:12]))
+        out.append(_wrong_supersedes(said, previous.commit, replaced))
     before = {(d.id, d.revision, d.sha256) for d in previous.record.deviations}
     if not any((d.id, d.revision, d.sha256) not in before for d in record.deviations):
         out.append(msg("release.rework_no_deviation", "a re-release after rework lists no "
@@ -290,16 +299,11 @@ def market_rework_problems(record: MarketRelease, previous: tuple[MarketRelease,
     if said is None:
         return []
     if previous is None or replaced is None:
-        return [msg("release.supersedes_nothing", "names {commit} as the market release it "
-                    "supersedes, but batch {batch} had none", commit=said.commit[:10],
-                    batch=record.batch)]
+        return [_nothing(said, "market", record.batch)]
     old, old_commit, _ = previous
     out: list[Msg] = []
     if (said.commit, said.sha256) != (old_commit, replaced):
-        out.append(msg("release.supersedes", "names {commit} ({sha256}…) as the release it "
-                       "supersedes, but the release in force was recorded in {in_force} "
-                       "({in_force_sha256}…)", commit=said.commit[:10], sha256=said.sha256[:12],
-                       in_force=old_commit[:10], in_force_sha256=replaced[:12]))
+        out.append(_wrong_supersedes(said, old_commit, replaced))
     if production is not None and old.production.commit == production.commit:
         out.append(msg("release.market_again", "released to market again, but the production "
                        "release ({commit}) the replaced market release was bound to is still "
