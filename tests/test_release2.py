@@ -153,6 +153,13 @@ def test_retention_counts_from_the_latest_market_release(released_again: Path) -
 
 
 # -- what is caught --------------------------------------------------------------------------------
+def test_the_register_shows_a_batch_under_rework(under_rework: Path) -> None:
+    [row] = json.loads(techxfer(under_rework, "releases", "--format", "json").stdout)["batches"]
+    assert row["state"] == "rework" and row["superseded"] == []
+    assert "to be released again" in techxfer(under_rework, "releases").stdout
+    assert_clean(under_rework)  # the record changed while its deviation is open
+
+
 def test_a_record_changed_after_release_without_an_open_deviation_is_still_caught(
         reworked: Path, tmp_path: Path, keys: dict[str, SshKey]) -> None:
     repo = copy(reworked, tmp_path)

@@ -426,6 +426,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "releases.orphan": ("market release without production release", "有上市放行但无生产放行"),
     "releases.market_stale": ("released again for production, awaiting market release",
                               "已重新生产放行，待重新上市放行"),
+    "releases.rework": ("records changed since the production release (rework): to be "
+                        "released again", "生产放行后批记录已变更（返工）：须重新放行"),
     "releases.production": ("Production release", "生产放行"),
     "releases.market": ("Market release", "上市放行"),
     "releases.records": ("Records", "批记录"),

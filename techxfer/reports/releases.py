@@ -21,12 +21,13 @@ from techxfer.format.layout import RELEASES_DIR, PathKind, kind, parse_release_p
 from techxfer.model.release import MarketRelease, ProductionRelease, Signature, Supersedes
 from techxfer.reports.i18n import term, word
 from techxfer.reports.text import cell, shown
+from techxfer.rules.release import register as release_register
 from techxfer.state.config import Config
 from techxfer.state.records import committed
 from techxfer.state.snapshot import Snapshot, commit_snapshot
 from techxfer.state.workspace import Workspace
 
-STATES = ("released", "awaiting", "orphan", "market_stale")
+STATES = ("released", "awaiting", "orphan", "market_stale", "rework")
 
 
 def words(key: str, lang: str, **values: object) -> str:
@@ -74,9 +75,12 @@ class BatchRow:
     records: list[dict[str, str]] = field(default_factory=list)
     deviations: list[dict[str, str]] = field(default_factory=list)
     superseded: list[SignedRelease] = field(default_factory=list)  # production ones, then market
+    changed: bool = False  # a record the production release lists differs in the register now
 
     @property
     def state(self) -> str:
+        if self.production is not None and self.changed:
+            return "rework"  # changed since its production release, not yet released again
         if self.market is None:
             return "awaiting"
         if self.production is None:
@@ -152,7 +156,9 @@ def build(ws: Workspace, lang: str = "en") -> ReleaseRegister:
         else:
             row.market = signed
         row.superseded += _superseded(ws, config, step, path, signed, record, lang)
+    listed = {(e.id, e.sha256) for e in release_register(snap) if e.status != "destroyed"}
     for row in rows.values():
+        row.changed = any((r["id"], r["sha256"]) not in listed for r in row.records)
         row.superseded.sort(key=lambda s: s.step != "production")  # production first, stable
     register.rows = [rows[b] for b in sorted(rows)]
     ws.cache.flush()
