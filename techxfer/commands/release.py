@@ -148,15 +148,19 @@ def _start(ws: Workspace, batch: str, step: str,
         raise UsageError(f"batch {batch!r}: use letters, digits, '.', '_' or '-' (at most 64)")
     head, snap, config = committed(ws)
     path = release_path(batch, step)
-    if not rework and (snap.exists(path) or (ws.root / path).exists()):
+    if snap.exists(path) and not rework:
         raise RefusedError(f"batch {batch} already has a {step} release ({path}); a release "
                            "record is never replaced, except by a re-release after rework "
                            "(--rework)")
+    if not snap.exists(path) and (ws.root / path).exists():
+        raise RefusedError(f"{path} exists but is not committed; a release record is written "
+                           "only by techxfer release: remove it first")
     if rework and step == "production" and not snap.is_file(path):
         raise UsageError(f"--rework: batch {batch} has no production release to supersede "
                          f"({path} is not committed)")
     if snap.is_file(path) and path in ws.repo.changed_worktree_paths():
-        raise RefusedError(f"{path} has uncommitted changes; commit or restore it first")
+        raise RefusedError(f"{path} has uncommitted changes; restore it first (git restore "
+                           f"{path})")
     return head, snap, config
 
 
