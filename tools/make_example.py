@@ -314,6 +314,9 @@ LATER_TEXT = {
         "Received: 2026-08-11 by the manufacturer's service desk, hospital customer.\n"
         "Device: IP-300, serial IP300-260002.\n"
         "Report: occlusion alarm during infusion with a standard set; no patient harm.\n"),
+    "later/quality-data-2026-11.csv": (
+        "month,batches,units,first_pass_yield,nonconformities,complaints\n"
+        "2026-11,1,2,100%,1,1\n"),
 }
 
 
@@ -354,7 +357,8 @@ def main() -> None:
         "Each folder's `MANIFEST.yaml` lists its documents. `later/` holds what the demo\n"
         "adds afterwards: revision B of the housing drawing, a manufacturer batch record, a\n"
         "deviation report on that batch (sent, approved: closed, before the batch is\n"
-        "released) and a complaint the manufacturer sends and the registrant acknowledges.\n"
+        "released), a complaint the manufacturer sends and the registrant acknowledges, and\n"
+        "the month's quality data, sent and awaiting acknowledgement (what `duties` shows due).\n"
         "The company names, registration number and figures are invented.\n",
         encoding="utf-8")
 

@@ -276,8 +276,9 @@ class Demo:
         raise UsageError("the demo expected the release over an open deviation to be refused")
 
     def complaint(self) -> None:
-        self.step("13. A complaint reaches the manufacturer; it is sent to the registrant within "
-                  "its deadline (repo.yaml ack_within_days_by_type) and acknowledged")
+        self.step("13. Quality events from the manufacturer, each with its deadline (repo.yaml "
+                  "ack_within_days_by_type): a complaint, sent and acknowledged; the month's "
+                  "quality data")
         doc_id = "CMP-2026-001"
         self.file_report(f"records/complaints/{doc_id}.txt", "complaint-CMP-2026-001.txt", doc_id,
                          "Complaint: occlusion alarm during infusion", "投诉：输液过程中阻塞报警",
@@ -286,6 +287,13 @@ class Demo:
                            "manufacturer's service desk", "complaint", to=REGISTRANT)
         self.ack("zhang.wei", tx, "reviewed", "Complaint taken into the registrant's complaint "
                  "handling (CAPA-2026-009)")
+        doc_id = "QD-2026-11"
+        self.file_report(f"records/quality-data/{doc_id}.csv", "quality-data-2026-11.csv", doc_id,
+                         "Quality data, November 2026", "质量数据 2026 年 11 月", "quality-data",
+                         None)
+        self.transfer("zhao.min", (doc_id,), False, "Monthly quality data", "quality-data",
+                      to=REGISTRANT)
+        self.echo("   not yet acknowledged: the registrant's acknowledgement is due (techxfer duties)")
 
     def release(self, batch: str) -> None:
         from techxfer.commands.release import release_market, release_production
@@ -322,7 +330,7 @@ class Demo:
             "corrective actions agreed"))
         self.echo(f"   {record.id}: audit of {record.subject} signed by zhang.wei (quality-head)")
         report = build_duties(Workspace.open(self.root), date.today())
-        for duty in sorted(report.open_duties(), key=lambda d: d.due)[:4]:
+        for duty in sorted(report.open_duties(), key=lambda d: d.due)[:5]:
             self.echo(f"   {duty.state:<8} {duty.due}  {duty.kind} ({duty.party}, {duty.subject}) "
                       f"[{duty.clause}]")
 
