@@ -315,3 +315,24 @@ def test_duties_pdf_needs_an_output_file(reworked: Path) -> None:
     assert proc.returncode == 2 and "-o FILE" in proc.stderr
     proc = techxfer(reworked, "releases", "--format", "pdf", check=False)
     assert proc.returncode == 2 and "-o FILE" in proc.stderr
+
+
+# -- the demo ----------------------------------------------------------------------------------------
+def test_the_demo_closes_a_deviation_before_release_and_shows_what_is_due(tmp_path: Path) -> None:
+    demo = tmp_path / "demo"
+    out = techxfer(tmp_path, "demo", str(demo)).stdout
+    assert "0 findings" in out
+    assert "production release while it is open: refused, nothing written" in out
+    production = yaml.safe_load((demo / PRODUCTION).read_text())
+    [closed] = production["deviations"]
+    assert closed["id"] == f"DEV-{BATCH}-01"
+    transfers = json.loads(techxfer(demo, "transfers", "--format", "json").stdout)["transfers"]
+    by_type = {t["type"]: t for t in transfers}
+    assert by_type["deviation"]["id"] == closed["transfer"]
+    assert by_type["deviation"]["acknowledgement"]["meaning"] == "approved"
+    complaint = by_type["complaint"]
+    assert (complaint["from"], complaint["acknowledgement"]["party"]) == ("fab", "acme")
+    proc = techxfer(demo, "duties", "--json", check=False)
+    due = [d for d in json.loads(proc.stdout)["duties"] if d["state"] == "due"]
+    assert proc.returncode == 0 and [d["kind"] for d in due] == ["acknowledgement"]
+    assert date.fromisoformat(due[0]["due"]) > date.today() and due[0]["clause"] == "H 11.2.1"

@@ -231,8 +231,9 @@ class Demo:
         self.echo("   committed and signed by zhao.min (manufacturer doc-control)")
 
     def file_report(self, rel: str, source: str, doc_id: str, title: str, title_zh: str,
-                    category: str, batch: str | None) -> None:
-        """The manufacturer's document control registers a quality-event report, signed."""
+                    category: str, batch: str | None, commit: bool = True) -> None:
+        """The manufacturer's document control registers a quality-event report (COMMIT:
+        and signs the commit)."""
         from techxfer.commands.add import DocumentRequest, register
         from techxfer.state.workspace import Workspace
 
@@ -242,7 +243,8 @@ class Demo:
             str(self.root / rel), doc_id, title, category, "1", title_zh=title_zh, batch=batch))
         self.echo(f"   {done.id} rev {done.revision} registered in {done.manifest} ({category}"
                   + (f", batch {batch})" if batch else ")"))
-        self.commit_as("zhao.min", f"{doc_id}: {title}")
+        if commit:
+            self.commit_as("zhao.min", f"{doc_id}: {title}")
 
     def deviation(self, batch: str) -> None:
         self.step("11. A deviation on the batch: reported by the manufacturer, closed by the "
@@ -279,19 +281,18 @@ class Demo:
         self.step("13. Quality events from the manufacturer, each with its deadline (repo.yaml "
                   "ack_within_days_by_type): a complaint, sent and acknowledged; the month's "
                   "quality data")
-        doc_id = "CMP-2026-001"
-        self.file_report(f"records/complaints/{doc_id}.txt", "complaint-CMP-2026-001.txt", doc_id,
-                         "Complaint: occlusion alarm during infusion", "投诉：输液过程中阻塞报警",
-                         "complaint", None)
-        tx = self.transfer("zhao.min", (doc_id,), False, "Customer complaint received by the "
-                           "manufacturer's service desk", "complaint", to=REGISTRANT)
+        self.file_report("records/complaints/CMP-2026-001.txt", "complaint-CMP-2026-001.txt",
+                         "CMP-2026-001", "Complaint: occlusion alarm during infusion",
+                         "投诉：输液过程中阻塞报警", "complaint", None, commit=False)
+        self.file_report("records/quality-data/QD-2026-11.csv", "quality-data-2026-11.csv",
+                         "QD-2026-11", "Quality data, November 2026", "质量数据 2026 年 11 月",
+                         "quality-data", None, commit=False)
+        self.commit_as("zhao.min", "CMP-2026-001 complaint, QD-2026-11 quality data")
+        tx = self.transfer("zhao.min", ("CMP-2026-001",), False, "Customer complaint received by "
+                           "the manufacturer's service desk", "complaint", to=REGISTRANT)
         self.ack("zhang.wei", tx, "reviewed", "Complaint taken into the registrant's complaint "
                  "handling (CAPA-2026-009)")
-        doc_id = "QD-2026-11"
-        self.file_report(f"records/quality-data/{doc_id}.csv", "quality-data-2026-11.csv", doc_id,
-                         "Quality data, November 2026", "质量数据 2026 年 11 月", "quality-data",
-                         None)
-        self.transfer("zhao.min", (doc_id,), False, "Monthly quality data", "quality-data",
+        self.transfer("zhao.min", ("QD-2026-11",), False, "Monthly quality data", "quality-data",
                       to=REGISTRANT)
         self.echo("   not yet acknowledged: the registrant's acknowledgement is due (techxfer duties)")
 
