@@ -303,6 +303,20 @@ LATER_TEXT = {
         "B2026-0001,IP300-260002,40 final assembly,pass,op-017,2026-07-02\n"
         "B2026-0001,IP300-260002,50 flow calibration,pass,op-021,2026-07-02\n"
         "B2026-0001,IP300-260002,60 final inspection,pass,qc-004,2026-07-03\n"),
+    "later/deviation-DEV-B2026-0001-01.txt": (
+        "Deviation report DEV-B2026-0001-01 / 偏差报告\n"
+        "Batch: B2026-0001, line 2, 2026-07-02\n"
+        "Found: fill volume of the calibration syringe 0.4 % below target at step 50.\n"
+        "Cause: worn seal on the reference syringe; replaced, line re-qualified.\n"
+        "Impact: both serials re-calibrated and passed; no impact on the product.\n"),
+    "later/complaint-CMP-2026-001.txt": (
+        "Complaint CMP-2026-001 / 投诉\n"
+        "Received: 2026-08-11 by the manufacturer's service desk, hospital customer.\n"
+        "Device: IP-300, serial IP300-260002.\n"
+        "Report: occlusion alarm during infusion with a standard set; no patient harm.\n"),
+    "later/quality-data-2026-11.csv": (
+        "month,batches,units,first_pass_yield,nonconformities,complaints\n"
+        "2026-11,1,2,100%,1,1\n"),
 }
 
 
@@ -341,7 +355,10 @@ def main() -> None:
         "# Example technical file: IP-300 volumetric infusion pump\n\n"
         "Made by `tools/make_example.py`; `techxfer demo` builds a signed history from it.\n"
         "Each folder's `MANIFEST.yaml` lists its documents. `later/` holds what the demo\n"
-        "adds afterwards: revision B of the housing drawing and a manufacturer batch record.\n"
+        "adds afterwards: revision B of the housing drawing, a manufacturer batch record, a\n"
+        "deviation report on that batch (sent, approved: closed, before the batch is\n"
+        "released), a complaint the manufacturer sends and the registrant acknowledges, and\n"
+        "the month's quality data, sent and awaiting acknowledgement (what `duties` shows due).\n"
         "The company names, registration number and figures are invented.\n",
         encoding="utf-8")
 

@@ -1,18 +1,28 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from techxfer.cli.render import say
+from techxfer.errors import UsageError
 from techxfer.model.duties import DUTY_KINDS
 
 
 @click.command("duties")
 @click.option("--as-of", metavar="DATE", help="Judge at this date (default: today).")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "pdf"]), default="table",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Write to FILE (required for pdf).")
+@click.option("--people", "with_people", is_flag=True,
+              help="PDF: add the key positions and their holders at the date.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @click.option("--all", "show_all", is_flag=True,
               help="Every past completion and every document review, not only what is open.")
-def duties_command(as_of: str | None, as_json: bool, lang: str, show_all: bool) -> int:
+def duties_command(as_of: str | None, as_json: bool, fmt: str, output: Path | None,
+                   with_people: bool, lang: str, show_all: bool) -> int:
     """What each party owes and by when: the yearly audit of the manufacturer, the yearly
     self-inspection reports (due 31 March), the yearly review of the quality agreement,
     periodic document reviews, acknowledgements. Exit 1 when anything is overdue."""
@@ -21,9 +31,28 @@ def duties_command(as_of: str | None, as_json: bool, lang: str, show_all: bool) 
     from techxfer.reports.duties import build_duties, render_duties
     from techxfer.state.workspace import Workspace
 
+    fmt = "json" if as_json else fmt
+    if fmt == "pdf" and output is None:
+        raise UsageError("--format pdf needs -o FILE")
+    if with_people and fmt != "pdf":
+        raise UsageError("--people goes with --format pdf (use techxfer people for the table)")
     when = parse_as_of(as_of) or now()
-    report = build_duties(Workspace.open(), when.date())
-    render_duties(report, "json" if as_json else "table", lang, click.echo, show_all)
+    ws = Workspace.open()
+    report = build_duties(ws, when.date())
+    if fmt == "pdf" and output is not None:
+        from techxfer.format.fileio import write_atomic
+        from techxfer.reports.duties import build_people
+        from techxfer.reports.pdf_duties import duties_pdf
+        from techxfer.reports.pdf_frame import Frame, verified_at
+        from techxfer.state.records import committed
+
+        _, _, config = committed(ws)
+        frame = Frame.create(config, report.commit, lang, verified_at(ws, report.commit))
+        people = build_people(ws, when) if with_people else None
+        write_atomic(output, duties_pdf(report, frame, people, show_all))
+        say(f"Wrote {output}", err=True)
+    else:
+        render_duties(report, fmt, lang, click.echo, show_all)
     return 1 if any(d.state == "overdue" for d in report.duties) else 0
 
 

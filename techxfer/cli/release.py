@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from techxfer.cli.render import say
+from techxfer.errors import UsageError
 
 if TYPE_CHECKING:
     from techxfer.commands.release import ReleaseDone
@@ -24,13 +26,16 @@ def release_group() -> None:
               help="A batch record to list (repeatable). Default: every register entry that "
                    "names the batch (x-batch, or an id ending in -BATCH).")
 @click.option("-m", "--message", "comment", required=True, metavar="TEXT",
-              help="What was reviewed (recorded).")
-def production_command(batch: str, records: tuple[str, ...], comment: str) -> int:
+              help="What was reviewed (recorded); with --rework, also why it is released again.")
+@click.option("--rework", is_flag=True,
+              help="Release again after rework: supersede the production release in force "
+                   "(the batch's records changed under a deviation now closed).")
+def production_command(batch: str, records: tuple[str, ...], comment: str, rework: bool) -> int:
     """The manufacturer's production release of BATCH."""
     from techxfer.commands.release import release_production
     from techxfer.state.workspace import Workspace
 
-    done = release_production(Workspace.open(), batch, records, comment)
+    done = release_production(Workspace.open(), batch, records, comment, rework=rework)
     _done(done)
     for r in done.record["records"]:
         say(f"  record    {r['id']} rev {r['revision']}  {r['path']}  {r['sha256'][:12]}…")
@@ -62,19 +67,40 @@ def _done(done: ReleaseDone) -> None:
     say(f"Batch {done.batch} released ({done.step}) in {done.path}, commit {done.commit[:10]}: "
         f"{r['party']}:{r['signer']} ({done.signer.person.name}, {r['role']}), {r['meaning']} "
         f"at {r['date']}.")
+    if "supersedes" in r:
+        say(f"  supersedes the {done.step} release recorded in {r['supersedes']['commit'][:10]} "
+            f"(sha256 {r['supersedes']['sha256'][:16]}…), kept in the history")
 
 
 @click.command("releases")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "pdf"]),
+              default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Write to FILE (required for pdf).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
-def releases_command(fmt: str, lang: str) -> int:
+def releases_command(fmt: str, output: Path | None, lang: str) -> int:
     """The release register: per batch its production and market release, each signer's
-    printed name, date and time, and meaning."""
+    printed name, date and time, and meaning, and the releases a re-release superseded."""
+    from techxfer.format.fileio import write_atomic
     from techxfer.reports.releases import build, render
     from techxfer.state.workspace import Workspace
 
-    click.echo(render(build(Workspace.open(), lang), fmt, lang), nl=False)
+    if fmt == "pdf" and output is None:
+        raise UsageError("--format pdf needs -o FILE")
+    ws = Workspace.open()
+    report = build(ws, lang)
+    if fmt == "pdf" and output is not None:
+        from techxfer.reports.pdf_frame import Frame, verified_at
+        from techxfer.reports.pdf_releases import releases_pdf
+
+        frame = Frame.create(report.config, report.commit, lang, verified_at(ws, report.commit))
+        write_atomic(output, releases_pdf(report, frame))
+    elif output is not None:
+        write_atomic(output, render(report, fmt, lang).encode())
+    else:
+        click.echo(render(report, fmt, lang), nl=False)
+        return 0
+    say(f"Wrote {output}", err=True)
     return 0
 
 

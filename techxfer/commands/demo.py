@@ -157,13 +157,13 @@ class Demo:
         run_git(["config", "user.signingkey", str(self.keys[person_id])], cwd=self.root)
 
     def transfer(self, person_id: str, ids: tuple[str, ...], changed: bool, reason: str,
-                 tx_type: str, change_ref: str | None = None) -> str:
+                 tx_type: str, change_ref: str | None = None, to: str = MANUFACTURER) -> str:
         from techxfer.commands.transfer import TransferRequest, create_transfer
         from techxfer.state.workspace import Workspace
 
         self.as_person(person_id)
         done = create_transfer(Workspace.open(self.root), TransferRequest(
-            ids, changed, MANUFACTURER, reason, tx_type, change_ref))
+            ids, changed, to, reason, tx_type, change_ref))
         tx = done.transfer
         self.echo(f"   {tx.id} ({tx.type}) signed by {person_id} as {tx.role}, "
                   f"commit {done.commit[:10]}, {len(tx.items)} item(s):")
@@ -230,12 +230,78 @@ class Demo:
         self.commit_as("zhao.min", "Batch record B2026-0001")
         self.echo("   committed and signed by zhao.min (manufacturer doc-control)")
 
+    def file_report(self, rel: str, source: str, doc_id: str, title: str, title_zh: str,
+                    category: str, batch: str | None, commit: bool = True) -> None:
+        """The manufacturer's document control registers a quality-event report (COMMIT:
+        and signs the commit)."""
+        from techxfer.commands.add import DocumentRequest, register
+        from techxfer.state.workspace import Workspace
+
+        (self.root / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(example_source() / "later" / source, self.root / rel)
+        done = register(Workspace.open(self.root), DocumentRequest(
+            str(self.root / rel), doc_id, title, category, "1", title_zh=title_zh, batch=batch))
+        self.echo(f"   {done.id} rev {done.revision} registered in {done.manifest} ({category}"
+                  + (f", batch {batch})" if batch else ")"))
+        if commit:
+            self.commit_as("zhao.min", f"{doc_id}: {title}")
+
+    def deviation(self, batch: str) -> None:
+        self.step("11. A deviation on the batch: reported by the manufacturer, closed by the "
+                  "registrant's approval (techxfer add, transfer --type deviation, ack)")
+        doc_id = f"DEV-{batch}-01"
+        self.file_report(f"records/deviations/{doc_id}.txt", "deviation-DEV-B2026-0001-01.txt",
+                         doc_id, f"Deviation report: fill volume low on line 2, batch {batch}",
+                         f"偏差报告：2 号线灌装量偏低，批号 {batch}", "deviation", batch)
+        tx = self.transfer("zhao.min", (doc_id,), False, f"Deviation on batch {batch}: "
+                           "investigated, no impact on the released product", "deviation",
+                           to=REGISTRANT)
+        self.refused_release(batch)
+        self.ack("zhang.wei", tx, "approved", "Investigation and corrective action accepted")
+        self.echo("   closed: the registrant's approval of the report")
+
+    def refused_release(self, batch: str) -> None:
+        """A production release while the deviation is open: refused, nothing written."""
+        from techxfer.commands.release import release_production
+        from techxfer.errors import RefusedError
+        from techxfer.state.workspace import Workspace
+
+        self.as_person("li.na")
+        try:
+            release_production(Workspace.open(self.root), batch, (), "Batch record reviewed",
+                               signing_key=self.keys["li.na"])
+        except RefusedError as exc:
+            reason = exc.message.splitlines()[-1].strip(" -")
+            self.echo(f"   li.na tries the production release while it is open: refused, nothing "
+                      f"written — {reason}")
+            return
+        raise UsageError("the demo expected the release over an open deviation to be refused")
+
+    def complaint(self) -> None:
+        self.step("13. Quality events from the manufacturer, each with its deadline (repo.yaml "
+                  "ack_within_days_by_type): a complaint, sent and acknowledged; the month's "
+                  "quality data")
+        self.file_report("records/complaints/CMP-2026-001.txt", "complaint-CMP-2026-001.txt",
+                         "CMP-2026-001", "Complaint: occlusion alarm during infusion",
+                         "投诉：输液过程中阻塞报警", "complaint", None, commit=False)
+        self.file_report("records/quality-data/QD-2026-11.csv", "quality-data-2026-11.csv",
+                         "QD-2026-11", "Quality data, November 2026", "质量数据 2026 年 11 月",
+                         "quality-data", None, commit=False)
+        self.commit_as("zhao.min", "CMP-2026-001 complaint, QD-2026-11 quality data")
+        tx = self.transfer("zhao.min", ("CMP-2026-001",), False, "Customer complaint received by "
+                           "the manufacturer's service desk", "complaint", to=REGISTRANT)
+        self.ack("zhang.wei", tx, "reviewed", "Complaint taken into the registrant's complaint "
+                 "handling (CAPA-2026-009)")
+        self.transfer("zhao.min", ("QD-2026-11",), False, "Monthly quality data", "quality-data",
+                      to=REGISTRANT)
+        self.echo("   not yet acknowledged: the registrant's acknowledgement is due (techxfer duties)")
+
     def release(self, batch: str) -> None:
         from techxfer.commands.release import release_market, release_production
         from techxfer.state.workspace import Workspace
 
-        self.step("11. The batch is released in two steps (techxfer release production, "
-                  "then market)")
+        self.step("12. The batch is released in two steps (techxfer release production, "
+                  "then market); the closed deviation is listed")
         self.as_person("li.na")
         done = release_production(Workspace.open(self.root), batch, (),
                                   "Batch record reviewed complete; no open deviation",
@@ -257,7 +323,7 @@ class Demo:
         from techxfer.reports.duties import build_duties
         from techxfer.state.workspace import Workspace
 
-        self.step("12. The registrant audits the manufacturer (techxfer duty record), and what "
+        self.step("14. The registrant audits the manufacturer (techxfer duty record), and what "
                   "is due next (techxfer duties)")
         self.as_person("zhang.wei")
         record, _ = record_duty(Workspace.open(self.root), DutyRequest(
@@ -265,7 +331,7 @@ class Demo:
             "corrective actions agreed"))
         self.echo(f"   {record.id}: audit of {record.subject} signed by zhang.wei (quality-head)")
         report = build_duties(Workspace.open(self.root), date.today())
-        for duty in sorted(report.open_duties(), key=lambda d: d.due)[:4]:
+        for duty in sorted(report.open_duties(), key=lambda d: d.due)[:5]:
             self.echo(f"   {duty.state:<8} {duty.due}  {duty.kind} ({duty.party}, {duty.subject}) "
                       f"[{duty.clause}]")
 
@@ -273,7 +339,7 @@ class Demo:
         from techxfer.audit.walk import Auditor
         from techxfer.state.workspace import Workspace
 
-        self.step("13. The audit an inspector runs (techxfer verify)")
+        self.step("15. The audit an inspector runs (techxfer verify)")
         ws = Workspace.open(self.root)
         result = Auditor(ws.repo, ws.cache).run()
         self.echo(f"   {result.commits} commits checked from the trust root, "
@@ -328,7 +394,9 @@ def run_demo(directory: Path | None, echo: Echo) -> int:
         demo.refused_ack("zhao.min", change, "approved")
         demo.ack("zhao.min", change, "received", "Rev B received by document control")
         demo.batch_record()
+        demo.deviation("B2026-0001")
         demo.release("B2026-0001")
+        demo.complaint()
         demo.duties()
         clean = demo.check()
         return demo.verify() or clean

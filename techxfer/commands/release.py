@@ -38,9 +38,11 @@ from techxfer.rules.release import (
     Released,
     closures,
     market_problems,
+    market_rework_problems,
     production_problems,
     register,
     release_roles,
+    rework_problems,
     signer_problems,
 )
 from techxfer.state.config import Config
@@ -60,11 +62,14 @@ class ReleaseDone:
 
 
 def release_production(ws: Workspace, batch: str, record_ids: tuple[str, ...], comment: str, *,
-                       when: datetime | None = None, signing_key: Path | None = None) -> ReleaseDone:
+                       rework: bool = False, when: datetime | None = None,
+                       signing_key: Path | None = None) -> ReleaseDone:
     """The manufacturer's release reviewer releases BATCH for production: its records
-    (RECORD_IDS, else every register entry that names the batch) and its closed deviations."""
+    (RECORD_IDS, else every register entry that names the batch) and its closed deviations.
+    REWORK: the batch was released before and reworked since; this release supersedes
+    that one (named by its commit and SHA-256, COMMENT the reason)."""
     when = when or now()
-    head, snap, config = _start(ws, batch, "production")
+    head, snap, config = _start(ws, batch, "production", rework)
     signer = current_signer(ws, config, when)
     entries = register(snap)
     if record_ids:
@@ -83,10 +88,20 @@ def release_production(ws: Workspace, batch: str, record_ids: tuple[str, ...], c
     devs = [closed[k][0] for k in ((d.id, d.revision, d.sha256) for d in deviations(entries, batch))
             if k in closed]
     signature = _signature(config, signer, "production", when, comment)
-    body = {"records": [_listed(e) for e in chosen], "deviations": [d.as_dict() for d in devs]}
+    body: dict[str, Any] = {"records": [_listed(e) for e in chosen],
+                            "deviations": [d.as_dict() for d in devs]}
+    previous = _in_force(ws, snap, release_path(batch, "production")) if rework else None
+    if previous is not None:
+        body["supersedes"] = {"commit": previous[0], "sha256": previous[1], "reason": comment}
     data = record_data("production", batch, signature, body)
+    record = ProductionRelease.create(data)
     problems = signer_problems("production", signature, signer, config)
-    problems += production_problems(ProductionRelease.create(data), entries, closed)
+    problems += production_problems(record, entries, closed)
+    if previous is not None:
+        path = release_path(batch, "production")
+        old = Released(ProductionRelease.create(snap.load("release-production", path)), path,
+                       previous[0], previous[1])
+        problems += rework_problems(record, old, previous[1])
     return _commit(ws, "production", batch, data, signer, problems, signing_key)
 
 
@@ -95,33 +110,69 @@ def release_market(ws: Workspace, batch: str, comment: str, *, when: datetime | 
     """The registrant's release reviewer releases BATCH to market, bound to its production
     release (path, commit, SHA-256 of the file)."""
     when = when or now()
-    head, snap, config = _start(ws, batch, "market")
+    head, snap, config = _start(ws, batch, "market", rework=True)
     signer = current_signer(ws, config, when)
     signature = _signature(config, signer, "market", when, comment)
     problems = signer_problems("market", signature, signer, config)
     produced = release_path(batch, "production")
-    commit = ws.repo.first_commit_adding(produced) if snap.is_file(produced) else None
+    found = _in_force(ws, snap, produced)
     production = None
-    if commit is not None:
+    if found is not None:
         production = Released(ProductionRelease.create(snap.load("release-production", produced)),
-                              produced, commit, snap.sha256(produced))
-    ref = {"path": produced, "commit": commit or "0" * 40,
-           "sha256": snap.sha256(produced) if production else "0" * 64}
-    data = record_data("market", batch, signature, {"production": ref})
+                              produced, found[0], found[1])
+    ref = {"path": produced, "commit": found[0] if found else "0" * 40,
+           "sha256": found[1] if found else "0" * 64}
+    body: dict[str, Any] = {"production": ref}
+    market_file = release_path(batch, "market")
+    previous = _in_force(ws, snap, market_file)
+    if previous is not None:
+        old = MarketRelease.create(snap.load("release-market", market_file))
+        if production is not None and old.production.commit == production.commit:
+            raise RefusedError(f"batch {batch} already has a market release ({market_file}), "
+                               "bound to the production release in force; a release record is "
+                               "replaced only after rework and a new production release")
+        body["supersedes"] = {"commit": previous[0], "sha256": previous[1], "reason": comment}
+    data = record_data("market", batch, signature, body)
+    record = MarketRelease.create(data)
     closed = closures(config, _approvals(ws, snap))
-    problems += market_problems(MarketRelease.create(data), production, snap, register(snap), closed)
+    problems += market_problems(record, production, snap, register(snap), closed)
+    if previous is not None:
+        problems += market_rework_problems(record, (old, previous[0], previous[1]), production,
+                                           previous[1])
     return _commit(ws, "market", batch, data, signer, problems, signing_key)
 
 
-def _start(ws: Workspace, batch: str, step: str) -> tuple[str, Snapshot, Config]:
+def _start(ws: Workspace, batch: str, step: str,
+           rework: bool = False) -> tuple[str, Snapshot, Config]:
     if not BATCH_NUMBER.fullmatch(batch):
         raise UsageError(f"batch {batch!r}: use letters, digits, '.', '_' or '-' (at most 64)")
     head, snap, config = committed(ws)
     path = release_path(batch, step)
-    if snap.exists(path) or (ws.root / path).exists():
+    if snap.exists(path) and not rework:
         raise RefusedError(f"batch {batch} already has a {step} release ({path}); a release "
-                           "record is never replaced")
+                           "record is never replaced, except by a re-release after rework "
+                           "(--rework)")
+    if not snap.exists(path) and (ws.root / path).exists():
+        raise RefusedError(f"{path} exists but is not committed; a release record is written "
+                           "only by techxfer release: remove it first")
+    if rework and step == "production" and not snap.is_file(path):
+        raise UsageError(f"--rework: batch {batch} has no production release to supersede "
+                         f"({path} is not committed)")
+    if snap.is_file(path) and path in ws.repo.changed_worktree_paths():
+        raise RefusedError(f"{path} has uncommitted changes; restore it first (git restore "
+                           f"{path})")
     return head, snap, config
+
+
+def _in_force(ws: Workspace, snap: Snapshot, path: str) -> tuple[str, str] | None:
+    """The release record at PATH as committed: the commit that recorded it (the last one
+    that wrote it, not a merge) and its SHA-256; None when there is none."""
+    if not snap.is_file(path):
+        return None
+    for commit in reversed(ws.repo.commits_touching([path])):
+        if len(ws.repo.commit_info(commit).parents) <= 1:
+            return commit, snap.sha256(path)
+    return None
 
 
 def _signature(config: Config, signer: Signer, step: str, when: datetime,

@@ -93,11 +93,33 @@ class Signature:
 
 
 @dataclass(frozen=True)
+class Supersedes:
+    """A re-release after rework names the release it replaces: the commit that recorded
+    it, that file's SHA-256, and why the batch is released again. The only way a release
+    record is rewritten; the replaced one stays in the history."""
+
+    commit: str
+    sha256: str
+    reason: str
+
+    @classmethod
+    def create(cls, raw: Any) -> Supersedes | None:
+        found = raw.get("supersedes") if isinstance(raw, dict) else None
+        if found is None:
+            return None
+        return cls(found["commit"], found["sha256"], found["reason"])
+
+    def as_dict(self) -> dict[str, str]:
+        return {"commit": self.commit, "sha256": self.sha256, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class ProductionRelease:
     batch: str
     signature: Signature
     records: tuple[ReleasedRecord, ...]
     deviations: tuple[ClosedDeviation, ...]
+    supersedes: Supersedes | None = None
 
     @classmethod
     def create(cls, raw: Any) -> ProductionRelease:
@@ -108,6 +130,7 @@ class ProductionRelease:
             deviations=tuple(ClosedDeviation(d["id"], str(d["revision"]), d["sha256"],
                                              d["transfer"], d["approval_commit"])
                              for d in raw["deviations"]),
+            supersedes=Supersedes.create(raw),
         )
 
 
@@ -126,12 +149,13 @@ class MarketRelease:
     batch: str
     signature: Signature
     production: ProductionRef
+    supersedes: Supersedes | None = None
 
     @classmethod
     def create(cls, raw: Any) -> MarketRelease:
         p = raw["production"]
-        return cls(raw["batch"], Signature.create(raw), ProductionRef(p["path"], p["commit"],
-                                                                      p["sha256"]))
+        return cls(raw["batch"], Signature.create(raw),
+                   ProductionRef(p["path"], p["commit"], p["sha256"]), Supersedes.create(raw))
 
 
 def record_data(step: str, batch: str, signature: Signature, body: dict[str, Any]) -> dict[str, Any]:

@@ -73,13 +73,10 @@ def build_duties(ws: Workspace, as_of: date) -> DutiesReport:
     return DutiesReport(commit, as_of, start, duties)
 
 
-def render_duties(report: DutiesReport, fmt: str, lang: str, echo: Callable[[str], None],
-                  show_all: bool = False) -> None:
-    if fmt == "json":
-        echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
-        return
-    echo(word("title", lang, as_of=report.as_of.isoformat(), commit=report.commit[:10],
-              start=report.start.isoformat()))
+def shown_duties(report: DutiesReport, show_all: bool = False) -> list[Duty]:
+    """The lines the report shows, most urgent first: every open duty (a periodic document
+    review only once it is due), and of the past only each duty's last completion and the
+    late ones; SHOW_ALL: every line."""
     rows = report.duties if show_all else [d for d in report.duties if d.state != "upcoming"
                                            or d.kind not in ("document-review",)]
     if not show_all:  # the past: only the last completion of each duty, and late ones
@@ -90,19 +87,36 @@ def render_duties(report: DutiesReport, fmt: str, lang: str, echo: Callable[[str
         rows = [d for d in rows if d.open or d.state == "late" or
                 last.get((d.kind, d.party, d.subject)) is d]
     order = {"overdue": 0, "due": 1, "upcoming": 2, "late": 3, "done": 4}
-    rows = sorted(rows, key=lambda d: (order[d.state], d.due, d.kind, d.subject))
-    echo(" | ".join(word("header", lang).split("|")))
-    for d in rows:
-        done = f"{d.record} ({d.done.isoformat()}" if d.record and d.done else ""
-        if done and d.recorded and d.recorded != d.done:
-            done += f", {word('recorded', lang, on=d.recorded.isoformat())}"
-        done += ")" if done else ""
-        echo(" | ".join([word(d.state, lang), d.due.isoformat(), word(d.kind, lang),
-                         cell(d.party), cell(d.subject), cell(done), d.clause]))
+    return sorted(rows, key=lambda d: (order[d.state], d.due, d.kind, d.subject))
+
+
+def done_text(d: Duty, lang: str) -> str:
+    """The record that did a duty, with when (and when it was recorded, if later)."""
+    done = f"{d.record} ({d.done.isoformat()}" if d.record and d.done else ""
+    if done and d.recorded and d.recorded != d.done:
+        done += f", {word('recorded', lang, on=d.recorded.isoformat())}"
+    return done + (")" if done else "")
+
+
+def summary(report: DutiesReport, lang: str) -> str:
     overdue = sum(d.state == "overdue" for d in report.duties)
     soon = sum(d.state == "due" for d in report.duties)
-    echo(word("open", lang, overdue=overdue, due=soon, days=HORIZON_DAYS) if overdue or soon
-         else word("none_open", lang))
+    return (word("open", lang, overdue=overdue, due=soon, days=HORIZON_DAYS) if overdue or soon
+            else word("none_open", lang))
+
+
+def render_duties(report: DutiesReport, fmt: str, lang: str, echo: Callable[[str], None],
+                  show_all: bool = False) -> None:
+    if fmt == "json":
+        echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+        return
+    echo(word("title", lang, as_of=report.as_of.isoformat(), commit=report.commit[:10],
+              start=report.start.isoformat()))
+    echo(" | ".join(word("header", lang).split("|")))
+    for d in shown_duties(report, show_all):
+        echo(" | ".join([word(d.state, lang), d.due.isoformat(), word(d.kind, lang),
+                         cell(d.party), cell(d.subject), cell(done_text(d, lang)), d.clause]))
+    echo(summary(report, lang))
     echo(word("unverified", lang))
 
 

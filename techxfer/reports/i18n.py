@@ -272,6 +272,12 @@ MESSAGES: dict[str, str] = {
     # the signature trail (reports/history.py)
     "trail.sent": "{tx}（{type}，{n} 个文件）转移给 {to}",
     "trail.acked": "{tx}，来自 {sender}",
+    # -- re-release after rework (release2) --
+    "release.supersedes_nothing": "声明取代提交 {commit} 中的{step}记录，但批次 {batch} 此前没有该记录",
+    "release.supersedes": ("声明取代的放行记录为提交 {commit}（{sha256}…），但现行放行记录记录于提交 "
+                           "{in_force}（{in_force_sha256}…）"),
+    "release.rework_no_deviation": "返工后的重新放行未列出自被取代的放行（提交 {commit}）以来关闭的任何偏差",
+    "release.market_again": "再次上市放行，但被取代的上市放行所绑定的生产放行（提交 {commit}）仍然现行",
 }
 
 # The words of the format, by kind, then by their English word.
@@ -427,6 +433,28 @@ WORDS: dict[str, tuple[str, str]] = {
     "status.awaiting_line": ("  {tx} to {to}, sent {sent}, due {due}: {state}",
                              "  {tx} 转移给 {to}，发出于 {sent}，期限 {due}：{state}"),
     "status.clean": ("Working tree matches the register.", "工作区与登记一致。"),
+    # -- release register, re-release (release2) --
+    "releases.title": ("Batch release register (commit {commit})", "批放行记录（提交 {commit}）"),
+    "releases.none": ("no releases", "无放行记录"),
+    "releases.released": ("released to market", "已上市放行"),
+    "releases.awaiting": ("awaiting market release", "已生产放行，待上市放行"),
+    "releases.orphan": ("market release without production release", "有上市放行但无生产放行"),
+    "releases.market_stale": ("released again for production, awaiting market release",
+                              "已重新生产放行，待重新上市放行"),
+    "releases.rework": ("records changed since the production release (rework): to be "
+                        "released again", "生产放行后批记录已变更（返工）：须重新放行"),
+    "releases.production": ("Production release", "生产放行"),
+    "releases.market": ("Market release", "上市放行"),
+    "releases.records": ("Records", "批记录"),
+    "releases.deviations": ("Closed deviations", "已关闭偏差"),
+    "releases.reason": ("Released again because", "重新放行原因"),
+    "releases.superseded": ("Superseded {step} release", "已被取代的{step}"),
+    "releases.signature": ("{name} ({party}, {role}) — {meaning} — {when}",
+                           "{name}（{party}，{role}）— {meaning} — {when}"),
+    "releases.meaning": ("released", "放行"),
+    "releases.csv_header": ("Batch|State|Production release|Market release|Records|"
+                            "Closed deviations|Superseded",
+                            "批号|状态|生产放行|上市放行|批记录|已关闭偏差|已被取代的放行"),
 }
 
 # Headings of the transfer list (table, Markdown, PDF).
@@ -503,6 +531,29 @@ PDF_WORDS: dict[str, tuple[str, str]] = {
     "record": ("Record", "内容"),
     "signature": ("Signature", "签名验证"),
     "no_signatures": ("no signatures", "无签名记录"),
+    # -- duties and release register PDFs (release2) --
+    "duties_title": ("Duties calendar", "义务日历"),
+    "key_positions": ("Key positions", "关键岗位"),
+    "changed_at": ("Changed", "变更时间"),
+    "commit": ("Commit", "提交"),
+    "holders_change": ("Holders added (+) and removed (-)", "任职人员增加（+）与减少（-）"),
+    "releases_title": ("Batch release register", "批放行记录"),
+    "release_step": ("Step", "放行步骤"),
+    "release_signer": ("Signed by (printed name, party, role)", "签名人（姓名、企业、岗位）"),
+    "release_when": ("Date and time (zone)", "日期时间（时区）"),
+    "release_meaning": ("Meaning (21 CFR 11.50)", "签名含义 (21 CFR 11.50)"),
+    "release_commit": ("Recorded in commit", "记录提交"),
+    "release_comment": ("Comment", "说明"),
+    "release_state": ("State", "状态"),
+    "release_bound": ("bound to production release {commit}", "绑定生产放行 {commit}"),
+    "release_supersedes": ("supersedes {commit}: {reason}", "取代 {commit}：{reason}"),
+    "release_superseded_by": ("superseded by {commit}", "已被 {commit} 取代"),
+    "release_records": ("Batch records (SHA-256)", "批记录 (SHA-256)"),
+    "release_deviations": ("Closed deviations", "已关闭偏差"),
+    "release_closed_by": ("closed by {tx}, approved in commit {commit}",
+                          "由 {tx} 关闭，批准提交 {commit}"),
+    "release_in_force": ("in force", "现行"),
+    "release_superseded": ("superseded", "已被取代"),
 }
 
 def title(code: Code, lang: str) -> str:

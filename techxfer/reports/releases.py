@@ -2,8 +2,10 @@
 
 Built from the committed state (HEAD). Each signature shows the printed name, the date and
 time with its zone, and the meaning (21 CFR 11.50), with the commit that recorded it; a
-batch's records and closed deviations come from its production release. What the files
-say: whether each release was rightly made is ``verify``'s finding (RELEASE_INVALID).
+batch's records and closed deviations come from its production release. A batch released
+again after rework shows the releases it superseded (each read from the commit that
+recorded it, following ``supersedes``), with the reason. What the files say: whether each
+release was rightly made is ``verify``'s finding (RELEASE_INVALID).
 """
 
 from __future__ import annotations
@@ -16,46 +18,53 @@ from typing import Any
 
 from techxfer.errors import TechxferError
 from techxfer.format.layout import RELEASES_DIR, PathKind, kind, parse_release_path
-from techxfer.model.release import MarketRelease, ProductionRelease, Signature
+from techxfer.model.release import MarketRelease, ProductionRelease, Signature, Supersedes
+from techxfer.reports.i18n import term, word
 from techxfer.reports.text import cell, shown
+from techxfer.rules.release import register as release_register
 from techxfer.state.config import Config
 from techxfer.state.records import committed
+from techxfer.state.snapshot import Snapshot, commit_snapshot
 from techxfer.state.workspace import Workspace
 
-LABELS = {
-    "en": {"title": "Batch release register", "batch": "Batch", "state": "State",
-           "production": "Production release", "market": "Market release",
-           "records": "Records", "deviations": "Closed deviations", "none": "no releases",
-           "released": "released to market", "awaiting": "awaiting market release",
-           "orphan": "market release without production release", "missing": "—"},
-    "zh": {"title": "批放行记录", "batch": "批号", "state": "状态",
-           "production": "生产放行", "market": "上市放行",
-           "records": "批记录", "deviations": "已关闭偏差", "none": "无放行记录",
-           "released": "已上市放行", "awaiting": "已生产放行，待上市放行",
-           "orphan": "有上市放行但无生产放行", "missing": "—"},
-}
-MEANINGS_ZH = {"released": "放行"}
+STATES = ("released", "awaiting", "orphan", "market_stale", "rework")
+
+
+def words(key: str, lang: str, **values: object) -> str:
+    return word(f"releases.{key}", lang, **values)
 
 
 @dataclass(frozen=True)
 class SignedRelease:
+    step: str
     path: str
     commit: str | None
     signature: Signature
     printed_name: str
+    supersedes: Supersedes | None = None
+    superseded_by: str | None = None
+    production_commit: str | None = None  # a market release: the production release it binds
 
     def as_json(self) -> dict[str, Any]:
         s = self.signature
-        return {"path": self.path, "commit": self.commit, "party": s.party, "signer": s.signer,
-                "printed_name": self.printed_name, "role": s.role, "meaning": s.meaning,
-                "date": s.date.isoformat(timespec="seconds"), "comment": s.comment}
+        out: dict[str, Any] = {
+            "step": self.step, "path": self.path, "commit": self.commit, "party": s.party,
+            "signer": s.signer, "printed_name": self.printed_name, "role": s.role,
+            "meaning": s.meaning, "date": s.date.isoformat(timespec="seconds"),
+            "comment": s.comment,
+            "supersedes": self.supersedes.as_dict() if self.supersedes else None}
+        if self.production_commit is not None:
+            out["production_commit"] = self.production_commit
+        if self.superseded_by is not None:
+            out["superseded_by"] = self.superseded_by
+        return out
 
-    def text(self, lang: str) -> str:
+    def text(self, lang: str, commit_width: int = 10) -> str:
         s = self.signature
-        meaning = MEANINGS_ZH.get(s.meaning, s.meaning) if lang == "zh" else s.meaning
-        commit = f" [{self.commit[:10]}]" if self.commit else ""
-        return (f"{self.printed_name} ({s.party}, {s.role}) — {meaning} — "
-                f"{s.date.isoformat(sep=' ', timespec='seconds')}{commit}")
+        commit = f" [{self.commit[:commit_width]}]" if self.commit else ""
+        meaning = words("meaning", lang) if s.meaning == "released" else s.meaning
+        return words("signature", lang, name=self.printed_name, party=s.party, role=s.role,
+                     meaning=meaning, when=s.date.isoformat(sep=" ", timespec="seconds")) + commit
 
 
 @dataclass
@@ -65,23 +74,33 @@ class BatchRow:
     market: SignedRelease | None = None
     records: list[dict[str, str]] = field(default_factory=list)
     deviations: list[dict[str, str]] = field(default_factory=list)
+    superseded: list[SignedRelease] = field(default_factory=list)  # production ones, then market
+    changed: bool = False  # a record the production release lists differs in the register now
 
     @property
     def state(self) -> str:
-        if self.market is not None:
-            return "released" if self.production is not None else "orphan"
-        return "awaiting"
+        if self.production is not None and self.changed:
+            return "rework"  # changed since its production release, not yet released again
+        if self.market is None:
+            return "awaiting"
+        if self.production is None:
+            return "orphan"
+        if self.market.production_commit not in (None, self.production.commit):
+            return "market_stale"  # released again for production, not yet to market
+        return "released"
 
     def as_json(self) -> dict[str, Any]:
         return {"batch": self.batch, "state": self.state,
                 "production": self.production.as_json() if self.production else None,
                 "market": self.market.as_json() if self.market else None,
-                "records": self.records, "deviations": self.deviations}
+                "records": self.records, "deviations": self.deviations,
+                "superseded": [s.as_json() for s in self.superseded]}
 
 
 @dataclass
 class ReleaseRegister:
     commit: str
+    config: Config
     rows: list[BatchRow] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
@@ -95,65 +114,116 @@ def _printed(config: Config, signature: Signature, lang: str) -> str:
     return person.display(lang) if person else signature.signer
 
 
+def _read(snap: Snapshot, path: str, step: str) -> ProductionRelease | MarketRelease:
+    if step == "production":
+        return ProductionRelease.create(snap.load("release-production", path))
+    return MarketRelease.create(snap.load("release-market", path))
+
+
+def _recorded_in(ws: Workspace, path: str, added: dict[str, str],
+                 record: ProductionRelease | MarketRelease) -> str | None:
+    """The commit that recorded the file in force: the one that added it, or for a
+    re-release the last (not a merge) that wrote it."""
+    if record.supersedes is None:
+        return added.get(path)
+    for commit in reversed(ws.repo.commits_touching([path])):
+        if len(ws.repo.commit_info(commit).parents) <= 1:
+            return commit
+    return added.get(path)
+
+
 def build(ws: Workspace, lang: str = "en") -> ReleaseRegister:
     commit, snap, config = committed(ws)
-    register = ReleaseRegister(commit)
+    register = ReleaseRegister(commit, config)
     rows: dict[str, BatchRow] = {}
     added = ws.repo.commits_adding(RELEASES_DIR)  # one git log, not one per record
     for path in sorted(snap.paths_under(RELEASES_DIR)):
         path_kind = kind(path)
         if path_kind not in (PathKind.PRODUCTION_RELEASE, PathKind.MARKET_RELEASE):
             continue
-        batch = (parse_release_path(path) or ("", ""))[0]
+        batch, step = parse_release_path(path) or ("", "")
         row = rows.setdefault(batch, BatchRow(batch))
         try:
-            if path_kind is PathKind.PRODUCTION_RELEASE:
-                production = ProductionRelease.create(snap.load("release-production", path))
-                signature = production.signature
-                row.records = [r.as_dict() for r in production.records]
-                row.deviations = [d.as_dict() for d in production.deviations]
-            else:
-                signature = MarketRelease.create(snap.load("release-market", path)).signature
+            record = _read(snap, path, step)
         except TechxferError:  # a broken record is verify's finding; the register goes on
             continue  # noqa: S112
-        signed = SignedRelease(path, added.get(path), signature,
-                               _printed(config, signature, lang))
-        if path_kind is PathKind.PRODUCTION_RELEASE:
+        if isinstance(record, ProductionRelease):
+            row.records = [r.as_dict() for r in record.records]
+            row.deviations = [d.as_dict() for d in record.deviations]
+        signed = _signed(config, step, path, _recorded_in(ws, path, added, record), record, lang)
+        if step == "production":
             row.production = signed
         else:
             row.market = signed
+        row.superseded += _superseded(ws, config, step, path, signed, record, lang)
+    listed = {(e.id, e.sha256) for e in release_register(snap) if e.status != "destroyed"}
+    for row in rows.values():
+        row.changed = any((r["id"], r["sha256"]) not in listed for r in row.records)
+        row.superseded.sort(key=lambda s: s.step != "production")  # production first, stable
     register.rows = [rows[b] for b in sorted(rows)]
+    ws.cache.flush()
     return register
 
 
+def _signed(config: Config, step: str, path: str, commit: str | None,
+            record: ProductionRelease | MarketRelease, lang: str,
+            superseded_by: str | None = None) -> SignedRelease:
+    bound = record.production.commit if isinstance(record, MarketRelease) else None
+    return SignedRelease(step, path, commit, record.signature,
+                         _printed(config, record.signature, lang), record.supersedes,
+                         superseded_by, bound)
+
+
+def _superseded(ws: Workspace, config: Config, step: str, path: str, current: SignedRelease,
+                record: ProductionRelease | MarketRelease, lang: str) -> list[SignedRelease]:
+    """The releases RECORD superseded, newest first, each as the commit it names recorded it."""
+    out: list[SignedRelease] = []
+    later, said = current, record.supersedes
+    seen: set[str] = set()
+    while said is not None and said.commit not in seen:
+        seen.add(said.commit)
+        try:
+            older = _read(commit_snapshot(ws.repo, said.commit, ws.cache), path, step)
+        except TechxferError:  # a wrong commit is verify's finding (RELEASE_INVALID)
+            break
+        later = _signed(config, step, path, said.commit, older, lang, later.commit)
+        out.append(later)
+        said = older.supersedes
+    return out
+
+
 def render(report: ReleaseRegister, fmt: str, lang: str = "en") -> str:
-    words = LABELS.get(lang, LABELS["en"])
     if fmt == "json":
         return json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([words[k] for k in ("batch", "state", "production", "market", "records",
-                                            "deviations")])
+        writer.writerow(words("csv_header", lang).split("|"))
         for row in report.rows:
-            writer.writerow([cell(row.batch), words[row.state],
+            writer.writerow([cell(row.batch), words(row.state, lang),
                              cell(row.production.text(lang)) if row.production else "",
                              cell(row.market.text(lang)) if row.market else "",
                              cell(" ".join(f"{r['id']}@{r['revision']}" for r in row.records)),
-                             cell(" ".join(f"{d['id']}@{d['revision']}" for d in row.deviations))])
+                             cell(" ".join(f"{d['id']}@{d['revision']}" for d in row.deviations)),
+                             cell(" ".join(f"{s.step}@{s.commit}" for s in row.superseded))])
         return out.getvalue()
-    lines = [f"{words['title']} ({report.commit[:10]})"]
+    lines = [words("title", lang, commit=report.commit[:10])]
     if not report.rows:
-        lines.append(f"  {words['none']}")
+        lines.append(f"  {words('none', lang)}")
     for row in report.rows:
-        lines.append(f"{shown(row.batch)}: {words[row.state]}")
+        lines.append(f"{shown(row.batch)}: {words(row.state, lang)}")
         for key, signed in (("production", row.production), ("market", row.market)):
-            lines.append(f"  {words[key]}: "
-                         f"{shown(signed.text(lang)) if signed else words['missing']}")
+            lines.append(f"  {words(key, lang)}: "
+                         f"{shown(signed.text(lang)) if signed else '—'}")
+            if signed is not None and signed.supersedes is not None:
+                lines.append(f"    {words('reason', lang)}: {shown(signed.supersedes.reason)}")
         if row.records:
-            lines.append(f"  {words['records']}: " + ", ".join(
+            lines.append(f"  {words('records', lang)}: " + ", ".join(
                 shown(f"{r['id']} rev {r['revision']} {r['sha256'][:12]}…") for r in row.records))
         if row.deviations:
-            lines.append(f"  {words['deviations']}: " + ", ".join(
+            lines.append(f"  {words('deviations', lang)}: " + ", ".join(
                 shown(f"{d['id']} rev {d['revision']} ({d['transfer']})") for d in row.deviations))
+        for old in row.superseded:
+            lines.append(f"  {words('superseded', lang, step=term('step', old.step, lang))}: "
+                         f"{shown(old.text(lang))} → {(old.superseded_by or '')[:10]}")
     return "\n".join(lines) + "\n"

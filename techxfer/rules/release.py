@@ -36,6 +36,7 @@ from techxfer.model.release import (
     MarketRelease,
     ProductionRelease,
     Signature,
+    Supersedes,
     batch_records,
     deviations,
 )
@@ -250,13 +251,73 @@ def release_dates(snap: Snapshot) -> dict[str, str]:
     return out
 
 
+def in_rework(snap: Snapshot, batch: str, closed: Closures | None) -> bool:
+    """Whether BATCH is under rework in SNAP: one of its deviation reports is open."""
+    return closed is not None and bool(open_deviations(register(snap), batch, closed))
+
+
+def _nothing(said: Supersedes, step: str, batch: str) -> Msg:
+    return msg("release.supersedes_nothing", "names {commit} as the {step} release it "
+               "supersedes, but batch {batch} had none", commit=said.commit[:10],
+               step=term("step", step), batch=batch)
+
+
+def _wrong_supersedes(said: Supersedes, in_force: str, replaced: str) -> Msg:
+    return msg("release.supersedes", "names {commit} ({sha256}…) as the release it supersedes, "
+               "but the release in force was recorded in {in_force} ({in_force_sha256}…)",
+               commit=said.commit[:10], sha256=said.sha256[:12], in_force=in_force[:10],
+               in_force_sha256=replaced[:12])
+
+
+def rework_problems(record: ProductionRelease, previous: Released | None,
+                    replaced: str | None) -> list[Msg]:
+    """A production release that rewrites the one in force: it names that one (the commit
+    that recorded it, its SHA-256) and lists a deviation closed since; nothing else may
+    rewrite it."""
+    said = record.supersedes
+    if said is None:
+        return []
+    out: list[Msg] = []
+    if previous is None or replaced is None:
+        out.append(_nothing(said, "production", record.batch))
+        return out
+    if (said.commit, said.sha256) != (previous.commit, replaced):
+        out.append(_wrong_supersedes(said, previous.commit, replaced))
+    before = {(d.id, d.revision, d.sha256) for d in previous.record.deviations}
+    if not any((d.id, d.revision, d.sha256) not in before for d in record.deviations):
+        out.append(msg("release.rework_no_deviation", "a re-release after rework lists no "
+                       "deviation closed since the release it supersedes ({commit})",
+                       commit=previous.commit[:10]))
+    return out
+
+
+def market_rework_problems(record: MarketRelease, previous: tuple[MarketRelease, str, str] | None,
+                           production: Released | None, replaced: str | None) -> list[Msg]:
+    """A market release that rewrites the one in force: it names that one, and comes after
+    a new production release (the one it replaces was bound to an earlier one)."""
+    said = record.supersedes
+    if said is None:
+        return []
+    if previous is None or replaced is None:
+        return [_nothing(said, "market", record.batch)]
+    old, old_commit, _ = previous
+    out: list[Msg] = []
+    if (said.commit, said.sha256) != (old_commit, replaced):
+        out.append(_wrong_supersedes(said, old_commit, replaced))
+    if production is not None and old.production.commit == production.commit:
+        out.append(msg("release.market_again", "released to market again, but the production "
+                       "release ({commit}) the replaced market release was bound to is still "
+                       "in force", commit=production.commit[:10]))
+    return out
+
+
 @dataclass
 class ReleaseBook:
     """The releases met along the walk: production releases by batch, which records they
     hold still, and market releases."""
 
     production: dict[str, Released] = field(default_factory=dict)
-    market: dict[str, tuple[MarketRelease, str]] = field(default_factory=dict)
+    market: dict[str, tuple[MarketRelease, str, str]] = field(default_factory=dict)  # commit, sha
     guarded: dict[str, set[str]] = field(default_factory=dict)  # record path → batches
 
     def record(self, commit: str, signer: Signer | None, config: Config | None,
@@ -276,17 +337,15 @@ class ReleaseBook:
             if path_kind in (PathKind.PRODUCTION_RELEASE, PathKind.MARKET_RELEASE):
                 out += self._release(commit, signer, config, path, path_kind, before, after,
                                      approvals)
-        out += self._guard(commit, changed if guard is None else sorted(guard), before, after)
+        out += self._guard(commit, changed if guard is None else sorted(guard), before, after,
+                           lambda: closures(config, approvals()) if config is not None else None)
         return out
 
     def _release(self, commit: str, signer: Signer | None, config: Config | None, path: str,
                  path_kind: PathKind, before: Snapshot, after: Snapshot,
                  approvals: Callable[[], Iterable[Approval]]) -> list[Finding]:
-        if before.exists(path):
-            if after.exists(path):
-                return [Finding.of(Code.RELEASE_INVALID, path, msg(
-                    "release.changed", "a release record was changed; release records are kept, "
-                    "never changed or removed"), commit)]
+        rewritten = before.exists(path)
+        if rewritten and not after.exists(path):
             return [Finding.of(Code.RECORD_DELETED, path, msg(
                 "release.removed", "a release record was removed; release records are kept, "
                 "never changed or removed"), commit)]
@@ -301,6 +360,10 @@ class ReleaseBook:
             return [Finding.of(Code.RELEASE_INVALID, path, unreadable(exc.message), commit)]
         record: ProductionRelease | MarketRelease = (ProductionRelease.create(raw) if production
                                                      else MarketRelease.create(raw))
+        if rewritten and record.supersedes is None:
+            return [Finding.of(Code.RELEASE_INVALID, path, msg(
+                "release.changed", "a release record was changed; release records are kept, "
+                "never changed or removed"), commit)]
         step = "production" if production else "market"
         problems: list[Msg] = []
         batch = (parse_release_path(path) or ("", ""))[0]
@@ -311,23 +374,38 @@ class ReleaseBook:
             problems += signer_problems(step, record.signature, signer, config)
         entries = register(after)
         closed = closures(config, approvals()) if config is not None else {}
+        replaced = before.sha256(path) if rewritten else None
         if isinstance(record, ProductionRelease):
             problems += production_problems(record, entries, closed)
+            previous = self.production.get(record.batch)
+            if rewritten or record.supersedes is not None:
+                problems += rework_problems(record, previous, replaced)
             released = Released(record, path, commit, after.sha256(path))
-            self.production.setdefault(record.batch, released)
+            if rewritten:
+                self.production[record.batch] = released  # the file in force from now on
+            else:
+                self.production.setdefault(record.batch, released)
             for r in record.records:
                 self.guarded.setdefault(r.path, set()).add(record.batch)
         else:
-            problems += market_problems(record, self._produced(record.batch, after), after,
-                                        entries, closed)
-            self.market.setdefault(record.batch, (record, commit))
+            produced = self._produced(record.batch, after)
+            problems += market_problems(record, produced, after, entries, closed)
+            if rewritten or record.supersedes is not None:
+                problems += market_rework_problems(record, self.market.get(record.batch),
+                                                   produced, replaced)
+            if rewritten:
+                self.market[record.batch] = (record, commit, after.sha256(path))
+            else:
+                self.market.setdefault(record.batch, (record, commit, after.sha256(path)))
         return [Finding.of(Code.RELEASE_INVALID, path, msg(
                     "release.batch", "batch {batch}: {problem}", batch=batch, problem=p), commit)
                 for p in problems]
 
-    def _guard(self, commit: str, changed: list[str], before: Snapshot,
-               after: Snapshot) -> list[Finding]:
-        """A record of a batch released for production, changed by this commit."""
+    def _guard(self, commit: str, changed: list[str], before: Snapshot, after: Snapshot,
+               closed: Callable[[], Closures | None]) -> list[Finding]:
+        """A record of a batch released for production, changed by this commit: allowed
+        only as rework while a deviation report of the batch is open (registered, not yet
+        approved by the registrant); the batch is then released again (``supersedes``)."""
         if not self.guarded:
             return []
         touched = {b for p in changed for b in self.guarded.get(p, ())}
@@ -341,7 +419,10 @@ class ReleaseBook:
             released = self.production[batch]
             if released.commit == commit:
                 continue  # the release's own content, judged with it
-            for said in changed_records(released, after, before):
+            said_all = changed_records(released, after, before)
+            if said_all and in_rework(after, batch, closed()):
+                continue
+            for said in said_all:
                 out.append(Finding.of(Code.RELEASE_INVALID, released.path, said, commit))
         return out
 
