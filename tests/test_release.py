@@ -393,7 +393,7 @@ def test_release_register_shows_both_steps_with_printed_names(repo: Path, keys: 
     assert [r["id"] for r in row["records"]] == [f"BR-{BATCH}"]
     assert [d["id"] for d in row["deviations"]] == ["DEV-001"]
     zh = techxfer(repo, "releases", "--lang", "zh").stdout
-    assert "批放行记录" in zh and "已上市放行" in zh and "张伟 (acme, release-reviewer) — 放行" in zh
+    assert "批放行记录" in zh and "已上市放行" in zh and "张伟（acme，产品放行审核人）— 放行" in zh and "生产放行：" in zh
     rows = list(csv.reader(io.StringIO(techxfer(repo, "releases", "--format", "csv").stdout)))
     assert rows[0][0] == "Batch" and rows[1][0] == BATCH and rows[1][1] == "released to market"
 

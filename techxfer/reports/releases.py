@@ -34,6 +34,11 @@ def words(key: str, lang: str, **values: object) -> str:
     return word(f"releases.{key}", lang, **values)
 
 
+def heading(text: str, lang: str) -> str:
+    """TEXT followed by its colon, the way LANG writes it."""
+    return word("heading", lang, label=text)
+
+
 @dataclass(frozen=True)
 class SignedRelease:
     step: str
@@ -63,7 +68,8 @@ class SignedRelease:
         s = self.signature
         commit = f" [{self.commit[:commit_width]}]" if self.commit else ""
         meaning = words("meaning", lang) if s.meaning == "released" else s.meaning
-        return words("signature", lang, name=self.printed_name, party=s.party, role=s.role,
+        return word("signature", lang, name=self.printed_name, party=s.party,
+                    role=term("role", s.role, lang),
                      meaning=meaning, when=s.date.isoformat(sep=" ", timespec="seconds")) + commit
 
 
@@ -211,19 +217,22 @@ def render(report: ReleaseRegister, fmt: str, lang: str = "en") -> str:
     if not report.rows:
         lines.append(f"  {words('none', lang)}")
     for row in report.rows:
-        lines.append(f"{shown(row.batch)}: {words(row.state, lang)}")
+        lines.append(f"{heading(shown(row.batch), lang)}{words(row.state, lang)}")
         for key, signed in (("production", row.production), ("market", row.market)):
-            lines.append(f"  {words(key, lang)}: "
+            lines.append(f"  {heading(words(key, lang), lang)}"
                          f"{shown(signed.text(lang)) if signed else '—'}")
             if signed is not None and signed.supersedes is not None:
-                lines.append(f"    {words('reason', lang)}: {shown(signed.supersedes.reason)}")
+                lines.append(f"    {heading(words('reason', lang), lang)}"
+                             f"{shown(signed.supersedes.reason)}")
         if row.records:
-            lines.append(f"  {words('records', lang)}: " + ", ".join(
-                shown(f"{r['id']} rev {r['revision']} {r['sha256'][:12]}…") for r in row.records))
+            lines.append(f"  {heading(words('records', lang), lang)}" + ", ".join(
+                shown(f"{r['id']} {word('rev', lang, revision=r['revision'])} {r['sha256'][:12]}…")
+                for r in row.records))
         if row.deviations:
-            lines.append(f"  {words('deviations', lang)}: " + ", ".join(
-                shown(f"{d['id']} rev {d['revision']} ({d['transfer']})") for d in row.deviations))
+            lines.append(f"  {heading(words('deviations', lang), lang)}" + ", ".join(
+                shown(f"{d['id']} {word('rev', lang, revision=d['revision'])} ({d['transfer']})")
+                for d in row.deviations))
         for old in row.superseded:
-            lines.append(f"  {words('superseded', lang, step=term('step', old.step, lang))}: "
+            lines.append(f"  {heading(words('superseded', lang, step=term('step', old.step, lang)), lang)}"
                          f"{shown(old.text(lang))} → {(old.superseded_by or '')[:10]}")
     return "\n".join(lines) + "\n"
