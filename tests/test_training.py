@@ -35,6 +35,7 @@ from attack_helpers import (
     edit_yaml,
     git_merge,
     head,
+    key_valid_until,
     prepared,
     register,
     transfer,
@@ -174,13 +175,18 @@ def _hand_record(repo: Path, key: SshKey, **fields: Any) -> tuple[str, str]:
     return head(repo), path
 
 
-@pytest.mark.parametrize("case", [
-    "signed by someone else", "sha256 not the register's", "revision not the register's",
-    "a role the signer does not hold", "a role that does not carry trained",
-    "file name names another person", "malformed",
+@pytest.mark.parametrize("case,code", [
+    ("signed by someone else", "TRAINING_INVALID"),
+    ("sha256 not the register's", "TRAINING_INVALID"),
+    ("revision not the register's", "TRAINING_INVALID"),
+    ("a role the signer does not hold", "TRAINING_INVALID"),
+    ("a role that does not carry trained", "TRAINING_INVALID"),
+    ("file name names another person", "TRAINING_INVALID"),
+    ("malformed", "TRAINING_INVALID"),
+    ("dated days before its commit", "TIME_INCONSISTENT"),
 ])
 def test_verify_catches_a_training_record_written_by_hand(
-        history: History, tmp_path: Path, keys: dict[str, SshKey], case: str) -> None:
+        history: History, tmp_path: Path, keys: dict[str, SshKey], case: str, code: str) -> None:
     repo = clone(history.repo, tmp_path)
     key, fields = keys["zhao"], {}
     if case == "signed by someone else":
@@ -197,9 +203,11 @@ def test_verify_catches_a_training_record_written_by_hand(
         fields = {"file": "training/SPEC-001@A/fab.li.na.yaml"}
     elif case == "malformed":
         fields = {"meaning": "approved"}
+    elif case == "dated days before its commit":
+        fields = {"date": (utcnow() - timedelta(days=3)).isoformat().replace("+00:00", "Z")}
     commit, path = _hand_record(repo, key, **fields)
-    findings = assert_found(repo, "TRAINING_INVALID", commit=commit, path=path)
-    assert {f["code"] for f in findings if f["commit"] == commit} == {"TRAINING_INVALID"}
+    findings = assert_found(repo, code, commit=commit, path=path)
+    assert {f["code"] for f in findings if f["commit"] == commit} == {code}
 
 
 def test_an_invalid_training_record_does_not_count_for_a_batch(
@@ -304,6 +312,18 @@ def test_a_revision_not_yet_acknowledged_awaits_receipt(history: History, tmp_pa
     train(repo, keys["zhao"], "DRW-001")
     b6 = batch(repo, keys["zhao"], 6, ["DRW-001@B"])
     assert all(f["commit"] != b6 for f in verify(repo)[1])
+
+
+def test_only_people_whose_key_is_valid_on_the_date_are_in_the_matrix(
+        history: History, tmp_path: Path, keys: dict[str, SshKey]) -> None:
+    repo = clone(history.repo, tmp_path)
+    until = TODAY + timedelta(days=10)
+    approved_config_change(repo, keys, key_valid_until("li.na", until.isoformat()),
+                           proposer="zhang", approver="li")
+    people = {r["person"] for r in matrix(repo, "--as-of", until.isoformat())["rows"]}
+    assert people == {"zhao.min", "li.na"}
+    later = matrix(repo, "--as-of", (until + timedelta(days=1)).isoformat())["rows"]
+    assert {r["person"] for r in later} == {"zhao.min"}
 
 
 def test_training_gaps_are_duties(history: History) -> None:
