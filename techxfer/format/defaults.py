@@ -15,8 +15,8 @@ ACK_ROLES = ["registrant:quality-head", "manufacturer:quality-head",
 # everything was returned at termination closes the agreement's hand-over: the same level.
 DECISION_ROLES = ["registrant:quality-head", "manufacturer:quality-head"]
 # Everyone signs ``trained`` for themselves only (the record names its signer): every role
-# init's defaults use, of both parties. A policy's ``training:`` roles are added to it
-# when the policy leaves ``meanings.trained`` out.
+# init's defaults use, of both parties. Every role a policy's ``training:`` names carries
+# it as well (model/policy).
 TRAINED_ROLES = [f"{seat}:{role}" for seat in ("registrant", "manufacturer")
                  for role in ("doc-control", "rd-engineer", "quality-head", "release-reviewer")]
 

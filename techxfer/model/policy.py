@@ -101,10 +101,10 @@ class Policy:
         training = tuple((category, tuple(RoleRef.parse(x) for x in refs))
                          for category, refs in sorted(raw.get("training", {}).items()))
         meanings = {**meanings_yaml(raw["ack_roles"]), **raw.get("meanings", {})}
-        if "trained" not in raw.get("meanings", {}):
-            # a role that must be trained may say so, whatever the default names
-            meanings["trained"] = list(dict.fromkeys(
-                [*meanings["trained"], *(str(r) for _, refs in training for r in refs)]))
+        # A role the policy requires to be trained may always say it was: the requirement
+        # is the authority (and init's explicit meanings.trained cannot forget a new role).
+        meanings["trained"] = list(dict.fromkeys(
+            [*meanings["trained"], *(str(r) for _, refs in training for r in refs)]))
         return cls(
             rules=rules,
             transfer_roles=tuple(RoleRef.parse(x) for x in raw["transfer_roles"]),
