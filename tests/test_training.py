@@ -160,7 +160,8 @@ def test_the_legitimate_path_verifies_clean(history: History, tmp_path: Path,
     assert all(f["commit"] != b5 for f in verify(repo)[1])
 
 
-def _hand_record(repo: Path, key: SshKey, **fields: Any) -> tuple[str, str]:
+def _hand_record(repo: Path, key: SshKey | None, **fields: Any) -> tuple[str, str]:
+    """A training record written by hand, committed by KEY (None: left uncommitted)."""
     listed = next(e for e in yaml.safe_load((repo / "design" / "MANIFEST.yaml").read_text())[
         "documents"] if e["id"] == "SPEC-001")
     rec = {"document": "SPEC-001", "revision": "A", "sha256": listed["sha256"], "party": "fab",
@@ -171,7 +172,8 @@ def _hand_record(repo: Path, key: SshKey, **fields: Any) -> tuple[str, str]:
     path = name or f"training/{rec['document']}@{rec['revision']}/{rec['party']}.{rec['person']}.yaml"
     (repo / path).parent.mkdir(parents=True, exist_ok=True)
     (repo / path).write_text(yaml.safe_dump(rec))
-    commit_as(repo, key, "training record by hand")
+    if key is not None:
+        commit_as(repo, key, "training record by hand")
     return head(repo), path
 
 
@@ -216,11 +218,23 @@ def test_an_invalid_training_record_does_not_count_for_a_batch(
     _hand_record(repo, keys["li"])  # zhao's training on SPEC-001, signed by li
     b5 = batch(repo, keys["zhao"], 5, ["SPEC-001@A"])
     assert_found(repo, "UNTRAINED", commit=b5, path="records/batch-5.csv")
-    # the record zhao signs himself counts
+    # the record zhao signs himself counts, even in the very commit of the batch record
     repo2 = clone(history.repo, tmp_path / "again")
-    _hand_record(repo2, keys["zhao"])
+    _hand_record(repo2, None)
     b5 = batch(repo2, keys["zhao"], 5, ["SPEC-001@A"])
+    assert "training/SPEC-001@A/fab.zhao.min.yaml" in git(
+        repo2, "show", "--name-only", "--format=", b5).stdout
     assert all(f["commit"] != b5 for f in verify(repo2)[1])
+
+
+def test_check_names_a_training_role_of_an_unknown_party(history: History,
+                                                         tmp_path: Path) -> None:
+    repo = clone(history.repo, tmp_path)
+    edit_yaml(repo / ".techxfer" / "policy.yaml",
+              lambda d: d["training"].update({"labeling": ["nobody:doc-control"]}))
+    proc = techxfer(repo, "check", check=False)
+    assert proc.returncode != 0
+    assert "training.labeling[0]" in proc.stdout + proc.stderr and "nobody" in proc.stdout + proc.stderr
 
 
 def test_a_training_record_is_never_changed_or_removed(
