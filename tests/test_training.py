@@ -227,6 +227,15 @@ def test_an_invalid_training_record_does_not_count_for_a_batch(
     assert all(f["commit"] != b5 for f in verify(repo2)[1])
 
 
+def test_a_maker_nobody_lists_cannot_be_shown_trained(history: History, tmp_path: Path,
+                                                     keys: dict[str, SshKey]) -> None:
+    repo = clone(history.repo, tmp_path)
+    b5 = batch(repo, keys["zhao"], 5, ["DRW-001@A"], ["zhao.min", "ghost.worker"])
+    findings = assert_found(repo, "UNTRAINED", commit=b5, path="records/batch-5.csv")
+    said = [f["message"] for f in findings if f["commit"] == b5]
+    assert len(said) == 1 and "ghost.worker" in said[0] and "zhao.min" not in said[0]
+
+
 def test_check_names_a_training_role_of_an_unknown_party(history: History,
                                                          tmp_path: Path) -> None:
     repo = clone(history.repo, tmp_path)

@@ -288,6 +288,8 @@ MESSAGES: dict[str, str] = {
                          "{listed_sha256}…",
     "training.changed": "培训记录被修改；培训记录须保存，不得修改",
     "training.removed": "培训记录被删除；培训记录须保存，不得修改",
+    "training.unknown_maker": "{batch} 第 {rev} 版引用了 {cited}，操作人员 {who} 不是 {party} 的登记人员："
+                              "无法证明其已接受培训",
     "training.untrained": "{batch} 第 {rev} 版引用了 {cited}，由 {who}（{roles}）操作，但在此历史中"
                           "此人没有该版本的有效培训记录（{path}）",
 }

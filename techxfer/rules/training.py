@@ -166,6 +166,12 @@ class TrainingBook:
                 continue  # an unknown citation is the change rules' finding
             for maker_party, person, person_id in makers:
                 if maker_party is None or person is None:
+                    # nobody's training can be shown for a maker the parties do not list
+                    out.append(Finding.of(Code.UNTRAINED, batch.path, msg(
+                        "training.unknown_maker", "{batch} rev {rev} cites {cited}, made by "
+                        "{who}, who is no person of {party}: no training can be shown",
+                        batch=batch.id, rev=batch.revision, cited=str(cited), who=person_id,
+                        party=batch.owner), commit))
                     continue
                 roles = makers_roles(config, maker_party.id, person, entry.category)
                 if not roles:
