@@ -377,3 +377,12 @@ def test_trained_is_no_acknowledgement_meaning(tmp_path: Path, history: History,
     use_signing_key(repo, keys["li"])
     proc = techxfer(repo, "ack", tx, "--meaning", "trained", check=False)
     assert proc.returncode == 2 and "techxfer train" in proc.stderr and head(repo) == before
+
+
+def test_without_training_in_the_policy_nothing_is_required(repo: Path,
+                                                            keys: dict[str, SshKey]) -> None:
+    out = matrix(repo)
+    assert out["required"] == {} and out["rows"] == [] and out["gaps"] == 0
+    assert "names no training" in techxfer(repo, "training").stdout
+    proc = train(repo, keys["zhao"], "DRW-001", check=False)
+    assert proc.returncode == 2 and "no training is required" in proc.stderr
