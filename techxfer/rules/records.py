@@ -103,9 +103,8 @@ class RecordBook:
                     else manifest_delta(before, after, path)
                 out += self._register_change(commit, when, config, path, pairs, before, after,
                                              changed)
-        if config is not None and config.policy.training and any(map(is_manifest, changed)):
-            out += self.training.batches(commit, signer, config, changed, before, after,
-                                         duties.register_of(after), deltas)
+        out += self.training.batches(commit, signer, config, changed, before, after,
+                                     duties.register_of, deltas)
         return out
 
     def _hold(self, commit: str, signer: Signer | None, config: Config | None, path: str,

@@ -19,7 +19,7 @@ each answered once:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
@@ -131,12 +131,15 @@ class TrainingBook:
 
     def batches(self, commit: str, signer: Signer | None, config: Config | None,
                 changed: Iterable[str], before: Snapshot, after: Snapshot,
-                register: Mapping[str, DocumentEntry],
+                register_of: Callable[[Snapshot], Mapping[str, DocumentEntry]],
                 deltas: Mapping[str, tuple[EntryPair, ...]] | None = None) -> list[Finding]:
-        """Batch records this commit registers (a new entry, revision or citation list)."""
+        """Batch records this commit registers (a new entry, revision or citation list).
+        REGISTER_OF gives the documents of a state by id, read only when a batch record
+        changed."""
         if config is None or not config.policy.training:
             return []
         out: list[Finding] = []
+        register: Mapping[str, DocumentEntry] | None = None
         for manifest in sorted(p for p in changed if is_manifest(p)):
             pairs = deltas[manifest] if deltas is not None and manifest in deltas \
                 else manifest_delta(before, after, manifest)
@@ -146,6 +149,7 @@ class TrainingBook:
                 if old is not None and old.revision == new.revision \
                         and uses_of(old) == uses_of(new):
                     continue
+                register = register if register is not None else register_of(after)
                 out += self._batch(commit, signer, config, new, after, register)
         return out
 
