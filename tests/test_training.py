@@ -386,3 +386,25 @@ def test_without_training_in_the_policy_nothing_is_required(repo: Path,
     assert "names no training" in techxfer(repo, "training").stdout
     proc = train(repo, keys["zhao"], "DRW-001", check=False)
     assert proc.returncode == 2 and "no training is required" in proc.stderr
+
+
+def test_the_server_refuses_an_untrained_batch_and_takes_a_trained_one(
+        history: History, tmp_path: Path, keys: dict[str, SshKey]) -> None:
+    repo = clone(history.repo, tmp_path)
+    git(repo, "reset", "-q", "--hard", f"{history.commits['B0']}^")  # before any batch
+    bare = tmp_path / "server.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    techxfer(tmp_path, "hooks", "install", "--server", str(bare))
+    git(repo, "remote", "add", "origin", f"file://{bare}")
+    git(repo, "push", "-q", "origin", "main")
+    accepted = head(repo)
+    batch(repo, keys["zhao"], 5, ["DRW-001@A"])
+    proc = git(repo, "push", "origin", "main", check=False)
+    assert proc.returncode != 0 and "UNTRAINED" in proc.stderr, proc.stderr
+    assert head(bare, "main") == accepted
+    git(repo, "reset", "-q", "--hard", accepted)
+    train(repo, keys["zhao"], "DRW-001")
+    batch(repo, keys["zhao"], 5, ["DRW-001@A"])
+    proc = git(repo, "push", "origin", "main", check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert head(bare, "main") == head(repo)
