@@ -38,6 +38,9 @@ class Code(str, enum.Enum):
     UNWITNESSED = "UNWITNESSED"
     RECEIPT_INVALID = "RECEIPT_INVALID"
     RELEASE_INVALID = "RELEASE_INVALID"
+    # training (DESIGN 11)
+    TRAINING_INVALID = "TRAINING_INVALID"
+    UNTRAINED = "UNTRAINED"
 
     def __str__(self) -> str:
         return self.value

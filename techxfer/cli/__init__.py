@@ -38,12 +38,13 @@ def _register() -> None:
         server,
         signing,
         status,
+        training,
         transfer,
         verify,
     )
 
     for module in (init, person, signing, add, status, check, transfer, verify, reports, receipts,
-                   retention, duties, hooks, server, release):
+                   retention, duties, hooks, server, release, training):
         module.register(cli)
     from techxfer.cli import demo
 

@@ -14,16 +14,22 @@ ACK_ROLES = ["registrant:quality-head", "manufacturer:quality-head",
 # policy change or a disposal as surely as an approval lets it through. Confirming that
 # everything was returned at termination closes the agreement's hand-over: the same level.
 DECISION_ROLES = ["registrant:quality-head", "manufacturer:quality-head"]
+# Everyone signs ``trained`` for themselves only (the record names its signer): every role
+# init's defaults use, of both parties. Every role a policy's ``training:`` names carries
+# it as well (model/policy).
+TRAINED_ROLES = [f"{seat}:{role}" for seat in ("registrant", "manufacturer")
+                 for role in ("doc-control", "rd-engineer", "quality-head", "release-reviewer")]
 
 
 def meanings_yaml(ack_roles: list[str]) -> dict[str, list[str]]:
     """Who signs which meaning (DESIGN 11): confirming receipt or review is for whoever
     acknowledges (ACK_ROLES); a decision (approved, rejected) and the return of everything
-    at termination (returned) for the quality heads. Also the defaults of a policy without
+    at termination (returned) for the quality heads; having been trained (trained) for
+    every role of the defaults. Also the defaults of a policy without
     ``meanings:``, meaning by meaning."""
     return {"received": list(ack_roles), "reviewed": list(ack_roles),
             "approved": list(DECISION_ROLES), "rejected": list(DECISION_ROLES),
-            "returned": list(DECISION_ROLES)}
+            "returned": list(DECISION_ROLES), "trained": list(TRAINED_ROLES)}
 
 
 # Who may sign the meaning ``released`` (DESIGN 11), until the policy names it: each

@@ -31,6 +31,9 @@ RELEASE_STEPS = ("production", "market")  # releases/<BATCH>/<step>.yaml, in thi
 # Records of the pair's recurring quality duties (DESIGN 11): audits of the manufacturer,
 # yearly self-inspections, agreement reviews, periodic document reviews.
 AUDITS_DIR = "audits/"
+# Training records (DESIGN 11): one per person and revision of a document whose category
+# the policy's ``training:`` names, training/<DOC-ID>@<REV>/<PARTY>.<PERSON>.yaml.
+TRAINING_DIR = "training/"
 # Repository housekeeping: files that change how git or a forge treats every other file
 # (line endings, ignores, submodules, CI). They change like the configuration (DESIGN 2.1):
 # init's policy judges them by the configuration's own rule, and their contents are part
@@ -44,7 +47,7 @@ HOUSEKEEPING = (*HOUSEKEEPING_NAMES, *(f"{d}**" for d in HOUSEKEEPING_DIRS))
 _HOUSEKEEPING_NAME_SET = frozenset(HOUSEKEEPING_NAMES)
 # Paths that are never controlled documents: the format's own files.
 FORMAT_PREFIXES = (f"{CONFIG_DIR}/", f"{TRANSFERS_DIR}/", DISPOSITIONS_DIR, DISTRIBUTIONS_DIR,
-                   RELEASES_DIR, AUDITS_DIR)
+                   RELEASES_DIR, AUDITS_DIR, TRAINING_DIR)
 # What each record folder may hold; any other file there is RECORD_OTHER.
 RECORD_FOLDERS = {
     f"{TRANSFERS_DIR}/": f"{TRANSFERS_DIR}/<TX-ID>/transfer.yaml and ack.<party>.yaml",
@@ -52,6 +55,7 @@ RECORD_FOLDERS = {
     DISTRIBUTIONS_DIR: f"{DISTRIBUTIONS_DIR}<EXP-ID>.yaml",
     RELEASES_DIR: f"{RELEASES_DIR}<BATCH>/production.yaml and market.yaml",
     AUDITS_DIR: f"{AUDITS_DIR}<AUD-ID>.yaml",
+    TRAINING_DIR: f"{TRAINING_DIR}<DOC-ID>@<REV>/<PARTY>.<PERSON>.yaml",
 }
 
 
@@ -66,6 +70,7 @@ class PathKind(enum.Enum):
     PRODUCTION_RELEASE = "production-release"  # releases/<BATCH>/production.yaml
     MARKET_RELEASE = "market-release"  # releases/<BATCH>/market.yaml
     DUTY = "duty"                  # audits/<AUD-ID>.yaml
+    TRAINING = "training"          # training/<DOC-ID>@<REV>/<PARTY>.<PERSON>.yaml
     RECORD_OTHER = "record-other"  # anything else under a record folder (RECORD_FOLDERS)
     DOCUMENT = "document"          # everything else: judged by the policy's path rules
 
@@ -73,7 +78,7 @@ class PathKind(enum.Enum):
 # The kinds judged by their own rules (rules/records), not by the policy's path rules.
 RECORD_KINDS = frozenset({PathKind.TRANSFER, PathKind.ACK, PathKind.HOLD, PathKind.DISPOSITION,
                           PathKind.DISTRIBUTION, PathKind.PRODUCTION_RELEASE,
-                          PathKind.MARKET_RELEASE, PathKind.DUTY})
+                          PathKind.MARKET_RELEASE, PathKind.DUTY, PathKind.TRAINING})
 
 # The schema each record kind must pass (format.schema kinds).
 SCHEMA_OF = {PathKind.HOLD: "hold", PathKind.MANIFEST: "manifest", PathKind.TRANSFER: "transfer",
@@ -81,7 +86,7 @@ SCHEMA_OF = {PathKind.HOLD: "hold", PathKind.MANIFEST: "manifest", PathKind.TRAN
              PathKind.DISTRIBUTION: "distribution",
              PathKind.PRODUCTION_RELEASE: "release-production",
              PathKind.MARKET_RELEASE: "release-market",
-             PathKind.DUTY: "duty"}
+             PathKind.DUTY: "duty", PathKind.TRAINING: "training"}
 
 
 def is_manifest(path: str) -> bool:
@@ -152,6 +157,23 @@ def duty_path(aud_id: str) -> str:
     return f"{AUDITS_DIR}{aud_id}.yaml"
 
 
+def training_path(document: str, revision: str, party: str, person: str) -> str:
+    return f"{TRAINING_DIR}{document}@{revision}/{party}.{person}.yaml"
+
+
+def parse_training_path(path: str) -> tuple[str, str, str, str] | None:
+    """(document, revision, party, person) for a training record's path, else None. A
+    party id has no dot, so the first dot of the file name ends it."""
+    parts = path.split("/")
+    if len(parts) != 3 or f"{parts[0]}/" != TRAINING_DIR or not parts[2].endswith(".yaml"):
+        return None
+    document, at, revision = parts[1].partition("@")
+    party, dot, person = parts[2].removesuffix(".yaml").partition(".")
+    if not (document and at and revision and party and dot and person) or "@" in revision:
+        return None
+    return document, revision, party, person
+
+
 def hold_path(hold_id: str) -> str:
     return f"{HOLDS_DIR}{hold_id}.yaml"
 
@@ -189,6 +211,8 @@ def kind(path: str) -> PathKind:
         return PathKind.DISTRIBUTION if _flat_yaml(path, DISTRIBUTIONS_DIR) else PathKind.RECORD_OTHER
     if path.startswith(AUDITS_DIR):
         return PathKind.DUTY if _flat_yaml(path, AUDITS_DIR) else PathKind.RECORD_OTHER
+    if path.startswith(TRAINING_DIR):
+        return PathKind.TRAINING if parse_training_path(path) else PathKind.RECORD_OTHER
     if path.startswith(TRANSFERS_DIR + "/"):
         return PathKind.RECORD_OTHER
     if path.startswith(RELEASES_DIR):

@@ -80,6 +80,8 @@ class Policy:
     explicit_meanings: frozenset[str] = frozenset()  # the meanings the file itself names
     duty_roles: tuple[tuple[str, tuple[RoleRef, ...]], ...] = ()  # duty kind → who signs it
     review_every_months: tuple[tuple[str, int], ...] = ()  # category → months between reviews
+    # category → roles whose holders sign ``trained`` for each new effective revision
+    training: tuple[tuple[str, tuple[RoleRef, ...]], ...] = ()
 
     @classmethod
     def create(cls, raw: Any) -> Policy:
@@ -96,6 +98,13 @@ class Policy:
             )
             for i, r in enumerate(raw["rules"])
         )
+        training = tuple((category, tuple(RoleRef.parse(x) for x in refs))
+                         for category, refs in sorted(raw.get("training", {}).items()))
+        meanings = {**meanings_yaml(raw["ack_roles"]), **raw.get("meanings", {})}
+        # A role the policy requires to be trained may always say it was: the requirement
+        # is the authority (and init's explicit meanings.trained cannot forget a new role).
+        meanings["trained"] = list(dict.fromkeys(
+            [*meanings["trained"], *(str(r) for _, refs in training for r in refs)]))
         return cls(
             rules=rules,
             transfer_roles=tuple(RoleRef.parse(x) for x in raw["transfer_roles"]),
@@ -103,13 +112,14 @@ class Policy:
             hold_roles=tuple(RoleRef.parse(x) for x in raw.get("hold_roles", ["registrant:quality-head"])),
             distribution_roles=tuple(RoleRef.parse(x) for x in
                                      raw.get("distribution_roles", raw["transfer_roles"])),
-            meanings=tuple((meaning, tuple(RoleRef.parse(x) for x in refs)) for meaning, refs in
-                           {**meanings_yaml(raw["ack_roles"]), **raw.get("meanings", {})}.items()),
+            meanings=tuple((meaning, tuple(RoleRef.parse(x) for x in refs))
+                           for meaning, refs in meanings.items()),
             explicit_meanings=frozenset(raw.get("meanings", {})),
             duty_roles=tuple(
                 (duty, tuple(RoleRef.parse(x) for x in raw.get("duty_roles", {}).get(duty, default)))
                 for duty, default in DEFAULT_DUTY_ROLES.items()),
             review_every_months=tuple(sorted(raw.get("review_every_months", {}).items())),
+            training=training,
         )
 
     def meaning_roles(self, meaning: str) -> tuple[RoleRef, ...]:
@@ -133,6 +143,11 @@ class Policy:
         refs = [*self.transfer_roles, *self.ack_roles, *self.hold_roles, *self.distribution_roles,
                 *(ref for rule in self.rules for ref in rule.write)]
         return {ref.role for ref in refs}
+
+    def training_roles(self, category: str) -> tuple[RoleRef, ...]:
+        """The roles whose holders must be trained on each effective revision of a
+        document of CATEGORY (none: no training required)."""
+        return dict(self.training).get(category, ())
 
     def roles_for_duty(self, duty: str) -> tuple[RoleRef, ...]:
         return dict(self.duty_roles).get(duty, ())

@@ -26,7 +26,9 @@ TRANSFER_TYPES = ("initial", "change", "withdrawal", "disposal-notice", "policy-
 # Reports of quality events, typically from the manufacturer to the registrant (DESIGN 11):
 # each acknowledged within its own deadline (repo.yaml ack_within_days_by_type).
 QUALITY_EVENT_TYPES = TRANSFER_TYPES[-5:]
-MEANINGS = ("received", "reviewed", "approved", "rejected", "returned")
+# ``trained`` is signed in a training record (techxfer train), never on an acknowledgement
+# (rules/meanings.misplaced refuses it there).
+MEANINGS = ("received", "reviewed", "approved", "rejected", "returned", "trained")
 
 
 def canonical_json(value: Any) -> bytes:

@@ -63,12 +63,14 @@ def word(key: str, lang: str, **kwargs: object) -> str:
 
 
 def build_duties(ws: Workspace, as_of: date) -> DutiesReport:
+    from techxfer.rules.training import records_of as training_records_of
+
     commit, snap, config = committed(ws)
     records = load_records(snap)
     start = agreement_start(ws, commit)
     register = register_of(snap).values()
     duties = due(config, as_of, start, load_duty_records(snap), register, records.transfers,
-                 records.acks)
+                 records.acks, training=training_records_of(snap))
     ws.cache.flush()  # what was parsed is kept (user cache dir) for the next run
     return DutiesReport(commit, as_of, start, duties)
 

@@ -48,6 +48,10 @@ TITLES: dict[Code, tuple[str, str]] = {
     Code.UNWITNESSED: ("Commit no server receipt covers", "无服务器接收凭证的提交"),
     Code.RECEIPT_INVALID: ("Server receipt log broken", "服务器接收凭证链损坏"),
     Code.RELEASE_INVALID: ("Batch release record invalid", "放行记录无效"),
+    # -- training --
+    Code.TRAINING_INVALID: ("Training record invalid", "培训记录无效"),
+    Code.UNTRAINED: ("Batch made by people not trained on a revision it cites",
+                     "批记录的操作人员未接受所引用文件版本的培训"),
 }
 
 # The Chinese of each finding message, by message id. Field names are the English
@@ -278,6 +282,22 @@ MESSAGES: dict[str, str] = {
                            "{in_force}（{in_force_sha256}…）"),
     "release.rework_no_deviation": "返工后的重新放行未列出自被取代的放行（提交 {commit}）以来关闭的任何偏差",
     "release.market_again": "再次上市放行，但被取代的上市放行所绑定的生产放行（提交 {commit}）仍然现行",
+    # -- training --
+    "meaning.trained_misplaced": "“{trained}”应在培训记录中签署（techxfer train），而不是在对 {tx} "
+                                 "的确认中",
+    "training.file_name": "记录所述为 {named}，但其文件名 {path} 所指不同",
+    "training.signed_by": "记录的是 {named} 的培训，却由 {who} 签名：每人须本人签署",
+    "training.role_not_held": "以 {role} 身份签署，但 {who} 不担任该岗位",
+    "training.meaning": "{who} 以 {role} 身份签署，而策略的 meanings.trained 未列出该岗位（{signers}）",
+    "training.unlisted": "{id} 不在登记清单中",
+    "training.revision": "培训的是 {id} 第 {revision} 版 {sha256}…，但登记清单中为第 {listed} 版 "
+                         "{listed_sha256}…",
+    "training.changed": "培训记录被修改；培训记录须保存，不得修改",
+    "training.removed": "培训记录被删除；培训记录须保存，不得修改",
+    "training.unknown_maker": "{batch} 第 {rev} 版引用了 {cited}，操作人员 {who} 不是 {party} 的登记人员："
+                              "无法证明其已接受培训",
+    "training.untrained": "{batch} 第 {rev} 版引用了 {cited}，由 {who}（{roles}）操作，但在此历史中"
+                          "此人没有该版本的有效培训记录（{path}）",
 }
 
 # The words of the format, by kind, then by their English word.
@@ -314,6 +334,8 @@ TERMS: dict[str, dict[str, str]] = {
              "quality-head": "质量管理部门负责人", "release-reviewer": "产品放行审核人",
              "rd-engineer": "研发工程师", "doc-control": "文件管理员"},
 }
+# -- training --
+TERMS["meaning"]["trained"] = "已培训"
 
 WORDS: dict[str, tuple[str, str]] = {
     "commit": ("commit", "提交"),
@@ -455,6 +477,26 @@ WORDS: dict[str, tuple[str, str]] = {
     "releases.csv_header": ("Batch|State|Production release|Market release|Records|"
                             "Closed deviations|Superseded",
                             "批号|状态|生产放行|上市放行|批记录|已关闭偏差|已被取代的放行"),
+    # -- training --
+    "duties.training": ("training on a new revision", "新版本文件培训"),
+    "training.title": ("Training matrix as of {as_of} (records at commit {commit})",
+                       "截至 {as_of} 的培训矩阵（记录取自提交 {commit}）"),
+    "training.none_required": ("The policy names no training (training: in .techxfer/policy.yaml).",
+                               "策略未规定任何培训（.techxfer/policy.yaml 中的 training:）。"),
+    "training.required": ("{category}: trained on each effective revision by {roles}",
+                          "{category}：每个生效版本须由 {roles} 接受培训"),
+    "training.header": ("document|party|person|roles|state", "文件|企业|人员|岗位|状态"),
+    "training.trained_on": ("trained {on}", "已于 {on} 培训"),
+    "training.gap_since": ("GAP, due since {since}", "未培训，自 {since} 起应完成"),
+    "training.awaiting": ("not yet received by the party", "本方尚未确认接收"),
+    "training.no_rows": ("No effective revision of these categories, or nobody in these roles.",
+                         "上述类别没有生效版本，或无人担任上述岗位。"),
+    "training.gaps": ("{n} gap(s).", "共 {n} 项未培训。"),
+    "training.no_gaps": ("No gaps: everyone in the named roles is trained.",
+                         "无缺口：上述岗位人员均已培训。"),
+    "training.unverified": ("The records are read as committed; techxfer verify checks who "
+                            "signed them.", "以上记录按已提交内容读取；签名人是否有权签署由 "
+                            "techxfer verify 核查。"),
 }
 
 # Headings of the transfer list (table, Markdown, PDF).

@@ -19,7 +19,10 @@ Two questions, each answered once:
      ``created`` date, else the last transfer that carried its revision;
    - each transfer is acknowledged within ``repo.yaml`` ``ack_within_days`` (a report of a
      quality event within its type's days, ``ack_within_days_by_type``) (Hebei 1.1.4,
-     Shanghai guide 4.4.2).
+     Shanghai guide 4.4.2);
+   - each person in a role the policy's ``training:`` names is trained on each effective
+     revision of its categories, from its effective date or the day their party
+     acknowledged receiving it (Hebei 2.2.5, 5.1.5; the gaps of ``rules.training.matrix``).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from techxfer.format.layout import duty_path
 from techxfer.model.duties import DutyRecord
 from techxfer.model.manifest import DocumentEntry
 from techxfer.model.parties import Signer
+from techxfer.model.training import TrainingRecord
 from techxfer.model.transfer import Acknowledgement, Transfer
 from techxfer.rules.authorisation import holds_role
 from techxfer.rules.register import schema_problem, unreadable
@@ -49,6 +53,7 @@ CLAUSES = {
     "agreement-review": "H 4.1.2",
     "document-review": "GMP art. 43; ISO 13485 4.2.4",
     "acknowledgement": "H 1.1.4; S 4.4.2",
+    "training": "H 2.2.5; H 5.1.5",
 }
 # The clause that sets how fast a report of a quality event is acknowledged.
 EVENT_CLAUSES = {
@@ -286,10 +291,24 @@ def _acknowledgements(config: Config, transfers: Mapping[str, Transfer],
     return out
 
 
+def _training(config: Config, register: Iterable[DocumentEntry],
+              records: Iterable[TrainingRecord], transfers: Mapping[str, Transfer],
+              acks: Mapping[tuple[str, str], Acknowledgement], as_of: date) -> list[Duty]:
+    from techxfer.rules.training import matrix  # it reads the register as this module does
+
+    return [Duty("training", row.party, f"{row.document} rev {row.revision}: {row.person}",
+                 row.since or as_of, _open_state(row.since or as_of, as_of), CLAUSES["training"])
+            for row in matrix(config, register, records, transfers, acks, as_of)
+            if row.state == "gap"]
+
+
 def due(config: Config, as_of: date, start: date, records: Iterable[DutyRecord],
         register: Iterable[DocumentEntry], transfers: Mapping[str, Transfer],
-        acks: Mapping[tuple[str, str], Acknowledgement]) -> list[Duty]:
-    """Every duty of the pair as of AS_OF, the agreement having started on START."""
+        acks: Mapping[tuple[str, str], Acknowledgement],
+        training: Iterable[TrainingRecord] | None = None) -> list[Duty]:
+    """Every duty of the pair as of AS_OF, the agreement having started on START; with
+    TRAINING (the state's training records), the training gaps too."""
+    register = list(register)
     records = [r for r in records if r.performed <= as_of]
     registrant = config.party_id("registrant") or "registrant"
     manufacturer = config.party_id("manufacturer") or "manufacturer"
@@ -305,4 +324,6 @@ def due(config: Config, as_of: date, start: date, records: Iterable[DutyRecord],
     out += _document_reviews(config, register, [r for r in records if r.kind == "document-review"],
                              transfers.values(), start, as_of)
     out += _acknowledgements(config, transfers, acks, as_of)
+    if training is not None:
+        out += _training(config, register, training, transfers, acks, as_of)
     return out

@@ -62,6 +62,10 @@ def needed_meaning(config: Config, tx: Transfer) -> str:
 def misplaced(tx: Transfer, meaning: str) -> Msg | None:
     """``returned`` answers a termination only (and a termination nothing else but a
     rejection): a return confirmed of documents never withdrawn would say nothing true."""
+    if meaning == "trained":  # a training record's meaning (techxfer train), no reply to a transfer
+        return msg("meaning.trained_misplaced", "'{trained}' is signed in a training record "
+                   "(techxfer train), not on an acknowledgement of {tx}",
+                   trained=term("meaning", "trained"), tx=tx.id)
     if meaning == "returned" and tx.type != "termination":
         return msg("meaning.returned_misplaced", "'{returned}' confirms a termination; {tx} is a "
                    "{type} transfer", returned=term("meaning", "returned"), tx=tx.id,

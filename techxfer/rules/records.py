@@ -37,6 +37,7 @@ from techxfer.rules.meanings import meaning_problem, misplaced
 from techxfer.rules.register import State, schema_problem, unreadable
 from techxfer.rules.release import release_dates
 from techxfer.rules.retention import NoticeApproval, assess, destruction_reasons, under_hold
+from techxfer.rules.training import TrainingBook
 from techxfer.rules.wording import role_refs
 from techxfer.state.config import Config, hold_paths, in_force_digest
 from techxfer.state.manifests import EntryPair, manifest_delta, manifest_entries
@@ -66,6 +67,7 @@ class RecordBook:
     needs_approval: dict[tuple[str, str, str], tuple[str, datetime, str]] = field(
         default_factory=dict)  # (id, revision, sha256) → (commit, when, path)
     copies: CopyLedger = field(default_factory=CopyLedger)  # controlled copies handed out
+    training: TrainingBook = field(default_factory=TrainingBook)  # valid training records
 
     # -- during the walk ------------------------------------------------------------------
     def record(self, commit: str, when: datetime, signer: Signer | None, config: Config | None,
@@ -92,12 +94,17 @@ class RecordBook:
                 out += self._distribution(commit, signer, config, path, before, after, source)
             elif path_kind is PathKind.DUTY:
                 out += duties.judge_change(commit, signer, config, path, before, after)
+            elif path_kind is PathKind.TRAINING:
+                out += self.training.judge(commit, signer, config, path, before, after,
+                                           duties.register_of(after))
         for path in sorted(changed):
             if is_manifest(path):
                 pairs = deltas[path] if deltas is not None and path in deltas \
                     else manifest_delta(before, after, path)
                 out += self._register_change(commit, when, config, path, pairs, before, after,
                                              changed)
+        out += self.training.batches(commit, signer, config, changed, before, after,
+                                     duties.register_of, deltas)
         return out
 
     def _hold(self, commit: str, signer: Signer | None, config: Config | None, path: str,

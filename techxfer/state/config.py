@@ -107,6 +107,8 @@ def _cross_check(config: Config) -> None:
     check_roles(policy.transfer_roles, "transfer_roles")
     check_roles(policy.ack_roles, "ack_roles")
     check_roles(policy.hold_roles, "hold_roles")
+    for category, refs in policy.training:
+        check_roles(refs, f"training.{category}")
     for meaning in sorted(policy.explicit_meanings):
         check_roles(policy.meaning_roles(meaning), f"meanings.{meaning}")
     unknown = policy.unknown_meaning_role(
