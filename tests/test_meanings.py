@@ -225,6 +225,15 @@ def test_the_demo_is_clean_under_the_new_defaults(tmp_path: Path) -> None:
     assert (demo / "releases" / "B2026-0001" / "production.yaml").is_file()
     assert (demo / "releases" / "B2026-0001" / "market.yaml").is_file()
     assert len(list((demo / "audits").glob("AUD-*.yaml"))) == 1
+    # training before the batch cites the process documents; a superseded copy recalled
+    trained = sorted(p.relative_to(demo).as_posix() for p in (demo / "training").rglob("*.yaml"))
+    assert trained == ["training/PFC-IP300@A/fab.chen.gang.yaml",
+                       "training/WI-IP300-010@A/fab.chen.gang.yaml"]
+    assert "to recall: copy" in proc.stdout and "(DRW-IP300-001 rev A): superseded by rev B" \
+        in proc.stdout
+    records = [yaml.safe_load(p.read_text()) for p in (demo / "distributions").glob("*.yaml")]
+    [returned] = [r["returned"] for r in records if "returned" in r]
+    assert [(r["id"], r["revision"]) for r in returned] == [("DRW-IP300-001", "A")]
     assert "supplier-audit (acme, fab) [H 1.1.2]" in proc.stdout
     assert "self-inspection (acme," in proc.stdout
     policy = yaml.safe_load((tmp_path / "demo" / ".techxfer" / "policy.yaml").read_text())

@@ -70,8 +70,12 @@ class Demo:
         self.root = root
         self.echo = echo
         self.keys: dict[str, Path] = {}
+        self.steps = 0
 
-    def step(self, text: str) -> None:
+    def step(self, text: str, numbered: bool = True) -> None:
+        if numbered:
+            self.steps += 1
+            text = f"{self.steps}. {text}"
         self.echo(f"\n== {text}")
 
     def commit_as(self, person_id: str, message: str, date: str | None = None) -> str:
@@ -88,14 +92,14 @@ class Demo:
         from techxfer.commands.person import add_person
         from techxfer.state.workspace import Workspace
 
-        self.step("1. The registrant creates the repository (techxfer init)")
+        self.step("The registrant creates the repository (techxfer init)")
         init_repository(self.root, REGISTRANT, MANUFACTURER, "IP-300 volumetric infusion pump")
         run_git(["config", "user.name", "techxfer demo"], cwd=self.root)
         run_git(["config", "user.email", "demo@example.invalid"], cwd=self.root)
         self._name_parties()
         ws = Workspace.open(self.root)
         key_dir = ws.repo.gitdir / "demo-keys"
-        self.step("2. People, roles and fresh signing keys (techxfer person add)")
+        self.step("People, roles and fresh signing keys (techxfer person add)")
         for person in PEOPLE:
             private = make_key(key_dir, person)
             self.keys[person.id] = private
@@ -118,9 +122,15 @@ class Demo:
         repo["quality_agreement"] = "QA-2026-007"
         repo["device_lifetime_years"] = 8
         repo_path.write_bytes(yamlio.dump(repo))
+        policy_path = self.root / ".techxfer" / "policy.yaml"
+        policy = yamlio.load(policy_path.read_bytes(), "policy.yaml")
+        # Who makes the product is trained on each effective revision of a process document
+        # before a batch cites it (DESIGN 11; H 2.2.5, H 5.1.5).
+        policy["training"] = {"process": ["manufacturer:production-head"]}
+        policy_path.write_bytes(yamlio.dump(policy))
 
     def trust_root(self) -> str:
-        self.step("3. The first commit, signed by the registrant's quality head: the trust root")
+        self.step("The first commit, signed by the registrant's quality head: the trust root")
         run_git(["add", "-A"], cwd=self.root)
         commit = self.commit_as("zhang.wei", "Trust root: techxfer configuration for IP-300")
         self.echo(f"   commit {commit[:10]} signed by zhang.wei (ssh-ed25519)")
@@ -130,7 +140,7 @@ class Demo:
         from techxfer.commands.add import DocumentRequest, register
         from techxfer.state.workspace import Workspace
 
-        self.step("4. Document control registers the technical file (techxfer add)")
+        self.step("Document control registers the technical file (techxfer add)")
         source = example_source()
         registered = []
         ws = Workspace.open(self.root)
@@ -196,11 +206,66 @@ class Demo:
             return
         raise UsageError(f"the demo expected {person_id}'s '{meaning}' to be refused")
 
+    def training(self) -> None:
+        from techxfer.commands.training import train
+        from techxfer.state.workspace import Workspace
+
+        self.step("The manufacturer's production head is trained on the process documents "
+                  "(techxfer train; policy.yaml training:)")
+        self.as_person("chen.gang")
+        for doc_id in ("PFC-IP300", "WI-IP300-010"):
+            done = train(Workspace.open(self.root), doc_id, None, "Read and understood; "
+                         "walked through on line 2")
+            self.echo(f"   {done.path}: trained, signed by chen.gang (production-head), "
+                      f"commit {done.commit[:10]}")
+
+    def controlled_copies(self, returned: tuple[str, ...] = ()) -> list[str]:
+        """The manufacturer's document control issues controlled copies for the shop floor
+        (techxfer export --record); the copies of superseded revisions are listed for recall,
+        RETURNED given back. The copy numbers issued."""
+        from techxfer.commands.export import export_copies
+        from techxfer.state.workspace import Workspace
+
+        self.as_person("zhao.min")
+        out = Path(tempfile.mkdtemp(prefix="techxfer-demo-copies-"))
+        try:
+            done = export_copies(Workspace.open(self.root), MANUFACTURER, out / "copies",
+                                 stamp=False, record=True, returned=returned)
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
+        issued = [line.copy for line in done.lines if line.copy]
+        self.echo(f"   {done.record_path}: {len(issued)} controlled copies issued, signed by "
+                  f"zhao.min, commit {(done.record_commit or '')[:10]}")
+        for copy, _ in done.returned:
+            self.echo(f"   returned: copy {copy.copy} ({copy.id} rev {copy.revision})")
+        for recall in done.recalls:
+            self.echo(f"   to recall: copy {recall.copy.copy} ({recall.copy.id} rev "
+                      f"{recall.copy.revision}): {recall.reason}")
+        return [c for c in issued if c]
+
+    def recall_housing(self) -> None:
+        """Rev B superseded rev A of the housing drawing: the export lists rev A's copy to
+        recall; document control records it given back and issues rev B."""
+        from techxfer.commands.export import export_copies
+        from techxfer.state.workspace import Workspace
+
+        out = Path(tempfile.mkdtemp(prefix="techxfer-demo-copies-"))
+        try:
+            self.as_person("zhao.min")
+            listed = export_copies(Workspace.open(self.root), MANUFACTURER, out / "list",
+                                   stamp=False)
+            for recall in listed.recalls:
+                self.echo(f"   to recall: copy {recall.copy.copy} ({recall.copy.id} rev "
+                          f"{recall.copy.revision}): {recall.reason}")
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
+        self.controlled_copies(returned=tuple(r.copy.copy for r in listed.recalls))
+
     def design_change(self) -> None:
         from techxfer.commands.add import DocumentRequest, register
         from techxfer.state.workspace import Workspace
 
-        self.step("7. Design change: revision B of the housing drawing (techxfer add)")
+        self.step("Design change: revision B of the housing drawing (techxfer add)")
         rel = "design/drawings/housing-assembly.pdf"
         shutil.copyfile(example_source() / "later" / "housing-assembly-revB.pdf", self.root / rel)
         done = register(Workspace.open(self.root), DocumentRequest(
@@ -218,17 +283,32 @@ class Demo:
         from techxfer.commands.add import DocumentRequest, register
         from techxfer.state.workspace import Workspace
 
-        self.step("10. The manufacturer files a batch record (techxfer add, records/)")
+        self.step("The manufacturer files a batch record (techxfer add, records/)")
         rel = "records/batch/B2026-0001.csv"
         (self.root / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(example_source() / "later" / "batch-record-B2026-0001.csv", self.root / rel)
         done = register(Workspace.open(self.root), DocumentRequest(
             str(self.root / rel), "BR-B2026-0001", "Batch record B2026-0001", "batch-record", "1",
             title_zh="批生产记录 B2026-0001", released=date.today()))
+        self._cite(done.manifest, done.id, ["PFC-IP300@A", "WI-IP300-010@A"], ["chen.gang"])
         self.echo(f"   {done.id} registered in {done.manifest}, owner manufacturer, retention "
                   "class batch-record (device lifetime, at least 2 years from release)")
+        self.echo("   made by chen.gang to PFC-IP300 rev A and WI-IP300-010 rev A (x-made-by, "
+                  "x-uses): verify checks he was trained on both")
         self.commit_as("zhao.min", "Batch record B2026-0001")
         self.echo("   committed and signed by zhao.min (manufacturer doc-control)")
+
+    def _cite(self, manifest: str, doc_id: str, uses: list[str], made_by: list[str]) -> None:
+        """What the batch record says of how the batch was made, as a manufacturing system
+        writes it into the register entry (model/uses: x-uses, x-made-by)."""
+        from techxfer.model.uses import MADE_BY_KEY, USES_KEY
+
+        path = self.root / manifest
+        raw = yamlio.load(path.read_bytes(), manifest)
+        for entry in raw["documents"]:
+            if entry["id"] == doc_id:
+                entry[USES_KEY], entry[MADE_BY_KEY] = uses, made_by
+        path.write_bytes(yamlio.dump(raw))
 
     def file_report(self, rel: str, source: str, doc_id: str, title: str, title_zh: str,
                     category: str, batch: str | None, commit: bool = True) -> None:
@@ -247,7 +327,7 @@ class Demo:
             self.commit_as("zhao.min", f"{doc_id}: {title}")
 
     def deviation(self, batch: str) -> None:
-        self.step("11. A deviation on the batch: reported by the manufacturer, closed by the "
+        self.step("A deviation on the batch: reported by the manufacturer, closed by the "
                   "registrant's approval (techxfer add, transfer --type deviation, ack)")
         doc_id = f"DEV-{batch}-01"
         self.file_report(f"records/deviations/{doc_id}.txt", "deviation-DEV-B2026-0001-01.txt",
@@ -278,7 +358,7 @@ class Demo:
         raise UsageError("the demo expected the release over an open deviation to be refused")
 
     def complaint(self) -> None:
-        self.step("13. Quality events from the manufacturer, each with its deadline (repo.yaml "
+        self.step("Quality events from the manufacturer, each with its deadline (repo.yaml "
                   "ack_within_days_by_type): a complaint, sent and acknowledged; the month's "
                   "quality data")
         self.file_report("records/complaints/CMP-2026-001.txt", "complaint-CMP-2026-001.txt",
@@ -300,7 +380,7 @@ class Demo:
         from techxfer.commands.release import release_market, release_production
         from techxfer.state.workspace import Workspace
 
-        self.step("12. The batch is released in two steps (techxfer release production, "
+        self.step("The batch is released in two steps (techxfer release production, "
                   "then market); the closed deviation is listed")
         self.as_person("li.na")
         done = release_production(Workspace.open(self.root), batch, (),
@@ -323,7 +403,7 @@ class Demo:
         from techxfer.reports.duties import build_duties
         from techxfer.state.workspace import Workspace
 
-        self.step("14. The registrant audits the manufacturer (techxfer duty record), and what "
+        self.step("The registrant audits the manufacturer (techxfer duty record), and what "
                   "is due next (techxfer duties)")
         self.as_person("zhang.wei")
         record, _ = record_duty(Workspace.open(self.root), DutyRequest(
@@ -339,7 +419,7 @@ class Demo:
         from techxfer.audit.walk import Auditor
         from techxfer.state.workspace import Workspace
 
-        self.step("15. The audit an inspector runs (techxfer verify)")
+        self.step("The audit an inspector runs (techxfer verify)")
         ws = Workspace.open(self.root)
         result = Auditor(ws.repo, ws.cache).run()
         self.echo(f"   {result.commits} commits checked from the trust root, "
@@ -357,7 +437,7 @@ class Demo:
         state = check_state(ws.worktree())
         ws.cache.flush()
         documents = sum(1 for _ in state.entries())
-        self.step("Check of the working tree (techxfer check)")
+        self.step("Check of the working tree (techxfer check)", numbered=False)
         if state.findings:
             for finding in state.findings:
                 self.echo(f"   {finding.one_line()}")
@@ -380,19 +460,26 @@ def run_demo(directory: Path | None, echo: Echo) -> int:
         demo.echo("   committed and signed by wang.fang (registrant doc-control)")
         if demo.check():
             return 1
-        demo.step("5. The registrant transfers the technical file (techxfer transfer)")
+        demo.step("The registrant transfers the technical file (techxfer transfer)")
         first = demo.transfer("wang.fang", (), True, "Design transfer of the IP-300 technical file",
                               "initial")
-        demo.step("6. The manufacturer's quality head acknowledges it (techxfer ack)")
+        demo.step("The manufacturer's quality head acknowledges it (techxfer ack)")
         demo.ack("li.na", first, "reviewed", "Complete; checked against the transfer list")
+        demo.training()
+        demo.step("The manufacturer's document control issues controlled copies of what it "
+                  "acknowledged (techxfer export --record)")
+        demo.controlled_copies()
         demo.design_change()
-        demo.step("8. The change is transferred (techxfer transfer --changed)")
+        demo.step("The change is transferred (techxfer transfer --changed)")
         change = demo.transfer("wang.fang", (), True, "ECN-2026-014: gasket for IPX4",
                                "change", "ECN-2026-014")
-        demo.step("9. The manufacturer's document control acknowledges the change; approving "
+        demo.step("The manufacturer's document control acknowledges the change; approving "
                   "is for a quality head (policy.yaml meanings)")
         demo.refused_ack("zhao.min", change, "approved")
         demo.ack("zhao.min", change, "received", "Rev B received by document control")
+        demo.step("Rev A's copy is recalled and given back; rev B's is issued (techxfer export "
+                  "--record --returned)")
+        demo.recall_housing()
         demo.batch_record()
         demo.deviation("B2026-0001")
         demo.release("B2026-0001")
