@@ -10,7 +10,8 @@ writer, indented lists, flow mappings, comments and quoted scalars, shuffled key
 of its own and counted apart, the larger of the two is reported) and
 ``precommit_1_file_s``, and with each time its CPU seconds (``verify_cpu_s``, ``git_cpu_s``,
 ``ratio_cpu``, ``precommit_1_file_cpu_s``: user + system of the process and every process it
-waited for, the figures a shared machine's load does not move). The other figures below are taken on the first style only.
+waited for: less moved than the wall clock by a shared machine's load). The other figures below
+are taken on the first style only.
 
 Measured in one run on the same repository:
 - ``verify_s``: a full ``techxfer verify`` from a cold cache (every check of DESIGN 4);

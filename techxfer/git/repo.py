@@ -24,7 +24,8 @@ import pygit2
 
 from techxfer.errors import GitError
 from techxfer.git import rawcommit
-from techxfer.git.entry import MODE_TREE, Entry
+from techxfer.git.entry import MODE_TREE
+from techxfer.git.entry import Entry as Entry  # re-exported: callers import it from here
 
 # What pygit2 raises for an object it cannot find or read: KeyError or ValueError for an
 # unknown or malformed id, pygit2.GitError (InvalidError is also a ValueError) for an
