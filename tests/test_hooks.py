@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SshKey, add_doc, commit_as, git, git_daemon, techxfer
+from conftest import SshKey, add_doc, commit_as, git, git_daemon, run, techxfer
 
 
 def head(repo: Path, ref: str = "HEAD") -> str:
@@ -95,6 +95,45 @@ def test_pre_commit_with_paths_judges_only_what_is_committed(hooked: Path, keys:
     proc = git(hooked, *sign, "commit", "-q", "-S", "-m", "bad", "--", "design/spec.txt", check=False)
     assert proc.returncode != 0 and "HASH_MISMATCH" in proc.stderr
     assert head(hooked) == before
+
+
+def test_pre_commit_on_an_unborn_branch_judges_the_whole_index(hooked: Path,
+                                                               keys: dict[str, SshKey]) -> None:
+    """No HEAD (an orphan branch, as before the first commit): every staged path is judged."""
+    git(hooked, "checkout", "-q", "--orphan", "fresh")
+    (hooked / "design/unlisted.txt").write_text("not registered")
+    proc = commit_as(hooked, keys["wang"], "first", check=False)
+    assert proc.returncode != 0 and "UNLISTED_FILE" in proc.stderr
+    assert "design/unlisted.txt" in proc.stderr
+    git(hooked, "rm", "-q", "--cached", "design/unlisted.txt")
+    (hooked / "design/unlisted.txt").unlink()
+    commit_as(hooked, keys["wang"], "first, registered files only")
+    assert git(hooked, "rev-list", "--count", "fresh").stdout.strip() == "1"
+
+
+def test_pre_commit_refuses_a_listed_file_removed(hooked: Path, keys: dict[str, SshKey]) -> None:
+    """A staged removal: HEAD's entry is the one judged against (seen through the index)."""
+    before = head(hooked)
+    git(hooked, "rm", "-q", "design/drawing.pdf")
+    proc = git(hooked, "-c", "gpg.format=ssh", "-c", f"user.signingkey={keys['wang'].private}",
+               "commit", "-q", "-S", "-m", "gone", check=False)
+    assert proc.returncode != 0 and "MISSING_FILE" in proc.stderr
+    assert "design/drawing.pdf" in proc.stderr
+    assert head(hooked) == before
+
+
+def test_pre_commit_does_not_load_pygit2(hooked: Path) -> None:
+    """One staged file costs a few git processes; pygit2 alone would cost more to import."""
+    import sys
+
+    add_doc(hooked, "design/drawing.pdf", b"%PDF-1.4 rev B\n", "DRW-001", revision="B")
+    proc = git(hooked, "diff", "--cached", "--name-only")
+    assert "design/drawing.pdf" in proc.stdout
+    proc = run(sys.executable, "-X", "importtime", "-m", "techxfer.hooks", "pre-commit", "--",
+               cwd=hooked, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "techxfer.rules.register" in proc.stderr  # the checks ran
+    assert "pygit2" not in proc.stderr
 
 
 def test_pre_commit_refuses_broken_manifest_with_file_and_key(hooked: Path, keys: dict[str, SshKey]) -> None:

@@ -9,6 +9,7 @@ skipped (that is how ``dispositions/`` once went unjudged).
 from __future__ import annotations
 
 import enum
+from functools import lru_cache
 
 CONFIG_DIR = ".techxfer"
 REPO_FILE = f"{CONFIG_DIR}/repo.yaml"
@@ -90,7 +91,9 @@ SCHEMA_OF = {PathKind.HOLD: "hold", PathKind.MANIFEST: "manifest", PathKind.TRAN
 
 
 def is_manifest(path: str) -> bool:
-    return path.rsplit("/", 1)[-1] == MANIFEST_NAME and not path.startswith(FORMAT_PREFIXES)
+    # The last name is MANIFEST.yaml: one suffix test, no split (asked of every path).
+    return (path.endswith("/" + MANIFEST_NAME) or path == MANIFEST_NAME) \
+        and not path.startswith(FORMAT_PREFIXES)
 
 
 def is_format_path(path: str) -> bool:
@@ -195,6 +198,7 @@ def record_id(path: str) -> str:
     return path.rsplit("/", 1)[-1].removesuffix(".yaml")
 
 
+@lru_cache(maxsize=1 << 16)  # a walk asks about the same paths commit after commit
 def kind(path: str) -> PathKind:
     if is_manifest(path):
         return PathKind.MANIFEST

@@ -117,7 +117,8 @@ def _split(data: bytes) -> tuple[bytes, list[bytes]] | None:
     """The frame (every line outside the sequence) and the items of ``documents:``, or
     None when the text is not a block sequence under a ``documents:`` line at column 0.
     A few passes of C code over the bytes (``re``, ``split``), none per line in Python."""
-    if any(b in data for b in _OTHER_BREAKS) or b"\t" in data or not data.endswith(b"\n"):
+    if b"\r" in data or b"\t" in data or not data.endswith(b"\n") or (
+            not data.isascii() and any(b in data for b in _OTHER_BREAKS)):  # ASCII: no others
         return None
     found = _DOCUMENTS_AT.search(data)
     if found is None:
@@ -169,7 +170,7 @@ def _flat_value(raw: str, block: bool) -> str | None:
     quoted = _QUOTED.fullmatch(raw)
     if quoted is not None:
         return quoted.group(1) if quoted.group(1) is not None else quoted.group(2)
-    if raw != raw.strip() or any(c in _SPECIAL for c in raw):
+    if raw != raw.strip() or not _SPECIAL.isdisjoint(raw):
         return None
     if (raw[0].isalpha() and raw not in _BOOL_NULL) or (
             _HEX.fullmatch(raw) and not raw.startswith("0b")):  # YAML's 0b101 is a number

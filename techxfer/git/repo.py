@@ -24,34 +24,13 @@ import pygit2
 
 from techxfer.errors import GitError
 from techxfer.git import rawcommit
+from techxfer.git.entry import MODE_TREE
+from techxfer.git.entry import Entry as Entry  # re-exported: callers import it from here
 
 # What pygit2 raises for an object it cannot find or read: KeyError or ValueError for an
 # unknown or malformed id, pygit2.GitError (InvalidError is also a ValueError) for an
 # object it cannot find or parse. Each becomes techxfer's GitError, or a plain "no".
 PYGIT2_ERRORS = (pygit2.GitError, KeyError, ValueError)
-
-MODE_FILE = 0o100644
-MODE_EXEC = 0o100755
-MODE_LINK = 0o120000
-MODE_TREE = 0o040000
-MODE_COMMIT = 0o160000
-
-
-@dataclass(frozen=True)
-class Entry:
-    """A file in a tree or the index: its blob id (hex) and git mode."""
-
-    oid: str
-    mode: int
-
-    @property
-    def is_symlink(self) -> bool:
-        return self.mode == MODE_LINK
-
-    @property
-    def is_file(self) -> bool:
-        return self.mode in (MODE_FILE, MODE_EXEC)
-
 
 @dataclass(frozen=True)
 class CommitInfo:

@@ -31,22 +31,29 @@ def report(hook: str, findings: Sequence[Finding], what: str) -> None:
 
 
 def pre_commit() -> int:
-    from techxfer.git.repo import GitRepo
+    # git's plumbing, not pygit2 (GitRepo): one staged file costs a few git processes,
+    # and loading pygit2 alone would cost more (DESIGN 5: the hook stays instant).
+    from techxfer.git.staged import StagedIndex
     from techxfer.rules.register import check_state
     from techxfer.state.cache import BlobCache
-    from techxfer.state.snapshot import commit_snapshot, index_snapshot
+    from techxfer.state.snapshot import GitSnapshot, ParentView
 
-    repo = GitRepo.open(".", from_env=True)
-    scope = repo.staged_paths()
-    if not scope:
-        return 0
-    cache = BlobCache.for_repository(repo.gitdir)
-    # Judged against HEAD: a changed manifest costs its changed entries. What HEAD already
-    # holds is for `techxfer check` and `verify`; the hook refuses what this commit adds.
-    head = repo.head()
-    before = commit_snapshot(repo, head, cache) if head is not None else None
-    state = check_state(index_snapshot(repo, cache), scope, before)
-    cache.flush()
+    index = StagedIndex()
+    try:
+        staged = index.staged()
+        if not staged:
+            return 0
+        cache = BlobCache.for_repository(index.gitdir)
+        # Judged against HEAD: a changed manifest costs its changed entries. What HEAD
+        # already holds is for `techxfer check` and `verify`; the hook refuses what this
+        # commit adds. HEAD is seen through the index: its entries where they differ.
+        after = GitSnapshot(index, index.entries(), "index", cache)
+        before = ParentView(after, staged, f"commit {index.head[:10]}") \
+            if index.head is not None else None
+        state = check_state(after, set(staged), before)
+        cache.flush()
+    finally:
+        index.close()
     if state.findings:
         report("pre-commit", state.findings, "commit")
         sys.stderr.write("  (fix the files or the manifests, stage them, and commit again)\n")

@@ -68,6 +68,10 @@ class BlobCache:
         self._new_parsed: dict[tuple[str, str], str] = {}
         self._new_entries: dict[str, str] = {}
         self._db: sqlite3.Connection | None = None
+        # Tables empty when opened: nothing to look up there (a first run, or a cache
+        # emptied), so a lookup is a miss without a query. What this process adds is also
+        # kept in memory; a row another process adds meanwhile is only missed.
+        self._empty: set[str] = set()
         self.entries = EntryCache(self._load_entries, self._store_entry)
         if folder is not None:
             try:
@@ -79,6 +83,8 @@ class BlobCache:
                     "PRIMARY KEY (blob, kind))"
                 )
                 self._db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, data TEXT)")
+                self._empty = {table for table in ("sha256", "parsed", "entries")
+                               if self._db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None}  # noqa: S608
             except (OSError, sqlite3.Error):
                 self._db = None
                 self.folder = None
@@ -96,7 +102,7 @@ class BlobCache:
 
     def sha256(self, oid: str) -> str | None:
         hit = self._sha.get(oid)
-        if hit is None:
+        if hit is None and "sha256" not in self._empty:
             rows = self._rows("SELECT digest FROM sha256 WHERE blob=?", (oid,))
             if rows:
                 hit = self._sha[oid] = rows[0][0]
@@ -110,6 +116,8 @@ class BlobCache:
         key = (oid, f"{kind}/{SCHEMA_VERSION}")
         if key in self._parsed:
             return self._parsed[key]
+        if "parsed" in self._empty:
+            return None
         rows = self._rows("SELECT data FROM parsed WHERE blob=? AND kind=?", key)
         if rows:
             try:
@@ -128,7 +136,7 @@ class BlobCache:
         return hashlib.sha1(_manifest_schema_tag() + chunk, usedforsecurity=False).hexdigest()
 
     def _load_entries(self, chunks: list[bytes]) -> dict[bytes, dict[str, Any]]:
-        if self._db is None:
+        if self._db is None or "entries" in self._empty:
             return {}
         keys = {self._entry_key(chunk): chunk for chunk in chunks}
         found: dict[bytes, dict[str, Any]] = {}

@@ -14,14 +14,24 @@ import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from techxfer.errors import ConfigError
 from techxfer.format import schema
 from techxfer.format.layout import is_manifest
 from techxfer.format.manifest_parse import parse_manifest
-from techxfer.git.repo import Entry, GitRepo
+from techxfer.git.entry import Entry
 from techxfer.state.cache import BlobCache, git_blob_id
+
+if TYPE_CHECKING:  # pygit2 is loaded only by those who open a GitRepo (not pre-commit)
+    from techxfer.git.repo import GitRepo
+
+
+class BlobReader(Protocol):
+    """What a git state reads its files with: a ``GitRepo``, or the pre-commit hook's
+    ``git.staged.StagedIndex``."""
+
+    def read_blob(self, oid: str) -> bytes: ...
 
 MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024
 
@@ -101,7 +111,7 @@ class Snapshot(ABC):
 class GitSnapshot(Snapshot):
     """The index or a commit's tree, read from the object database."""
 
-    def __init__(self, repo: GitRepo, entries: dict[str, Entry], label: str,
+    def __init__(self, repo: BlobReader, entries: dict[str, Entry], label: str,
                  cache: BlobCache) -> None:
         self.repo = repo
         self.entries = entries
