@@ -30,6 +30,7 @@ def _register() -> None:
         duties,
         hooks,
         init,
+        lifecycle,
         person,
         receipts,
         release,
@@ -43,7 +44,7 @@ def _register() -> None:
     )
 
     for module in (init, person, signing, add, status, check, transfer, verify, reports, receipts,
-                   retention, duties, hooks, server, release):
+                   retention, duties, hooks, server, release, lifecycle):
         module.register(cli)
     from techxfer.cli import demo
 

@@ -46,11 +46,11 @@ def meaning_problem(config: Config, signer: Signer, meaning: str) -> Msg | None:
 
 def needed_meaning(config: Config, tx: Transfer) -> str:
     """What the recipient's acknowledgement of TX must say to settle it: ``returned`` for a
-    termination; ``approved`` for a policy change, a disposal notice, or documents whose
-    rule says ``ack: approved``; ``received`` otherwise."""
+    termination; ``approved`` for a policy change, a disposal notice, a change request, or
+    documents whose rule says ``ack: approved``; ``received`` otherwise."""
     if tx.type == "termination":
         return "returned"
-    if tx.type in ("policy-change", "disposal-notice"):
+    if tx.type in ("policy-change", "disposal-notice", "change-request"):
         return "approved"
     for item in tx.items:
         rule = config.policy.rule_for(item.path)
@@ -62,6 +62,10 @@ def needed_meaning(config: Config, tx: Transfer) -> str:
 def misplaced(tx: Transfer, meaning: str) -> Msg | None:
     """``returned`` answers a termination only (and a termination nothing else but a
     rejection): a return confirmed of documents never withdrawn would say nothing true."""
+    if meaning == "implemented":
+        return msg("meaning.implemented_misplaced", "'{implemented}' is confirmed with techxfer "
+                   "implemented, not as an acknowledgement", implemented=term("meaning",
+                                                                              "implemented"))
     if meaning == "returned" and tx.type != "termination":
         return msg("meaning.returned_misplaced", "'{returned}' confirms a termination; {tx} is a "
                    "{type} transfer", returned=term("meaning", "returned"), tx=tx.id,

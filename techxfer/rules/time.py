@@ -24,7 +24,8 @@ DEFAULT_SKEW = timedelta(minutes=10)
 # The field of each record kind that says when it was made.
 DATE_FIELD = {PathKind.TRANSFER: "date", PathKind.ACK: "date", PathKind.DISPOSITION: "date",
               PathKind.DISTRIBUTION: "date", PathKind.DUTY: "date", PathKind.HOLD: "placed",
-              PathKind.PRODUCTION_RELEASE: "date", PathKind.MARKET_RELEASE: "date"}
+              PathKind.PRODUCTION_RELEASE: "date", PathKind.MARKET_RELEASE: "date",
+              PathKind.APPROVAL: "date", PathKind.IMPLEMENTATION: "date"}
 
 
 def skew(config: Config | None) -> timedelta:
