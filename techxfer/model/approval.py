@@ -13,10 +13,21 @@ from datetime import date as Day
 from datetime import datetime
 from typing import Any
 
+from techxfer.model.manifest import DocumentEntry
 from techxfer.model.times import format_instant, parse_instant
 
 APPROVED = "approved"
 IMPLEMENTED = "implemented"
+
+
+def approval_step(old: DocumentEntry | None, new: DocumentEntry | None) -> bool:
+    """Is OLD → NEW a draft made effective and nothing else (``techxfer approve``)? Such a
+    change is the approver's to make, in the commit adding the approval record: the path
+    rules leave it to the lifecycle rule, which judges the approval (rules.lifecycle)."""
+    if old is None or new is None or (old.status, new.status) != ("draft", "effective"):
+        return False
+    rest = {k: v for k, v in old.as_dict().items() if k not in ("status", "effective")}
+    return rest == {k: v for k, v in new.as_dict().items() if k not in ("status", "effective")}
 
 
 @dataclass(frozen=True)

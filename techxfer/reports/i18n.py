@@ -291,6 +291,7 @@ MESSAGES: dict[str, str] = {
     "lifecycle.draft_transferred": "{id} 第 {revision} 版为草稿；草稿只能以{request}转移",
     "lifecycle.effective_unapproved": "{id} 第 {revision} 版未经所有方批准该内容即生效（{rule} "
                                       "规定 approval: required；techxfer approve）",
+    "lifecycle.approval_void": "{id} 第 {revision} 版依据一项无效的批准而生效",
     "lifecycle.effective_requested": "{id} 第 {revision} 版生效：{why}",
     "lifecycle.cited_requested": "{id} 引用了 {cited}：{why}",
     "lifecycle.request_content": "其内容与变更申请 {tx} 所提出的不同",

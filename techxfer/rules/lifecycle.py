@@ -41,7 +41,13 @@ from techxfer.format.layout import (
     parse_implementation_path,
     parse_record_path,
 )
-from techxfer.model.approval import APPROVED, IMPLEMENTED, Implementation, RevisionApproval
+from techxfer.model.approval import (
+    APPROVED,
+    IMPLEMENTED,
+    Implementation,
+    RevisionApproval,
+    approval_step,
+)
 from techxfer.model.manifest import DocumentEntry
 from techxfer.model.parties import Signer
 from techxfer.model.transfer import CHANGE_REQUEST, Transfer
@@ -233,7 +239,7 @@ class LifecycleBook:
             for old, new in pairs:
                 if new is None or new.status == "destroyed":
                     continue
-                out += self._use(commit, config, old, new, after, received)
+                out += self._use(commit, config, old, new, after, received, set(paths))
         return out
 
     # records
@@ -314,19 +320,27 @@ class LifecycleBook:
 
     # uses
     def _use(self, commit: str, config: Config, old: DocumentEntry | None, new: DocumentEntry,
-             after: Snapshot, received: Mapping[tuple[str, str], Received]) -> list[Finding]:
+             after: Snapshot, received: Mapping[tuple[str, str], Received],
+             changed: set[str]) -> list[Finding]:
         out: list[Finding] = []
         became = new.status == "effective" and (
             old is None or old.status != "effective"
             or (old.revision, old.sha256) != (new.revision, new.sha256))
         if became:
             rule = config.policy.rule_for(new.path)
+            # made effective as an approval (which the path rules left to this rule) or under
+            # a rule that asks for one: the approval must hold
+            as_approval = approval_step(old, new) and approval_path(new.id, new.revision) in changed
             if rule is not None and rule.approval and not self.approved(after, new):
                 out.append(Finding.of(Code.CHANGE_NOT_APPROVED, new.path, msg(
                     "lifecycle.effective_unapproved", "{id} rev {revision} made effective "
                     "without its owner's approval of this content ({rule} says approval: "
                     "required; techxfer approve)", id=new.id, revision=new.revision,
                     rule=rule.label()), commit))
+            elif as_approval and not self.approved(after, new):
+                out.append(Finding.of(Code.CHANGE_NOT_APPROVED, new.path, msg(
+                    "lifecycle.approval_void", "{id} rev {revision} made effective on an approval "
+                    "that does not hold", id=new.id, revision=new.revision), commit))
             why = self._request_problem(after, new.id, new.revision, new.sha256, received)
             if why is not None:
                 out.append(Finding.of(Code.CHANGE_NOT_APPROVED, new.path, msg(
