@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from techxfer.errors import ConfigError, SchemaError
 from techxfer.findings import Code, Finding, Msg, msg, term
@@ -50,7 +50,7 @@ from techxfer.model.approval import (
 )
 from techxfer.model.manifest import DocumentEntry
 from techxfer.model.parties import Signer
-from techxfer.model.transfer import CHANGE_REQUEST, Transfer
+from techxfer.model.transfer import CHANGE_REQUEST, Acknowledgement, Transfer
 from techxfer.model.uses import uses_of
 from techxfer.rules.duties import register_of
 from techxfer.rules.meanings import meaning_problem, signers_of
@@ -59,10 +59,27 @@ from techxfer.state.config import Config
 from techxfer.state.manifests import EntryPair, manifest_delta
 from techxfer.state.snapshot import Snapshot
 
-if TYPE_CHECKING:
-    from techxfer.rules.records import Received, Sent
-
 Problems = list[tuple[Code, Msg]]
+
+
+class Sent(Protocol):
+    """A transfer as the record book met it (rules.records.Sent)."""
+
+    @property
+    def transfer(self) -> Transfer: ...
+
+    @property
+    def commit(self) -> str: ...
+
+
+class Received(Protocol):
+    """A valid acknowledgement as the record book met it (rules.records.Received)."""
+
+    @property
+    def ack(self) -> Acknowledgement: ...
+
+    @property
+    def commit(self) -> str: ...
 
 
 # -- the records, as a command and the audit judge them ----------------------------------
