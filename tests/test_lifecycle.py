@@ -14,6 +14,7 @@ it.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -384,6 +385,31 @@ def test_implementation_records_made_by_hand(repo: Path, keys: Keys, case: str, 
     (repo / path).write_text(yaml.safe_dump(_implementation(tx, tx_commit, **fields)))
     commit_as(repo, keys[key], f"implemented {case}")
     assert_found(repo, code, commit=head(repo), path=path)
+
+
+# -- techxfer log ------------------------------------------------------------------------------
+def test_log_shows_each_lifecycle_step_in_english_and_chinese(
+        repo: Path, ids: dict[str, str], tmp_path: Path) -> None:
+    today = utcnow().date().isoformat()
+    out = techxfer(repo, "log", "DRW-001").stdout
+    print(out)
+    assert re.search(r"rev B\s+draft", out) and re.search(r"rev B\s+effective", out)
+    assert "superseded by rev B" in out  # rev A
+    assert f"{ids['drw_cr']} to fab (change-request)" in out and "approved by fab:li.na" in out
+    # 21 CFR 11.50: printed name, date and time with its zone, meaning
+    assert re.search(r"张伟 \(acme:zhang\.wei, quality-head\) — approved — "
+                     r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+00:00; effective " + today, out)
+    assert re.search(r"李娜 \(fab:li\.na, quality-head\) — implemented — .*; "
+                     + ids["drw_cr"] + " implemented from batch B001", out)
+    zh = techxfer(repo, "log", "DRW-001", "--lang", "zh").stdout
+    assert "变更申请" in zh and "已批准" in zh and "已实施" in zh and "自批次 B001 起实施" in zh
+    assert f"{today} 生效" in zh and "已被第 B 版取代" in zh
+    data = json.loads(techxfer(repo, "log", "DRW-001", "--format", "json").stdout)
+    steps = [(s["meaning"], s["revision"], s["detail"]) for s in data["steps"]]
+    assert steps == [("approved", "B", today), ("implemented", "B", "B001")]
+    pdf = tmp_path / "log.pdf"
+    techxfer(repo, "log", "DRW-001", "--format", "pdf", "-o", str(pdf), "--lang", "zh")
+    assert pdf.read_bytes().startswith(b"%PDF")
 
 
 def test_verify_json_names_no_finding_on_the_legitimate_history(repo: Path) -> None:

@@ -442,6 +442,10 @@ WORDS: dict[str, tuple[str, str]] = {
     # techxfer receipts
     "none_ref": ("(none)", "（无）"),
     "problem_line": ("{code}: {commit} {message}", "{code}：{commit} {message}"),
+    # -- lifecycle: approval before use, change requests (techxfer log) --
+    "lifecycle.effective": ("effective {date}", "{date} 生效"),
+    "lifecycle.first_batch": ("{tx} implemented from batch {batch}", "{tx} 自批次 {batch} 起实施"),
+    "lifecycle.superseded": ("superseded by rev {rev} ({when})", "已被第 {rev} 版取代（{when}）"),
 }
 
 # Headings of the transfer list (table, Markdown, PDF).
@@ -518,6 +522,9 @@ PDF_WORDS: dict[str, tuple[str, str]] = {
     "record": ("Record", "内容"),
     "signature": ("Signature", "签名验证"),
     "no_signatures": ("no signatures", "无签名记录"),
+    # -- lifecycle: approval before use, change requests (techxfer log) --
+    "lifecycle": ("Approvals and implementations", "批准与实施"),
+    "lifecycle_detail": ("Effective / first batch", "生效日期 / 首批"),
 }
 
 def title(code: Code, lang: str) -> str:
