@@ -236,6 +236,20 @@ def test_a_change_request_is_settled_by_a_decision_and_implemented_only_after_it
     nothing_written(repo, before, status)
 
 
+def test_verify_finds_a_draft_carried_by_an_ordinary_transfer(repo: Path, keys: Keys) -> None:
+    tx = transfer(repo, keys["wang"], "DRW-001")  # rev B, effective
+    edit_yaml(repo / "design/MANIFEST.yaml", lambda d: [e.update(status="draft")
+                                                        for e in d["documents"]
+                                                        if e["id"] == "DRW-001"])
+    git(repo, "add", "-A")
+    git(repo, "-c", "gpg.format=ssh", "-c", f"user.signingkey={keys['wang'].private}", "commit",
+        "-q", "-S", "--amend", "--no-edit")
+    findings = assert_found(repo, "TRANSFER_INVALID", commit=head(repo),
+                            path=f"transfers/{tx}/transfer.yaml")
+    assert any("is a draft" in f["message"] and "change-request" in f["message"]
+               for f in findings)
+
+
 # -- approval before use ---------------------------------------------------------------------
 def test_made_effective_without_approval_and_approved_only_later(repo: Path, keys: Keys) -> None:
     register(repo, SPEC, b"Specification rev C\n", "SPEC-001", "C")  # effective at once
