@@ -352,6 +352,30 @@ def test_a_requested_revision_made_effective_before_the_recipient_approved(
     assert tx in said and (("rejected" in said) if decision else ("no approval" in said))
 
 
+def test_a_clerk_approving_a_change_request_does_not_open_the_gate(
+        repo: Path, keys: Keys) -> None:
+    content = b"Specification rev C\n"
+    draft(repo, keys["wang"], SPEC, content, "SPEC-001", "C")
+    tx = request(repo, keys["wang"], "SPEC-001", "fab")
+    sent = yaml.safe_load((repo / f"transfers/{tx}/transfer.yaml").read_text())
+    path = f"transfers/{tx}/ack.fab.yaml"
+    (repo / path).write_text(yaml.safe_dump({
+        "transfer": tx, "transfer_commit": head(repo), "manifest_digest": sent["manifest_digest"],
+        "party": "fab", "signer": "zhao.min", "role": "doc-control", "meaning": "approved",
+        "date": utcnow().isoformat().replace("+00:00", "Z")}))
+    commit_as(repo, keys["zhao"], "a clerk approves the change")
+    clerk = head(repo)
+    before, status = head(repo), git(repo, "status", "--porcelain").stdout
+    proc = approve(repo, keys["zhang"], "SPEC-001", check=False)
+    assert proc.returncode == 2 and "has not approved" in proc.stderr
+    nothing_written(repo, before, status)
+    write_approval(repo, approval_record("SPEC-001", "C", sha256(content)))
+    make_effective(repo, SPEC, "SPEC-001")
+    commit_as(repo, keys["zhang"], "approved in-house on the clerk's word")
+    assert_found(repo, "ACK_INVALID", commit=clerk, path=path)
+    assert_found(repo, "CHANGE_NOT_APPROVED", commit=head(repo), path=SPEC)
+
+
 def test_a_batch_record_citing_a_requested_revision_before_approval(
         repo: Path, keys: Keys) -> None:
     draft(repo, keys["zhao"], SOP, b"Mixing SOP rev B\n", "MFG-SOP", "B", "process")

@@ -38,7 +38,7 @@ from techxfer.rules.lifecycle import (
     implementation_problems,
     implementer,
 )
-from techxfer.rules.meanings import carrying_role, meaning_problem
+from techxfer.rules.meanings import acknowledged, carrying_role, meaning_problem
 from techxfer.rules.records import Sent
 from techxfer.state.config import Config
 from techxfer.state.records import committed, load_records
@@ -79,7 +79,7 @@ def approve(ws: Workspace, doc_id: str, *, revision: str | None = None,
     if not snap.is_file(entry.path) or snap.sha256(entry.path) != entry.sha256:
         raise RefusedError(f"{doc_id}: {entry.path} does not match its SHA-256 in "
                            f"{entry.manifest} at HEAD; register and commit it first")
-    _require_request_approved(snap, entry)
+    _require_request_approved(snap, config, entry)
     manifest_file = ws.root / entry.manifest
     if manifest_file.read_bytes() != snap.read(entry.manifest):
         raise RefusedError(f"{entry.manifest} has uncommitted changes; commit or discard them "
@@ -108,8 +108,9 @@ def approve(ws: Workspace, doc_id: str, *, revision: str | None = None,
     return Approved(record, path, commit, signer)
 
 
-def _require_request_approved(snap: Snapshot, entry: DocumentEntry) -> None:
-    """A revision a change request carries is used only once the recipient approved it."""
+def _require_request_approved(snap: Snapshot, config: Config, entry: DocumentEntry) -> None:
+    """A revision a change request carries is used only once the recipient approved it
+    (by a role carrying ``approved``)."""
     records = load_records(snap)
     requests = [tx for tx in records.transfers.values() if tx.type == CHANGE_REQUEST
                 and any((i.id, i.revision) == (entry.id, entry.revision) for i in tx.items)]
@@ -117,7 +118,7 @@ def _require_request_approved(snap: Snapshot, entry: DocumentEntry) -> None:
         return
     for tx in requests:
         ack = records.acks.get((tx.id, tx.recipient))
-        if ack is not None and ack.meaning == APPROVED and any(
+        if acknowledged(config, tx, ack) is None and any(
                 (i.id, i.revision, i.sha256) == (entry.id, entry.revision, entry.sha256)
                 for i in tx.items):
             return
@@ -151,11 +152,10 @@ def confirm_implemented(ws: Workspace, tx_id: str, first_batch: str, *,
                            "confirmed as implemented")
     signer = current_signer(ws, config, when)
     _require_implementer(config, signer, tx)
-    ack = load_records(snap).acks.get((tx_id, tx.recipient))
-    if ack is None or ack.meaning != APPROVED:
-        state = "has not acknowledged it" if ack is None else f"acknowledged it '{ack.meaning}'"
-        raise RefusedError(f"{tx_id}: {tx.recipient} {state}; a change is implemented only "
-                           f"after its approval ({ack_path(tx_id, tx.recipient)})")
+    why = acknowledged(config, tx, load_records(snap).acks.get((tx_id, tx.recipient)))
+    if why is not None:
+        raise RefusedError(f"{tx_id}: {why.text}; a change is implemented only after its "
+                           f"approval ({ack_path(tx_id, tx.recipient)})")
     path = implementation_path(tx_id)
     if snap.exists(path) or (ws.root / path).exists():
         raise RefusedError(f"{tx_id} is already confirmed as implemented ({path})")
