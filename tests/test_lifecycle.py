@@ -445,6 +445,12 @@ def test_log_shows_each_lifecycle_step_in_english_and_chinese(
     data = json.loads(techxfer(repo, "log", "DRW-001", "--format", "json").stdout)
     steps = [(s["meaning"], s["revision"], s["detail"]) for s in data["steps"]]
     assert steps == [("approved", "B", today), ("implemented", "B", "B001")]
+    # the signature trail names each lifecycle signature with its meaning
+    trail = techxfer(repo, "signatures").stdout
+    assert re.search(r"approval\s+approved\s+DRW-001 rev B, effective " + today, trail)
+    assert re.search(r"implementation\s+implemented\s+" + ids["drw_cr"] + " from batch B001",
+                     trail)
+    assert "实施确认" in techxfer(repo, "signatures", "--lang", "zh").stdout
     pdf = tmp_path / "log.pdf"
     techxfer(repo, "log", "DRW-001", "--format", "pdf", "-o", str(pdf), "--lang", "zh")
     assert pdf.read_bytes().startswith(b"%PDF")

@@ -18,12 +18,15 @@ from typing import Any
 from techxfer.errors import TechxferError, UsageError
 from techxfer.findings import Msg, msg, term
 from techxfer.format.layout import (
+    APPROVALS_DIR,
     CONFIG_DIR,
     TRANSFERS_DIR,
+    PathKind,
     approval_path,
     implementation_path,
     parse_record_path,
 )
+from techxfer.format.layout import kind as kind_of
 from techxfer.git.repo import Entry
 from techxfer.model.approval import Implementation, RevisionApproval
 from techxfer.model.parties import Signer
@@ -300,9 +303,12 @@ def signature_trail(ws: Workspace, *, person: str | None = None,
     head = ws.repo.head()
     if head is None:
         return []
-    records = load_records(commit_snapshot(ws.repo, head, ws.cache))
+    head_snap = commit_snapshot(ws.repo, head, ws.cache)
+    records = load_records(head_snap)
     by_commit: dict[str, list[str]] = {}
     for path, commit in ws.repo.commits_adding(TRANSFERS_DIR + "/").items():
+        by_commit.setdefault(commit, []).append(path)
+    for path, commit in ws.repo.commits_adding(APPROVALS_DIR).items():
         by_commit.setdefault(commit, []).append(path)
     resolver = SignerResolver(ws, lang)
     events: list[SignatureEvent] = []
@@ -317,6 +323,11 @@ def signature_trail(ws: Workspace, *, person: str | None = None,
             subject = ws.repo.commit_info(commit).message.split("\n", 1)[0]
             kind, meaning, what, said = "commit", "authored (commit)", subject, None
             for path in sorted(by_commit.get(commit, [])):
+                step = _lifecycle_event(head_snap, path)
+                if step is not None:
+                    kind, meaning, said = step
+                    what = said.text
+                    continue
                 parsed = parse_record_path(path)
                 if parsed is None:
                     continue
@@ -339,6 +350,23 @@ def signature_trail(ws: Workspace, *, person: str | None = None,
         resolver.close()
     ws.cache.flush()
     return events
+
+
+def _lifecycle_event(snap: Snapshot, path: str) -> tuple[str, str, Msg] | None:
+    """An approval or implementation record at PATH (as at HEAD): (kind, meaning, what)."""
+    try:
+        if kind_of(path) is PathKind.APPROVAL and snap.is_file(path):
+            a = RevisionApproval.create(snap.load("approval", path))
+            return "approval", a.meaning, msg("trail.approved", "{id} rev {revision}, effective "
+                                              "{date}", id=a.document, revision=a.revision,
+                                              date=a.effective.isoformat())
+        if kind_of(path) is PathKind.IMPLEMENTATION and snap.is_file(path):
+            d = Implementation.create(snap.load("implementation", path))
+            return "implementation", d.meaning, msg("trail.implemented", "{tx} from batch "
+                                                    "{batch}", tx=d.transfer, batch=d.first_batch)
+    except TechxferError:
+        return None
+    return None
 
 
 # -- rendering --------------------------------------------------------------------------

@@ -297,6 +297,8 @@ MESSAGES: dict[str, str] = {
     "lifecycle.request_content": "其内容与变更申请 {tx} 所提出的不同",
     "lifecycle.request_rejected": "变更申请 {tx} 已被 {recipient} 拒绝",
     "lifecycle.request_unapproved": "该提交的历史中没有 {recipient} 对变更申请 {tx} 的批准",
+    "trail.approved": "{id} 第 {revision} 版，{date} 生效",
+    "trail.implemented": "{tx}，自批次 {batch} 起实施",
     "meaning.implemented_misplaced": "“{implemented}”以 techxfer implemented 确认，而不是作为确认签署",
 }
 
@@ -338,6 +340,8 @@ TERMS: dict[str, dict[str, str]] = {
 TERMS["type"]["change-request"] = "变更申请"
 TERMS["meaning"]["implemented"] = "已实施"
 TERMS["state"]["implemented"] = "已实施"
+TERMS["event"]["approval"] = "批准"
+TERMS["event"]["implementation"] = "实施确认"
 
 WORDS: dict[str, tuple[str, str]] = {
     "commit": ("commit", "提交"),
