@@ -198,6 +198,19 @@ def test_a_clerk_or_the_other_party_cannot_approve_and_nothing_is_written(
     assert not (repo / "approvals/SPEC-001@C.yaml").exists()
 
 
+def test_a_draft_changes_until_approved_then_its_revision_is_fixed(
+        repo: Path, keys: Keys) -> None:
+    draft(repo, keys["wang"], SPEC, b"Specification rev C, first go\n", "SPEC-001", "C")
+    draft(repo, keys["wang"], SPEC, b"Specification rev C, reworked\n", "SPEC-001", "C")
+    assert entry(repo, "SPEC-001")["sha256"] == sha256(b"Specification rev C, reworked\n")
+    approve(repo, keys["zhang"], "SPEC-001")
+    assert_clean(repo)
+    (repo / SPEC).write_bytes(b"Specification rev C, after approval\n")
+    proc = techxfer(repo, "add", SPEC, "--id", "SPEC-001", "--title", "Title of SPEC-001",
+                    "--category", "design-output", "--revision", "C", check=False)
+    assert proc.returncode == 2 and "give a new --revision" in proc.stderr
+
+
 def test_only_drafts_travel_as_change_requests_and_drafts_only_so(
         repo: Path, keys: Keys) -> None:
     draft(repo, keys["wang"], SPEC, b"Specification rev C\n", "SPEC-001", "C")
