@@ -19,8 +19,9 @@ from techxfer import __version__
 from techxfer.format.fileio import write_atomic
 
 KEEP = 8
-FORMAT = 6  # what a checkpoint holds (3: findings carry their message by id; 4: the batch
-           # releases; 5: the copies issued; 6: the training records); older ones are ignored
+FORMAT = 7  # what a checkpoint holds (3: findings carry their message by id; 4: the batch
+           # releases; 5: the copies issued; 6: the training records; 7: approvals and change
+           # requests); older ones are ignored
 
 
 def _folder(cache: Path) -> Path:

@@ -30,6 +30,7 @@ def _register() -> None:
         duties,
         hooks,
         init,
+        lifecycle,
         person,
         receipts,
         release,
@@ -44,7 +45,8 @@ def _register() -> None:
     )
 
     for module in (init, person, signing, add, status, check, transfer, verify, reports, receipts,
-                   retention, duties, hooks, server, release, training):
+                   retention, duties, hooks, server, release, training,
+                   lifecycle):
         module.register(cli)
     from techxfer.cli import demo
 

@@ -107,12 +107,15 @@ def register(ws: Workspace, req: DocumentRequest, *, today: date | None = None) 
         outcome: Literal["added", "revised", "unchanged"] = "added"
     else:
         entry = documents[existing.index]
-        if existing.revision == req.revision and existing.sha256 != digest:
+        # a draft's content may change before its approval fixes it (DESIGN 11)
+        if existing.revision == req.revision and existing.sha256 != digest \
+                and (existing.status, req.status) != ("draft", "draft"):
             raise UsageError(
                 f"{path}: content changed but revision is still {req.revision}; "
                 "give a new --revision (a controlled document's revision identifies its content)"
             )
         if existing.revision == req.revision and existing.status == req.status \
+                and existing.sha256 == digest \
                 and req.released is None and (req.batch is None
                                               or existing.as_dict().get(BATCH_KEY) == req.batch):
             return Registered(req.id, path, manifest_path, req.revision, digest, "unchanged")

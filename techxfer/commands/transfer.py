@@ -26,7 +26,14 @@ from techxfer.git.signing import configured_key, index_guard, signed_commit
 from techxfer.model.manifest import DocumentEntry
 from techxfer.model.parties import Signer
 from techxfer.model.times import format_instant, now
-from techxfer.model.transfer import Acknowledgement, Transfer, entry_record, manifest_digest, new_id
+from techxfer.model.transfer import (
+    CHANGE_REQUEST,
+    Acknowledgement,
+    Transfer,
+    entry_record,
+    manifest_digest,
+    new_id,
+)
 from techxfer.rules.authorisation import holds_role, may_write, sender_roles
 from techxfer.rules.meanings import ack_refusal, carrying_role
 from techxfer.rules.register import check_state
@@ -164,6 +171,13 @@ def create_transfer(ws: Workspace, req: TransferRequest, *, when: datetime | Non
                 raise RefusedError(f"{entry.id} is owned by {entry.owner}; only the owner "
                                    "transfers it")
             action = _action(req, entry, previous)
+            if action != "withdraw" and (entry.status == "draft") != (req.type == CHANGE_REQUEST):
+                raise RefusedError(
+                    f"{entry.id} rev {entry.revision} is {entry.status}: a {CHANGE_REQUEST} "
+                    "transfer proposes drafts only" if req.type == CHANGE_REQUEST else
+                    f"{entry.id} rev {entry.revision} is a draft: transfers carry effective "
+                    f"revisions (approve it first: techxfer approve), drafts only as --type "
+                    f"{CHANGE_REQUEST}")
             if action != "withdraw" or entry.status != "destroyed":
                 _require_intact(work.snap, entry)
             items.append({"id": entry.id, "path": entry.path, "revision": entry.revision,

@@ -29,7 +29,8 @@ def meanings_yaml(ack_roles: list[str]) -> dict[str, list[str]]:
     ``meanings:``, meaning by meaning."""
     return {"received": list(ack_roles), "reviewed": list(ack_roles),
             "approved": list(DECISION_ROLES), "rejected": list(DECISION_ROLES),
-            "returned": list(DECISION_ROLES), "trained": list(TRAINED_ROLES)}
+            "returned": list(DECISION_ROLES), "trained": list(TRAINED_ROLES),
+            "implemented": list(DECISION_ROLES)}
 
 
 # Who may sign the meaning ``released`` (DESIGN 11), until the policy names it: each

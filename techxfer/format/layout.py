@@ -35,6 +35,10 @@ AUDITS_DIR = "audits/"
 # Training records (DESIGN 11): one per person and revision of a document whose category
 # the policy's ``training:`` names, training/<DOC-ID>@<REV>/<PARTY>.<PERSON>.yaml.
 TRAINING_DIR = "training/"
+# A revision's approval by its owner (DESIGN 11 lifecycle): approvals/<DOC-ID>@<REV>.yaml;
+# and a change request's confirmed implementation: transfers/<TX-ID>/implemented.yaml.
+APPROVALS_DIR = "approvals/"
+IMPLEMENTED_NAME = "implemented.yaml"
 # Repository housekeeping: files that change how git or a forge treats every other file
 # (line endings, ignores, submodules, CI). They change like the configuration (DESIGN 2.1):
 # init's policy judges them by the configuration's own rule, and their contents are part
@@ -48,15 +52,17 @@ HOUSEKEEPING = (*HOUSEKEEPING_NAMES, *(f"{d}**" for d in HOUSEKEEPING_DIRS))
 _HOUSEKEEPING_NAME_SET = frozenset(HOUSEKEEPING_NAMES)
 # Paths that are never controlled documents: the format's own files.
 FORMAT_PREFIXES = (f"{CONFIG_DIR}/", f"{TRANSFERS_DIR}/", DISPOSITIONS_DIR, DISTRIBUTIONS_DIR,
-                   RELEASES_DIR, AUDITS_DIR, TRAINING_DIR)
+                   RELEASES_DIR, AUDITS_DIR, TRAINING_DIR, APPROVALS_DIR)
 # What each record folder may hold; any other file there is RECORD_OTHER.
 RECORD_FOLDERS = {
-    f"{TRANSFERS_DIR}/": f"{TRANSFERS_DIR}/<TX-ID>/transfer.yaml and ack.<party>.yaml",
+    f"{TRANSFERS_DIR}/": f"{TRANSFERS_DIR}/<TX-ID>/transfer.yaml, ack.<party>.yaml and "
+                         f"{IMPLEMENTED_NAME}",
     DISPOSITIONS_DIR: f"{DISPOSITIONS_DIR}<DISP-ID>.yaml",
     DISTRIBUTIONS_DIR: f"{DISTRIBUTIONS_DIR}<EXP-ID>.yaml",
     RELEASES_DIR: f"{RELEASES_DIR}<BATCH>/production.yaml and market.yaml",
     AUDITS_DIR: f"{AUDITS_DIR}<AUD-ID>.yaml",
     TRAINING_DIR: f"{TRAINING_DIR}<DOC-ID>@<REV>/<PARTY>.<PERSON>.yaml",
+    APPROVALS_DIR: f"{APPROVALS_DIR}<DOC-ID>@<REVISION>.yaml",
 }
 
 
@@ -72,6 +78,8 @@ class PathKind(enum.Enum):
     MARKET_RELEASE = "market-release"  # releases/<BATCH>/market.yaml
     DUTY = "duty"                  # audits/<AUD-ID>.yaml
     TRAINING = "training"          # training/<DOC-ID>@<REV>/<PARTY>.<PERSON>.yaml
+    APPROVAL = "approval"          # approvals/<DOC-ID>@<REV>.yaml
+    IMPLEMENTATION = "implementation"  # transfers/<TX-ID>/implemented.yaml
     RECORD_OTHER = "record-other"  # anything else under a record folder (RECORD_FOLDERS)
     DOCUMENT = "document"          # everything else: judged by the policy's path rules
 
@@ -79,7 +87,8 @@ class PathKind(enum.Enum):
 # The kinds judged by their own rules (rules/records), not by the policy's path rules.
 RECORD_KINDS = frozenset({PathKind.TRANSFER, PathKind.ACK, PathKind.HOLD, PathKind.DISPOSITION,
                           PathKind.DISTRIBUTION, PathKind.PRODUCTION_RELEASE,
-                          PathKind.MARKET_RELEASE, PathKind.DUTY, PathKind.TRAINING})
+                          PathKind.MARKET_RELEASE, PathKind.DUTY, PathKind.TRAINING,
+                          PathKind.APPROVAL, PathKind.IMPLEMENTATION})
 
 # The schema each record kind must pass (format.schema kinds).
 SCHEMA_OF = {PathKind.HOLD: "hold", PathKind.MANIFEST: "manifest", PathKind.TRANSFER: "transfer",
@@ -87,7 +96,8 @@ SCHEMA_OF = {PathKind.HOLD: "hold", PathKind.MANIFEST: "manifest", PathKind.TRAN
              PathKind.DISTRIBUTION: "distribution",
              PathKind.PRODUCTION_RELEASE: "release-production",
              PathKind.MARKET_RELEASE: "release-market",
-             PathKind.DUTY: "duty", PathKind.TRAINING: "training"}
+             PathKind.DUTY: "duty", PathKind.TRAINING: "training",
+             PathKind.APPROVAL: "approval", PathKind.IMPLEMENTATION: "implementation"}
 
 
 def is_manifest(path: str) -> bool:
@@ -175,6 +185,28 @@ def parse_training_path(path: str) -> tuple[str, str, str, str] | None:
     if not (document and at and revision and party and dot and person) or "@" in revision:
         return None
     return document, revision, party, person
+def approval_path(doc_id: str, revision: str) -> str:
+    return f"{APPROVALS_DIR}{doc_id}@{revision}.yaml"
+
+
+def parse_approval_path(path: str) -> tuple[str, str] | None:
+    """(document id, revision) for ``approvals/<DOC-ID>@<REV>.yaml``, else None."""
+    if not _flat_yaml(path, APPROVALS_DIR):
+        return None
+    doc_id, at, revision = path[len(APPROVALS_DIR):-5].rpartition("@")
+    return (doc_id, revision) if at and doc_id and revision else None
+
+
+def implementation_path(tx_id: str) -> str:
+    return f"{TRANSFERS_DIR}/{tx_id}/{IMPLEMENTED_NAME}"
+
+
+def parse_implementation_path(path: str) -> str | None:
+    """The transfer id of ``transfers/<TX-ID>/implemented.yaml``, else None."""
+    parts = path.split("/")
+    ok = len(parts) == 3 and parts[0] == TRANSFERS_DIR and bool(parts[1]) \
+        and parts[2] == IMPLEMENTED_NAME
+    return parts[1] if ok else None
 
 
 def hold_path(hold_id: str) -> str:
@@ -217,8 +249,10 @@ def kind(path: str) -> PathKind:
         return PathKind.DUTY if _flat_yaml(path, AUDITS_DIR) else PathKind.RECORD_OTHER
     if path.startswith(TRAINING_DIR):
         return PathKind.TRAINING if parse_training_path(path) else PathKind.RECORD_OTHER
+    if path.startswith(APPROVALS_DIR):
+        return PathKind.APPROVAL if parse_approval_path(path) else PathKind.RECORD_OTHER
     if path.startswith(TRANSFERS_DIR + "/"):
-        return PathKind.RECORD_OTHER
+        return PathKind.IMPLEMENTATION if parse_implementation_path(path) else PathKind.RECORD_OTHER
     if path.startswith(RELEASES_DIR):
         release = parse_release_path(path)
         if release is None:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 KINDS = ("repo", "parties", "policy", "retention", "hold", "manifest", "transfer", "ack",
          "disposition", "distribution", "receipt", "release-production", "release-market",
-         "duty", "training")
+         "duty", "training", "approval", "implementation")
 
 
 def schema_path(kind: str) -> Traversable:

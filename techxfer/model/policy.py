@@ -53,6 +53,7 @@ class Rule:
     controlled: bool
     description: str | None = None
     index: int = field(default=0, compare=False)
+    approval: bool = False  # ``approval: required``: effective only once the owner approved
 
     @cached_property
     def _spec(self) -> Any:
@@ -95,6 +96,7 @@ class Policy:
                 controlled=r.get("controlled", True),
                 description=r.get("description"),
                 index=i,
+                approval=r.get("approval") == "required",
             )
             for i, r in enumerate(raw["rules"])
         )

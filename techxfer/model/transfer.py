@@ -21,14 +21,17 @@ from techxfer.model.repo import RepoConfig
 from techxfer.model.times import parse_instant
 
 TRANSFER_TYPES = ("initial", "change", "withdrawal", "disposal-notice", "policy-change",
-                  "termination", *("deviation", "complaint", "adverse-event", "quality-data",
-                                   "inspection-report"))
+                  "termination", "change-request",
+                  *("deviation", "complaint", "adverse-event", "quality-data", "inspection-report"))
 # Reports of quality events, typically from the manufacturer to the registrant (DESIGN 11):
 # each acknowledged within its own deadline (repo.yaml ack_within_days_by_type).
 QUALITY_EVENT_TYPES = TRANSFER_TYPES[-5:]
 # ``trained`` is signed in a training record (techxfer train), never on an acknowledgement
 # (rules/meanings.misplaced refuses it there).
-MEANINGS = ("received", "reviewed", "approved", "rejected", "returned", "trained")
+MEANINGS = ("received", "reviewed", "approved", "rejected", "returned", "trained",
+            "implemented")
+# A change request (DESIGN 11) carries draft revisions: the recipient's approval comes first.
+CHANGE_REQUEST = "change-request"
 
 
 def canonical_json(value: Any) -> bytes:

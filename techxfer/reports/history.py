@@ -17,11 +17,21 @@ from typing import Any
 
 from techxfer.errors import TechxferError, UsageError
 from techxfer.findings import Msg, msg, term
-from techxfer.format.layout import CONFIG_DIR, TRANSFERS_DIR, parse_record_path
+from techxfer.format.layout import (
+    APPROVALS_DIR,
+    CONFIG_DIR,
+    TRANSFERS_DIR,
+    PathKind,
+    approval_path,
+    implementation_path,
+    parse_record_path,
+)
+from techxfer.format.layout import kind as kind_of
 from techxfer.git.repo import Entry
+from techxfer.model.approval import Implementation, RevisionApproval
 from techxfer.model.parties import Signer
 from techxfer.model.times import from_git_time, now
-from techxfer.model.transfer import ack_state
+from techxfer.model.transfer import CHANGE_REQUEST, ack_state
 from techxfer.reports import i18n
 from techxfer.reports.i18n import label, ljust, word
 from techxfer.reports.text import cell, shown
@@ -31,7 +41,7 @@ from techxfer.rules.signer import SignatureChecker
 from techxfer.state.config import Config, load_config
 from techxfer.state.manifests import manifest_entries
 from techxfer.state.records import load_records
-from techxfer.state.snapshot import GitSnapshot, commit_snapshot
+from techxfer.state.snapshot import GitSnapshot, Snapshot, commit_snapshot
 from techxfer.state.workspace import Workspace
 
 
@@ -131,12 +141,38 @@ class Carried:
     state: str
     ack_by: str | None
     ack_date: datetime | None
+    type: str = "change"
 
     def as_json(self) -> dict[str, Any]:
         return {"transfer": self.transfer, "date": self.date.isoformat(timespec="seconds"),
                 "to": self.to, "revision": self.revision, "sha256": self.sha256,
                 "action": self.action, "state": self.state, "ack_by": self.ack_by,
-                "ack_date": self.ack_date.isoformat(timespec="seconds") if self.ack_date else None}
+                "ack_date": self.ack_date.isoformat(timespec="seconds") if self.ack_date else None,
+                "type": self.type}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One lifecycle signature on a revision (DESIGN 11): its approval (with the date it
+    became effective) or a change request's implementation (with the first batch), shown as
+    21 CFR 11.50 asks: printed name, date and time with zone, meaning."""
+
+    when: datetime
+    revision: str
+    meaning: str  # approved | implemented
+    name: str  # the printed name, from the parties in force at HEAD
+    party: str
+    person: str
+    role: str
+    detail: str  # the effective date, or the first batch
+    record: str  # the record's path
+    transfer: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"date": self.when.isoformat(timespec="seconds"), "revision": self.revision,
+                "meaning": self.meaning, "printed_name": self.name, "party": self.party,
+                "person": self.person, "role": self.role, "detail": self.detail,
+                "record": self.record, "transfer": self.transfer}
 
 
 @dataclass
@@ -147,11 +183,13 @@ class DocHistory:
     manifest: str
     revisions: list[Revision] = field(default_factory=list)
     transfers: list[Carried] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "path": self.path, "manifest": self.manifest,
                 "revisions": [r.as_json() for r in self.revisions],
-                "transfers": [t.as_json() for t in self.transfers]}
+                "transfers": [t.as_json() for t in self.transfers],
+                "steps": [t.as_json() for t in self.steps]}
 
 
 def document_history(ws: Workspace, doc_id: str, *, lang: str = "en",
@@ -195,9 +233,41 @@ def document_history(ws: Workspace, doc_id: str, *, lang: str = "en",
             history.transfers.append(Carried(
                 tx.id, tx.date, tx.recipient, item.revision, item.sha256, item.action,
                 ack_state(tx, ack, as_of, config.repo),
-                f"{ack.party}:{ack.signer}" if ack else None, ack.date if ack else None))
+                f"{ack.party}:{ack.signer}" if ack else None, ack.date if ack else None, tx.type))
+    history.steps = lifecycle_steps(snap, config, history, lang)
     ws.cache.flush()
     return history
+
+
+def lifecycle_steps(snap: Snapshot, config: Config, history: DocHistory,
+                    lang: str) -> list[Step]:
+    """The approval records of the document's revisions and the implementation records of
+    the change requests that carried it, as they stand at HEAD."""
+    def name(party: str, person: str) -> str:
+        found = config.parties.resolve(party)
+        who = found.person(person) if found is not None else None
+        return who.display(lang) if who is not None else person
+
+    out: list[Step] = []
+    for revision in dict.fromkeys(r.revision for r in history.revisions):
+        path = approval_path(history.id, revision)
+        if snap.is_file(path):
+            try:
+                a = RevisionApproval.create(snap.load("approval", path))
+            except TechxferError:
+                continue  # verify reports it
+            out.append(Step(a.date, revision, a.meaning, name(a.party, a.signer), a.party,
+                            a.signer, a.role, a.effective.isoformat(), path))
+    for t in history.transfers:
+        path = implementation_path(t.transfer)
+        if t.type == CHANGE_REQUEST and snap.is_file(path):
+            try:
+                d = Implementation.create(snap.load("implementation", path))
+            except TechxferError:
+                continue
+            out.append(Step(d.date, t.revision, d.meaning, name(d.party, d.signer), d.party,
+                            d.signer, d.role, d.first_batch, path, t.transfer))
+    return sorted(out, key=lambda s: s.when)
 
 
 def _one_file(ws: Workspace, commit: str, path: str) -> tuple[str | None, dict[str, Entry]]:
@@ -233,9 +303,12 @@ def signature_trail(ws: Workspace, *, person: str | None = None,
     head = ws.repo.head()
     if head is None:
         return []
-    records = load_records(commit_snapshot(ws.repo, head, ws.cache))
+    head_snap = commit_snapshot(ws.repo, head, ws.cache)
+    records = load_records(head_snap)
     by_commit: dict[str, list[str]] = {}
     for path, commit in ws.repo.commits_adding(TRANSFERS_DIR + "/").items():
+        by_commit.setdefault(commit, []).append(path)
+    for path, commit in ws.repo.commits_adding(APPROVALS_DIR).items():
         by_commit.setdefault(commit, []).append(path)
     resolver = SignerResolver(ws, lang)
     events: list[SignatureEvent] = []
@@ -250,6 +323,11 @@ def signature_trail(ws: Workspace, *, person: str | None = None,
             subject = ws.repo.commit_info(commit).message.split("\n", 1)[0]
             kind, meaning, what, said = "commit", "authored (commit)", subject, None
             for path in sorted(by_commit.get(commit, [])):
+                step = _lifecycle_event(head_snap, path)
+                if step is not None:
+                    kind, meaning, said = step
+                    what = said.text
+                    continue
                 parsed = parse_record_path(path)
                 if parsed is None:
                     continue
@@ -272,6 +350,23 @@ def signature_trail(ws: Workspace, *, person: str | None = None,
         resolver.close()
     ws.cache.flush()
     return events
+
+
+def _lifecycle_event(snap: Snapshot, path: str) -> tuple[str, str, Msg] | None:
+    """An approval or implementation record at PATH (as at HEAD): (kind, meaning, what)."""
+    try:
+        if kind_of(path) is PathKind.APPROVAL and snap.is_file(path):
+            a = RevisionApproval.create(snap.load("approval", path))
+            return "approval", a.meaning, msg("trail.approved", "{id} rev {revision}, effective "
+                                              "{date}", id=a.document, revision=a.revision,
+                                              date=a.effective.isoformat())
+        if kind_of(path) is PathKind.IMPLEMENTATION and snap.is_file(path):
+            d = Implementation.create(snap.load("implementation", path))
+            return "implementation", d.meaning, msg("trail.implemented", "{tx} from batch "
+                                                    "{batch}", tx=d.transfer, batch=d.first_batch)
+    except TechxferError:
+        return None
+    return None
 
 
 # -- rendering --------------------------------------------------------------------------
@@ -316,10 +411,35 @@ def render_history(history: DocHistory, fmt: str, lang: str = "en") -> str:
                             when=t.ack_date.isoformat(sep=" ", timespec="minutes"))
                        if t.ack_by and t.ack_date else state if lang == "zh" else state.upper())
                 lines.append("    " + word("carried", lang, tx=t.transfer, to=t.to, state=ack,
-                                           action=i18n.term("action", t.action, lang)))
+                                           action=i18n.term("type", t.type, lang)
+                                           if t.type == CHANGE_REQUEST
+                                           else i18n.term("action", t.action, lang)))
+        if rev is _last_of(history, rev.revision):
+            lines += ["    " + _step(step, lang) for step in history.steps
+                      if step.revision == rev.revision]
+            at = history.revisions.index(rev)
+            later = [r for r in history.revisions[at:] if r.revision != rev.revision]
+            if later:
+                lines.append("    " + word("lifecycle.superseded", lang, rev=later[0].revision,
+                                           when=later[0].when.isoformat(sep=" ", timespec="minutes")))
     if not history.revisions:
         lines.append(word("no_revision", lang))
     return "\n".join(shown(line) for line in lines) + "\n"
+
+
+def _last_of(history: DocHistory, revision: str) -> Revision:
+    return [r for r in history.revisions if r.revision == revision][-1]
+
+
+def _step(step: Step, lang: str) -> str:
+    """An approval or implementation as 21 CFR 11.50 shows a signature, and what it set."""
+    signed = word("signature", lang, name=step.name, party=f"{step.party}:{step.person}",
+                  role=i18n.term("role", step.role, lang),
+                  meaning=i18n.term("meaning", step.meaning, lang),
+                  when=step.when.isoformat(sep=" ", timespec="seconds"))
+    detail = word("lifecycle.effective", lang, date=step.detail) if step.meaning == "approved" \
+        else word("lifecycle.first_batch", lang, tx=step.transfer, batch=step.detail)
+    return f"{signed}{word('separator', lang)}{detail}"
 
 
 def render_trail(events: list[SignatureEvent], fmt: str, lang: str = "en") -> str:

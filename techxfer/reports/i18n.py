@@ -298,6 +298,34 @@ MESSAGES: dict[str, str] = {
                               "无法证明其已接受培训",
     "training.untrained": "{batch} 第 {rev} 版引用了 {cited}，由 {who}（{roles}）操作，但在此历史中"
                           "此人没有该版本的有效培训记录（{path}）",
+    # -- lifecycle: approval before use, change requests (rules/lifecycle.py) --
+    "lifecycle.role_not_held": "以 {role} 身份签署，但 {who} 不担任该岗位",
+    "lifecycle.role_no_meaning": "以 {role} 身份签署，该岗位不具有“{meaning}”签署权：策略的 "
+                                 "meanings.{key} 规定为 {signers}",
+    "lifecycle.not_owner": "{id} 的所有方为 {owner}；其版本由 {owner} 的 {signers} 批准，而不是 {who}",
+    "lifecycle.approval_file": "记录批准的是 {id} 第 {revision} 版，但其文件名为 {path}",
+    "lifecycle.approval_unlisted": "所批准的 {id} 不在登记清单中",
+    "lifecycle.approval_content": "批准的是 {id} 第 {revision} 版 {sha256}…，但登记清单中为第 "
+                                  "{listed} 版 {listed_sha256}…",
+    "lifecycle.approval_party": "由 {party} 批准，但 {id} 的所有方为 {owner}",
+    "lifecycle.implemented_folder": "记录所指转移为 {named}，却位于 {tx} 的目录中",
+    "lifecycle.not_a_request": "{tx} 不是已记录的变更申请",
+    "lifecycle.implemented_binding": "绑定的提交为 {commit}，但变更申请的提交为 {sent}",
+    "lifecycle.implemented_party": "由 {party} 确认实施，但 {tx} 应由 {implementer} 实施",
+    "lifecycle.implemented_first": "在 {recipient} 批准变更申请之前即确认实施：{why}",
+    "lifecycle.request_not_draft": "变更申请只提出草稿版本；{id} 第 {revision} 版为{status}",
+    "lifecycle.draft_transferred": "{id} 第 {revision} 版为草稿；草稿只能以{request}转移",
+    "lifecycle.effective_unapproved": "{id} 第 {revision} 版未经所有方批准该内容即生效（{rule} "
+                                      "规定 approval: required；techxfer approve）",
+    "lifecycle.approval_void": "{id} 第 {revision} 版依据一项无效的批准而生效",
+    "lifecycle.effective_requested": "{id} 第 {revision} 版生效：{why}",
+    "lifecycle.cited_requested": "{id} 引用了 {cited}：{why}",
+    "lifecycle.request_content": "其内容与变更申请 {tx} 所提出的不同",
+    "lifecycle.request_rejected": "变更申请 {tx} 已被 {recipient} 拒绝",
+    "lifecycle.request_unapproved": "该提交的历史中没有 {recipient} 对变更申请 {tx} 的批准",
+    "trail.approved": "{id} 第 {revision} 版，{date} 生效",
+    "trail.implemented": "{tx}，自批次 {batch} 起实施",
+    "meaning.implemented_misplaced": "“{implemented}”以 techxfer implemented 确认，而不是作为确认签署",
 }
 
 # The words of the format, by kind, then by their English word.
@@ -336,6 +364,12 @@ TERMS: dict[str, dict[str, str]] = {
 }
 # -- training --
 TERMS["meaning"]["trained"] = "已培训"
+# -- lifecycle: approval before use, change requests --
+TERMS["type"]["change-request"] = "变更申请"
+TERMS["meaning"]["implemented"] = "已实施"
+TERMS["state"]["implemented"] = "已实施"
+TERMS["event"]["approval"] = "批准"
+TERMS["event"]["implementation"] = "实施确认"
 
 WORDS: dict[str, tuple[str, str]] = {
     "commit": ("commit", "提交"),
@@ -497,6 +531,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "training.unverified": ("The records are read as committed; techxfer verify checks who "
                             "signed them.", "以上记录按已提交内容读取；签名人是否有权签署由 "
                             "techxfer verify 核查。"),
+    # -- lifecycle: approval before use, change requests (techxfer log) --
+    "lifecycle.effective": ("effective {date}", "{date} 生效"),
+    "lifecycle.first_batch": ("{tx} implemented from batch {batch}", "{tx} 自批次 {batch} 起实施"),
+    "lifecycle.superseded": ("superseded by rev {rev} ({when})", "已被第 {rev} 版取代（{when}）"),
 }
 
 # Headings of the transfer list (table, Markdown, PDF).
@@ -596,6 +634,9 @@ PDF_WORDS: dict[str, tuple[str, str]] = {
                           "由 {tx} 关闭，批准提交 {commit}"),
     "release_in_force": ("in force", "现行"),
     "release_superseded": ("superseded", "已被取代"),
+    # -- lifecycle: approval before use, change requests (techxfer log) --
+    "lifecycle": ("Approvals and implementations", "批准与实施"),
+    "lifecycle_detail": ("Effective / first batch", "生效日期 / 首批"),
 }
 
 def title(code: Code, lang: str) -> str:

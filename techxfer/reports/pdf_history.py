@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from techxfer.reports.history import DocHistory, SignatureEvent
-from techxfer.reports.i18n import label, pdf_term, pdf_word
+from techxfer.reports.i18n import label, pdf_term, pdf_word, term
 from techxfer.reports.pdf_frame import Block, Frame, Heading, Table, Text, render_document
 from techxfer.reports.render import state_word
 
@@ -49,6 +49,15 @@ def history_pdf(history: DocHistory, frame: Frame) -> bytes:
                   for t in history.transfers)))
     else:
         blocks.append(Text(label(lang, "none")))
+    if history.steps:
+        blocks.append(Heading(pdf_word("lifecycle", lang)))
+        blocks.append(Table(
+            (label(lang, "date"), label(lang, "rev"), pdf_word("meaning", lang),
+             pdf_word("signed_by", lang), pdf_word("lifecycle_detail", lang), label(lang, "id")),
+            (30, 9, 20, 60, 40, 40),
+            tuple((_when(s.when), s.revision, pdf_term(s.meaning, lang),
+                   f"{s.name} ({s.party}:{s.person}, {term('role', s.role, lang)})",
+                   s.detail, s.transfer or s.record) for s in history.steps)))
     title = f"{pdf_word('history_title', lang)}: {history.id}"
     return render_document(frame, title, blocks, landscape=True)
 

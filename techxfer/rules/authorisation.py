@@ -17,10 +17,12 @@ from techxfer.format.layout import (
     POLICY_FILE,
     RECORD_KINDS,
     PathKind,
+    approval_path,
     is_governing_path,
     kind,
     record_folder_holds,
 )
+from techxfer.model.approval import approval_step
 from techxfer.model.parties import Signer
 from techxfer.model.policy import RoleRef
 from techxfer.rules.wording import role_refs, roles
@@ -60,7 +62,8 @@ def judged_paths(changed: Iterable[str], before: Snapshot, after: Snapshot,
 
     DELTAS, where given, names the entries of a manifest that changed (a merge's own
     changes, entry by entry); otherwise the manifest's entries are compared."""
-    for path in sorted(changed):
+    paths = sorted(changed)
+    for path in paths:
         path_kind = kind(path)
         if path_kind in RECORD_KINDS:
             continue  # judged by their own roles and schemas (rules/records.RecordBook)
@@ -68,6 +71,9 @@ def judged_paths(changed: Iterable[str], before: Snapshot, after: Snapshot,
             pairs = deltas[path] if deltas is not None and path in deltas \
                 else manifest_delta(before, after, path)
             for old, new in pairs:
+                if new is not None and approval_step(old, new) \
+                        and approval_path(new.id, new.revision) in paths:
+                    continue  # the approver's, judged with the approval (rules/lifecycle)
                 for entry in (old, new):
                     if entry is not None:
                         yield entry.path, msg("auth.entry", "register entry {id} in {manifest}",

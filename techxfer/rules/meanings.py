@@ -46,11 +46,11 @@ def meaning_problem(config: Config, signer: Signer, meaning: str) -> Msg | None:
 
 def needed_meaning(config: Config, tx: Transfer) -> str:
     """What the recipient's acknowledgement of TX must say to settle it: ``returned`` for a
-    termination; ``approved`` for a policy change, a disposal notice, or documents whose
-    rule says ``ack: approved``; ``received`` otherwise."""
+    termination; ``approved`` for a policy change, a disposal notice, a change request, or
+    documents whose rule says ``ack: approved``; ``received`` otherwise."""
     if tx.type == "termination":
         return "returned"
-    if tx.type in ("policy-change", "disposal-notice"):
+    if tx.type in ("policy-change", "disposal-notice", "change-request"):
         return "approved"
     for item in tx.items:
         rule = config.policy.rule_for(item.path)
@@ -66,6 +66,10 @@ def misplaced(tx: Transfer, meaning: str) -> Msg | None:
         return msg("meaning.trained_misplaced", "'{trained}' is signed in a training record "
                    "(techxfer train), not on an acknowledgement of {tx}",
                    trained=term("meaning", "trained"), tx=tx.id)
+    if meaning == "implemented":
+        return msg("meaning.implemented_misplaced", "'{implemented}' is confirmed with techxfer "
+                   "implemented, not as an acknowledgement", implemented=term("meaning",
+                                                                              "implemented"))
     if meaning == "returned" and tx.type != "termination":
         return msg("meaning.returned_misplaced", "'{returned}' confirms a termination; {tx} is a "
                    "{type} transfer", returned=term("meaning", "returned"), tx=tx.id,

@@ -33,6 +33,7 @@ from techxfer.model.transfer import Acknowledgement, Transfer, manifest_digest
 from techxfer.rules import duties
 from techxfer.rules.authorisation import holds_role, may_write, sender_roles
 from techxfer.rules.copies import CopyLedger, copy_blocker, holdings, left_behind
+from techxfer.rules.lifecycle import LifecycleBook
 from techxfer.rules.meanings import meaning_problem, misplaced
 from techxfer.rules.register import State, schema_problem, unreadable
 from techxfer.rules.release import release_dates
@@ -68,6 +69,7 @@ class RecordBook:
         default_factory=dict)  # (id, revision, sha256) → (commit, when, path)
     copies: CopyLedger = field(default_factory=CopyLedger)  # controlled copies handed out
     training: TrainingBook = field(default_factory=TrainingBook)  # valid training records
+    lifecycle: LifecycleBook = field(default_factory=LifecycleBook)  # approvals, change requests
 
     # -- during the walk ------------------------------------------------------------------
     def record(self, commit: str, when: datetime, signer: Signer | None, config: Config | None,
@@ -105,6 +107,8 @@ class RecordBook:
                                              changed)
         out += self.training.batches(commit, signer, config, changed, before, after,
                                      duties.register_of, deltas)
+        out += self.lifecycle.judge(commit, signer, config, changed, before, after, deltas,
+                                    self.sent, self.received)
         return out
 
     def _hold(self, commit: str, signer: Signer | None, config: Config | None, path: str,

@@ -25,7 +25,8 @@ DEFAULT_SKEW = timedelta(minutes=10)
 DATE_FIELD = {PathKind.TRANSFER: "date", PathKind.ACK: "date", PathKind.DISPOSITION: "date",
               PathKind.DISTRIBUTION: "date", PathKind.DUTY: "date", PathKind.HOLD: "placed",
               PathKind.PRODUCTION_RELEASE: "date", PathKind.MARKET_RELEASE: "date",
-              PathKind.TRAINING: "date"}
+              PathKind.TRAINING: "date", PathKind.APPROVAL: "date",
+              PathKind.IMPLEMENTATION: "date"}
 
 
 def skew(config: Config | None) -> timedelta:

@@ -45,7 +45,7 @@ class Records:
         """doc id → (revision, sha256, action) as last transferred to ``recipient``."""
         state: dict[str, tuple[str, str, str]] = {}
         for tx in self.in_order():
-            if tx.recipient == recipient and tx.type != "disposal-notice":
+            if tx.recipient == recipient and tx.type not in ("disposal-notice", "change-request"):
                 for item in tx.items:
                     state[item.id] = (item.revision, item.sha256, item.action)
         return state
