@@ -217,7 +217,7 @@ def test_check_names_an_unknown_meaning_or_role(repo: Path) -> None:
 
 def test_the_demo_is_clean_under_the_new_defaults(tmp_path: Path) -> None:
     proc = techxfer(tmp_path, "demo", str(tmp_path / "demo"))
-    assert "0 findings" in proc.stdout and "clean: 14 documents" in proc.stdout
+    assert "0 findings" in proc.stdout and "clean: 15 documents" in proc.stdout
     assert "zhao.min tries 'approved': refused, nothing written" in proc.stdout
     assert "acknowledged 'received' by fab:zhao.min (doc-control)" in proc.stdout
     # the batch released in two steps, the yearly audit recorded, and the next due dates
@@ -234,6 +234,16 @@ def test_the_demo_is_clean_under_the_new_defaults(tmp_path: Path) -> None:
     records = [yaml.safe_load(p.read_text()) for p in (demo / "distributions").glob("*.yaml")]
     [returned] = [r["returned"] for r in records if "returned" in r]
     assert [(r["id"], r["revision"]) for r in returned] == [("DRW-IP300-001", "A")]
+    # design outputs approved before use; the manufacturer's change approved, then implemented
+    approvals = sorted(p.name for p in (demo / "approvals").glob("*.yaml"))
+    assert approvals == ["BOM-IP300@A.yaml", "DRW-IP300-001@A.yaml", "DRW-IP300-001@B.yaml",
+                         "DRW-IP300-002@A.yaml", "PTR-IP300@A.yaml"]
+    [implemented] = list((demo / "transfers").glob("*/implemented.yaml"))
+    done = yaml.safe_load(implemented.read_text())
+    assert (done["first_batch"], done["signer"], done["meaning"]) == ("B2026-0002", "li.na",
+                                                                      "implemented")
+    request = yaml.safe_load((implemented.parent / "transfer.yaml").read_text())
+    assert (request["type"], request["from"]) == ("change-request", "fab")
     assert "supplier-audit (acme, fab) [H 1.1.2]" in proc.stdout
     assert "self-inspection (acme," in proc.stdout
     policy = yaml.safe_load((tmp_path / "demo" / ".techxfer" / "policy.yaml").read_text())

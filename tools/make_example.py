@@ -314,6 +314,11 @@ LATER_TEXT = {
         "Received: 2026-08-11 by the manufacturer's service desk, hospital customer.\n"
         "Device: IP-300, serial IP300-260002.\n"
         "Report: occlusion alarm during infusion with a standard set; no patient harm.\n"),
+    "later/change-request-PCR-2026-003.txt": (
+        "Process change request PCR-2026-003 / 工艺变更申请\n"
+        "From: the manufacturer, line 2, step 40 final assembly.\n"
+        "Change: torque driver TD-200 replaced by TD-250; set torque unchanged (0.9 N·m).\n"
+        "Verification proposed: torque measured on the first three units of the first batch.\n"),
     "later/quality-data-2026-11.csv": (
         "month,batches,units,first_pass_yield,nonconformities,complaints\n"
         "2026-11,1,2,100%,1,1\n"),

@@ -7,6 +7,7 @@ commands use, committing through the real ``git commit -S``.
 
 from __future__ import annotations
 
+import copy
 import shutil
 import subprocess
 import tempfile
@@ -127,6 +128,15 @@ class Demo:
         # Who makes the product is trained on each effective revision of a process document
         # before a batch cites it (DESIGN 11; H 2.2.5, H 5.1.5).
         policy["training"] = {"process": ["manufacturer:production-head"]}
+        # Design outputs become effective only with the registrant's approval (DESIGN 11;
+        # GMP art. 43): a rule of their own, before the registrant's general one.
+        general = next(i for i, rule in enumerate(policy["rules"])
+                       if rule.get("owner") == "registrant")
+        design = dict(copy.deepcopy(policy["rules"][general]), paths=["design/**"],
+                      approval="required",
+                      description="Design outputs of the registrant: effective only once its "
+                                  "quality head approves them")
+        policy["rules"].insert(general, design)
         policy_path.write_bytes(yamlio.dump(policy))
 
     def trust_root(self) -> str:
@@ -156,10 +166,25 @@ class Demo:
                 rel = (folder / doc["path"]).as_posix()
                 done = register(ws, DocumentRequest(
                     str(self.root / rel), doc["id"], doc["title"], doc["category"], doc["revision"],
-                    title_zh=doc.get("title_zh"), retention=doc.get("retention")))
+                    title_zh=doc.get("title_zh"), retention=doc.get("retention"),
+                    status="draft" if rel.startswith("design/") else "effective"))
                 registered.append(doc)
-                self.echo(f"   {done.id:<12} rev {done.revision}  {rel}")
+                self.echo(f"   {done.id:<12} rev {done.revision}  {rel}"
+                          + ("  (draft: design/ needs approval)" if rel.startswith("design/")
+                             else ""))
         return registered
+
+    def approve(self, doc_ids: tuple[str, ...], comment: str) -> None:
+        """The registrant's quality head approves drafts: each is effective from today."""
+        from techxfer.commands.lifecycle import approve
+        from techxfer.state.workspace import Workspace
+
+        self.as_person("zhang.wei")
+        for doc_id in doc_ids:
+            done = approve(Workspace.open(self.root), doc_id, comment=comment)
+            self.echo(f"   {done.path}: {doc_id} rev {done.record.revision} approved by zhang.wei "
+                      f"({done.record.role}), effective {done.record.effective}, "
+                      f"commit {done.commit[:10]}")
 
     def as_person(self, person_id: str) -> None:
         """Sign as this person from now on, as a user does with git config."""
@@ -236,12 +261,48 @@ class Demo:
         issued = [line.copy for line in done.lines if line.copy]
         self.echo(f"   {done.record_path}: {len(issued)} controlled copies issued, signed by "
                   f"zhao.min, commit {(done.record_commit or '')[:10]}")
-        for copy, _ in done.returned:
-            self.echo(f"   returned: copy {copy.copy} ({copy.id} rev {copy.revision})")
+        for back, _ in done.returned:
+            self.echo(f"   returned: copy {back.copy} ({back.id} rev {back.revision})")
         for recall in done.recalls:
             self.echo(f"   to recall: copy {recall.copy.copy} ({recall.copy.id} rev "
                       f"{recall.copy.revision}): {recall.reason}")
         return [c for c in issued if c]
+
+    def change_request(self) -> None:
+        """The manufacturer proposes a process change; the registrant approves it in writing
+        before it is used; the manufacturer confirms it implemented from a batch."""
+        from techxfer.commands.add import DocumentRequest, register
+        from techxfer.commands.lifecycle import confirm_implemented
+        from techxfer.state.workspace import Workspace
+
+        self.step("The manufacturer asks to change its process; the registrant approves before "
+                  "it is used (techxfer transfer --type change-request, ack --meaning approved, "
+                  "techxfer implemented)")
+        rel = "records/changes/PCR-2026-003.txt"
+        (self.root / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(example_source() / "later" / "change-request-PCR-2026-003.txt",
+                        self.root / rel)
+        self.as_person("zhao.min")
+        done = register(Workspace.open(self.root), DocumentRequest(
+            str(self.root / rel), "PCR-2026-003", "Process change: torque driver at step 40",
+            "process-change", "1", title_zh="工艺变更：第 40 步扭矩起子", status="draft"))
+        self.commit_as("zhao.min", "PCR-2026-003 proposed (draft)")
+        self.echo(f"   {done.id} rev {done.revision} registered as a draft in {done.manifest}")
+        tx = self.transfer("zhao.min", ("PCR-2026-003",), False, "Torque driver replaced at "
+                           "step 40: same torque, new tool; asks the registrant's approval",
+                           "change-request", to=REGISTRANT)
+        self.ack("zhang.wei", tx, "approved", "Approved: verification of torque on the first "
+                 "three units")
+        done = register(Workspace.open(self.root), DocumentRequest(
+            str(self.root / rel), "PCR-2026-003", "Process change: torque driver at step 40",
+            "process-change", "1", title_zh="工艺变更：第 40 步扭矩起子"))
+        self.commit_as("zhao.min", "PCR-2026-003 effective after the registrant's approval")
+        self.echo("   PCR-2026-003 rev 1 made effective by zhao.min after the approval")
+        self.as_person("li.na")
+        implemented = confirm_implemented(Workspace.open(self.root), tx, "B2026-0002",
+                                          comment="Torque verified on the first three units")
+        self.echo(f"   {implemented.path}: implemented from batch B2026-0002, signed by li.na, "
+                  f"commit {implemented.commit[:10]}")
 
     def recall_housing(self) -> None:
         """Rev B superseded rev A of the housing drawing: the export lists rev A's copy to
@@ -265,17 +326,19 @@ class Demo:
         from techxfer.commands.add import DocumentRequest, register
         from techxfer.state.workspace import Workspace
 
-        self.step("Design change: revision B of the housing drawing (techxfer add)")
+        self.step("Design change: revision B of the housing drawing, a draft until the registrant's "
+                  "quality head approves it (techxfer add --status draft, techxfer approve)")
         rel = "design/drawings/housing-assembly.pdf"
         shutil.copyfile(example_source() / "later" / "housing-assembly-revB.pdf", self.root / rel)
         done = register(Workspace.open(self.root), DocumentRequest(
             str(self.root / rel), "DRW-IP300-001", "Pump housing assembly drawing",
-            "design-output", "B", title_zh="泵壳装配图"))
-        self.echo(f"   {done.id} {done.outcome} to rev {done.revision}: gasket added for IPX4, "
-                  "screw torque 0.9 N·m")
+            "design-output", "B", title_zh="泵壳装配图", status="draft"))
+        self.echo(f"   {done.id} {done.outcome} to rev {done.revision} (draft): gasket added for "
+                  "IPX4, screw torque 0.9 N·m")
         self.as_person("wang.fang")
         self.commit_as("wang.fang", "DRW-IP300-001 rev B: gasket for IPX4 (ECN-2026-014)")
         self.echo("   committed and signed by wang.fang (registrant rd-engineer)")
+        self.approve(("DRW-IP300-001",), "ECN-2026-014 reviewed: IPX4 test report TR-2026-031")
 
     def batch_record(self) -> None:
         from datetime import date
@@ -458,6 +521,10 @@ def run_demo(directory: Path | None, echo: Echo) -> int:
         demo.register_example()
         demo.commit_as("wang.fang", "Register the IP-300 technical file")
         demo.echo("   committed and signed by wang.fang (registrant doc-control)")
+        demo.step("The registrant's quality head approves the design outputs (techxfer "
+                  "approve): each is effective only from then")
+        demo.approve(("PTR-IP300", "BOM-IP300", "DRW-IP300-001", "DRW-IP300-002"), "Design review DR-2026-05 "
+                     "passed")
         if demo.check():
             return 1
         demo.step("The registrant transfers the technical file (techxfer transfer)")
@@ -484,6 +551,7 @@ def run_demo(directory: Path | None, echo: Echo) -> int:
         demo.deviation("B2026-0001")
         demo.release("B2026-0001")
         demo.complaint()
+        demo.change_request()
         demo.duties()
         clean = demo.check()
         return demo.verify() or clean
