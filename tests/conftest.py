@@ -49,6 +49,19 @@ if CJK_FONT:
     os.environ.setdefault("TECHXFER_CJK_FONT", CJK_FONT)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile techxfer's modules once, before any test starts the CLI. An editable install
+    leaves them uncompiled, and where PYTHONDONTWRITEBYTECODE is set (as on some CI
+    machines) every one of the thousands of ``techxfer`` subprocesses and git hooks would
+    compile each module it imports again: a third of its start-up. Idempotent, so each
+    xdist worker may do it."""
+    import compileall
+
+    import techxfer
+
+    compileall.compile_dir(str(Path(techxfer.__file__).parent), quiet=1, workers=1)
+
+
 @pytest.fixture(autouse=True)
 def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path_factory.mktemp("home")
