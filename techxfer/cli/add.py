@@ -14,14 +14,15 @@ from techxfer.cli.render import say
 @click.option("--revision", required=True)
 @click.option("--owner", help="Owning party (default: the owner of the matching policy rule).")
 @click.option("--retention", help="Retention class (default: by category, else the default class).")
-@click.option("--status", type=click.Choice(["draft", "effective", "obsolete"]), default="effective",
-              show_default=True)
+@click.option("--status", type=click.Choice(["draft", "effective", "obsolete"]),
+              help="Default: draft where the path's policy rule says approval: required (then "
+                   "techxfer approve makes it effective), else effective.")
 @click.option("--released", metavar="DATE", help="Release date (batch records: retention counts "
               "from it), YYYY-MM-DD.")
 @click.option("--batch", metavar="BATCH", help="The batch this record belongs to (written as "
               "x-batch; techxfer release lists it under that batch).")
 def add_command(path: str, doc_id: str, title: str, title_zh: str | None, category: str,
-                revision: str, owner: str | None, retention: str | None, status: str,
+                revision: str, owner: str | None, retention: str | None, status: str | None,
                 released: str | None, batch: str | None) -> int:
     """Register PATH in its nearest MANIFEST.yaml, or record a new revision of it."""
     from techxfer.cli.options import parse_date
@@ -37,6 +38,9 @@ def add_command(path: str, doc_id: str, title: str, title_zh: str | None, catego
     else:
         say(f"{done.outcome.capitalize()} {done.id} rev {done.revision} ({done.path}) in "
             f"{done.manifest}; sha256 {done.sha256[:16]}… (staged)")
+        if done.status == "draft":
+            say(f"Rev {done.revision} is a draft: once committed, its owner's approver makes it "
+                f"effective with techxfer approve {done.id}")
     return 0
 
 

@@ -13,11 +13,16 @@ from techxfer.cli.render import say
 @click.option("--manufacturer", required=True, metavar="ID",
               help="Party id of the contract manufacturer (受托生产企业).")
 @click.option("--product", metavar="NAME", help="Product name (default: the directory name).")
-def init_command(directory: Path, registrant: str, manufacturer: str, product: str | None) -> int:
+@click.option("--require-approval", is_flag=True,
+              help="The registrant's documents are drafts until its quality head approves them "
+                   "(techxfer approve): approval: required on their policy rule.")
+def init_command(directory: Path, registrant: str, manufacturer: str, product: str | None,
+                 require_approval: bool) -> int:
     """Create a techxfer repository with working defaults, staged (no commit is made)."""
     from techxfer.commands.init import init_repository
 
-    result = init_repository(directory, registrant, manufacturer, product)
+    result = init_repository(directory, registrant, manufacturer, product,
+                             require_approval=require_approval)
     what = "Created a git repository and wrote" if result.created_repository else "Wrote"
     say(f"{what} the techxfer configuration in {result.root},")
     say("and staged it (git add); no commit is made:")

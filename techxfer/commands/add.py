@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -28,7 +28,7 @@ class DocumentRequest:
     owner: str | None = None
     retention: str | None = None
     title_zh: str | None = None
-    status: str = "effective"
+    status: str | None = None  # None: draft where the path's rule needs approval, else effective
     released: date | None = None
     batch: str | None = None  # the batch a batch record or deviation report belongs to
 
@@ -41,6 +41,7 @@ class Registered:
     revision: str
     sha256: str
     outcome: Literal["added", "revised", "unchanged"]
+    status: str = "effective"
 
 
 def register(ws: Workspace, req: DocumentRequest, *, today: date | None = None) -> Registered:
@@ -74,6 +75,8 @@ def register(ws: Workspace, req: DocumentRequest, *, today: date | None = None) 
     digest = snap.sha256(path)
 
     rule = config.policy.rule_for(path)
+    if req.status is None:  # a revision under ``approval: required`` starts as a draft
+        req = replace(req, status="draft" if rule is not None and rule.approval else "effective")
     owner = req.owner or (rule.owner if rule else None)
     if owner is None:
         raise UsageError(f"{path}: no policy rule names an owner; give --owner")
@@ -118,7 +121,8 @@ def register(ws: Workspace, req: DocumentRequest, *, today: date | None = None) 
                 and existing.sha256 == digest \
                 and req.released is None and (req.batch is None
                                               or existing.as_dict().get(BATCH_KEY) == req.batch):
-            return Registered(req.id, path, manifest_path, req.revision, digest, "unchanged")
+            return Registered(req.id, path, manifest_path, req.revision, digest, "unchanged",
+                              existing.status)
         entry.update(revision=req.revision, sha256=digest, title=req.title,
                      category=req.category, status=req.status)
         if req.title_zh:
@@ -129,7 +133,8 @@ def register(ws: Workspace, req: DocumentRequest, *, today: date | None = None) 
     with Transaction() as tx:
         tx.write(ws.root / manifest_path, data)
         ws.repo.add([manifest_path, path])
-    return Registered(req.id, path, manifest_path, req.revision, digest, outcome)
+    return Registered(req.id, path, manifest_path, req.revision, digest, outcome,
+                      req.status or "effective")
 
 
 def _dates(entry: dict[str, Any], req: DocumentRequest, today: date) -> None:

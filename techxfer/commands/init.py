@@ -39,7 +39,7 @@ def render(kind: str, data: object, source: str) -> bytes:
 
 
 def init_repository(directory: Path, registrant: str, manufacturer: str,
-                    product: str | None) -> InitResult:
+                    product: str | None, *, require_approval: bool = False) -> InitResult:
     if registrant == manufacturer:
         raise UsageError("--registrant and --manufacturer must be different parties")
     directory = directory.absolute()
@@ -50,7 +50,7 @@ def init_repository(directory: Path, registrant: str, manufacturer: str,
     data = {
         "repo": defaults.repo_yaml(registrant, manufacturer, product or directory.name),
         "parties": defaults.parties_yaml(registrant, manufacturer),
-        "policy": defaults.policy_yaml(),
+        "policy": defaults.policy_yaml(require_approval),
         "retention": defaults.retention_yaml(),
     }
     files = {

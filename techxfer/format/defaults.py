@@ -64,7 +64,18 @@ def parties_yaml(registrant: str, manufacturer: str) -> dict[str, Any]:
     }
 
 
-def policy_yaml() -> dict[str, Any]:
+def policy_yaml(require_approval: bool = False) -> dict[str, Any]:
+    """init's policy; REQUIRE_APPROVAL: the registrant's documents become effective only
+    with its approver's signature (``approval: required``, DESIGN 11)."""
+    policy = _policy_yaml()
+    if require_approval:
+        for rule in policy["rules"]:
+            if rule.get("owner") == "registrant":
+                rule["approval"] = "required"
+    return policy
+
+
+def _policy_yaml() -> dict[str, Any]:
     return {
         "rules": [
             {
