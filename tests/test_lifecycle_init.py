@@ -61,3 +61,12 @@ def test_a_revision_made_effective_without_approval_is_caught(
              "--category", "design-output", "--revision", "A", "--status", "effective")
     commit_as(repo, keys["wang"], "SPEC-001 effective at once")
     assert_found(repo, "CHANGE_NOT_APPROVED", commit=head(repo))
+
+
+def test_an_approval_record_that_is_not_yaml_is_a_finding_naming_it(
+        tmp_path: Path, keys: dict[str, SshKey]) -> None:
+    repo = _repo(tmp_path, keys)
+    (repo / "approvals").mkdir()
+    (repo / "approvals" / "SPEC-001@A.yaml").write_text("document: [unclosed\n")
+    commit_as(repo, keys["zhang"], "A broken approval record")
+    assert_found(repo, "ACK_INVALID", commit=head(repo), path="approvals/SPEC-001@A.yaml")

@@ -26,3 +26,11 @@ class Entry:
     @property
     def is_file(self) -> bool:
         return self.mode in (MODE_FILE, MODE_EXEC)
+
+
+def zsplit(data: bytes) -> list[bytes]:
+    """Git's NUL-separated output (``-z``) as its fields, without the trailing empty one."""
+    parts = data.split(b"\0")
+    if parts and parts[-1] == b"":
+        parts.pop()
+    return parts

@@ -24,7 +24,7 @@ import pygit2
 
 from techxfer.errors import GitError
 from techxfer.git import rawcommit
-from techxfer.git.entry import MODE_TREE
+from techxfer.git.entry import MODE_TREE, zsplit
 from techxfer.git.entry import Entry as Entry  # re-exported: callers import it from here
 
 # What pygit2 raises for an object it cannot find or read: KeyError or ValueError for an
@@ -175,13 +175,6 @@ class _BlobsAhead:
         if proc.poll() is None:
             proc.kill()
         proc.wait()
-
-
-def zsplit(data: bytes) -> list[bytes]:
-    parts = data.split(b"\0")
-    if parts and parts[-1] == b"":
-        parts.pop()
-    return parts
 
 
 class GitRepo:

@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 
 from techxfer.errors import GitError
-from techxfer.git.entry import Entry
+from techxfer.git.entry import Entry, zsplit
 
 ZERO_MODE = 0
 
@@ -27,13 +27,6 @@ def _env() -> dict[str, str]:
     if "GIT_DIR" in env:
         env["GIT_DIR"] = os.path.abspath(env["GIT_DIR"])
     return env
-
-
-def _split(data: bytes) -> list[bytes]:
-    parts = data.split(b"\0")
-    if parts and parts[-1] == b"":
-        parts.pop()
-    return parts
 
 
 class StagedIndex:
@@ -62,7 +55,7 @@ class StagedIndex:
     def entries(self) -> dict[str, Entry]:
         """Every path of the index with its blob id and mode (as ``GitRepo.index_entries``)."""
         out: dict[str, Entry] = {}
-        for record in _split(self._run(["ls-files", "-s", "-z"])):
+        for record in zsplit(self._run(["ls-files", "-s", "-z"])):
             meta, _, path = record.partition(b"\t")
             mode, oid, _stage = meta.split(b" ")
             out[path.decode("utf-8", "surrogateescape")] = Entry(oid.decode(), int(mode, 8))
@@ -76,7 +69,7 @@ class StagedIndex:
             return dict.fromkeys(self.entries())
         out = self._run(["diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev",
                          "--ignore-submodules=none", "HEAD", "--"])
-        fields = iter(_split(out))
+        fields = iter(zsplit(out))
         changed: dict[str, Entry | None] = {}
         for meta in fields:
             parts = meta.split(b" ")

@@ -41,7 +41,7 @@ from techxfer.model.parties import Signer
 from techxfer.model.training import TrainingRecord
 from techxfer.model.transfer import Acknowledgement, Transfer
 from techxfer.rules.authorisation import holds_role
-from techxfer.rules.register import schema_problem, unreadable
+from techxfer.rules.register import load_record
 from techxfer.rules.wording import role_refs
 from techxfer.state.config import Config
 from techxfer.state.manifests import manifest_entries
@@ -156,13 +156,10 @@ def judge_change(commit: str, signer: Signer | None, config: Config | None, path
             "reviews are kept, never changed") if after.exists(path) else msg(
             "duty.removed", "a duty record was removed; records of audits, inspections and "
             "reviews are kept, never changed"), commit)]
-    try:
-        record = DutyRecord.create(after.load("duty", path))
-    except SchemaError as exc:
-        return [Finding.of(Code.TRANSFER_INVALID, path, schema_problem(p), commit)
-                for p in exc.problems]
-    except ConfigError as exc:
-        return [Finding.of(Code.TRANSFER_INVALID, path, unreadable(exc.message), commit)]
+    raw = load_record(after, "duty", path, Code.TRANSFER_INVALID, commit)
+    if isinstance(raw, list):
+        return raw
+    record = DutyRecord.create(raw)
     if config is None:
         return []
     problems = record_problems(record, path, signer, config, register_of(after))

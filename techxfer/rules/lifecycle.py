@@ -29,7 +29,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from techxfer.errors import ConfigError, SchemaError
 from techxfer.findings import Code, Finding, Msg, msg, term
 from techxfer.format.layout import (
     PathKind,
@@ -54,7 +53,7 @@ from techxfer.model.transfer import CHANGE_REQUEST, Acknowledgement, Transfer
 from techxfer.model.uses import uses_of
 from techxfer.rules.duties import register_of
 from techxfer.rules.meanings import meaning_problem, signers_of
-from techxfer.rules.register import schema_problem, unreadable
+from techxfer.rules.register import load_record
 from techxfer.state.config import Config
 from techxfer.state.manifests import EntryPair, manifest_delta
 from techxfer.state.snapshot import Snapshot
@@ -264,7 +263,7 @@ class LifecycleBook:
                   before: Snapshot, after: Snapshot, entries: Any) -> list[Finding]:
         if before.exists(path):
             return [_changed(commit, path, after)]
-        raw = _load(after, "approval", path, commit)
+        raw = load_record(after, "approval", path, Code.ACK_INVALID, commit)
         if isinstance(raw, list):
             return raw
         record = RevisionApproval.create(raw)
@@ -280,7 +279,7 @@ class LifecycleBook:
                         received: Mapping[tuple[str, str], Received]) -> list[Finding]:
         if before.exists(path):
             return [_changed(commit, path, after)]
-        raw = _load(after, "implementation", path, commit)
+        raw = load_record(after, "implementation", path, Code.ACK_INVALID, commit)
         if isinstance(raw, list):
             return raw
         record = Implementation.create(raw)
@@ -410,12 +409,3 @@ def _changed(commit: str, path: str, after: Snapshot) -> Finding:
         "record.removed", "a signed record was removed; records are never changed or "
         "removed, only added"), commit)
 
-
-def _load(after: Snapshot, schema: str, path: str, commit: str) -> Any:
-    try:
-        return after.load(schema, path)
-    except SchemaError as exc:
-        return [Finding.of(Code.ACK_INVALID, path, schema_problem(p), commit)
-                for p in exc.problems]
-    except ConfigError as exc:
-        return [Finding.of(Code.ACK_INVALID, path, unreadable(exc.message), commit)]

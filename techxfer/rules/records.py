@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
 
-from techxfer.errors import ConfigError, SchemaError
+from techxfer.errors import ConfigError
 from techxfer.findings import Code, Finding, Msg, msg, term
 from techxfer.format.layout import (
     CONFIG_DIR,
@@ -35,7 +34,7 @@ from techxfer.rules.authorisation import holds_role, may_write, sender_roles
 from techxfer.rules.copies import CopyLedger, copy_blocker, holdings, left_behind
 from techxfer.rules.lifecycle import LifecycleBook
 from techxfer.rules.meanings import meaning_problem, misplaced
-from techxfer.rules.register import State, schema_problem, unreadable
+from techxfer.rules.register import State, load_record
 from techxfer.rules.release import release_dates
 from techxfer.rules.retention import NoticeApproval, assess, destruction_reasons, under_hold
 from techxfer.rules.training import TrainingBook
@@ -148,7 +147,7 @@ class RecordBook:
                 "record.removed", "a signed record was removed; records are never changed or "
                 "removed, only added"), commit)]
         kind = "transfer" if party is None else "ack"
-        raw = _load(after, kind, path, code, commit)
+        raw = load_record(after, kind, path, code, commit)
         if isinstance(raw, list):
             return raw
         if party is None:
@@ -276,7 +275,7 @@ class RecordBook:
                 "never changed or removed") if after.exists(path) else msg(
                 "disposition.removed", "a disposition record was removed; dispositions are kept, "
                 "never changed or removed"), commit)]
-        raw = _load(after, "disposition", path, Code.TRANSFER_INVALID, commit)
+        raw = load_record(after, "disposition", path, Code.TRANSFER_INVALID, commit)
         if isinstance(raw, list):
             return raw
         record = Disposition.create(raw)
@@ -331,7 +330,7 @@ class RecordBook:
                 "distribution.removed", "a distribution record was removed; records of "
                 "distribution are kept, never changed"), commit)]
         out: list[Finding] = []
-        raw = _load(after, "distribution", path, Code.TRANSFER_INVALID, commit)
+        raw = load_record(after, "distribution", path, Code.TRANSFER_INVALID, commit)
         if isinstance(raw, list):
             return raw
         record = Distribution.create(raw)
@@ -594,15 +593,6 @@ def _entry(snap: Snapshot, path: str, doc_id: str) -> DocumentEntry | None:
         return None
     return next((e for e in manifest_entries(snap, manifest) if e.id == doc_id), None)
 
-
-def _load(after: Snapshot, kind: str, path: str, code: Code, commit: str) -> Any:
-    """A record file read and schema-checked, or the findings (a list) of why it is not."""
-    try:
-        return after.load(kind, path)
-    except SchemaError as exc:
-        return [Finding.of(code, path, schema_problem(p), commit) for p in exc.problems]
-    except ConfigError as exc:
-        return [Finding.of(code, path, unreadable(exc.message), commit)]
 
 
 def _disposition_for(snap: Snapshot, doc_id: str, changed: Iterable[str]) -> Disposition | None:

@@ -13,6 +13,7 @@ import contextlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from techxfer.errors import ConfigError, SchemaError, SignatureError
 from techxfer.findings import Code, Finding, Msg, msg, term
@@ -53,6 +54,17 @@ def schema_problem(problem: str) -> Msg:
 def unreadable(problem: str) -> Msg:
     """A file that cannot be read (YAML syntax, encoding), as the reader words it."""
     return msg("file.unreadable", "{detail}", detail=problem)
+
+
+def load_record(snap: Snapshot, kind: str, path: str, code: Code, commit: str) -> Any:
+    """A record file read and checked against its schema KIND, or the findings (a list, of
+    CODE) saying why it cannot be."""
+    try:
+        return snap.load(kind, path)
+    except SchemaError as exc:
+        return [Finding.of(code, path, schema_problem(p), commit) for p in exc.problems]
+    except ConfigError as exc:
+        return [Finding.of(code, path, unreadable(exc.message), commit)]
 
 
 @dataclass

@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
-from techxfer.errors import ConfigError, SchemaError
 from techxfer.findings import Code, Finding, Msg, msg, term
 from techxfer.format.layout import (
     TRAINING_DIR,
@@ -40,7 +39,7 @@ from techxfer.model.training import TRAINED, TrainingRecord
 from techxfer.model.transfer import Acknowledgement, Transfer
 from techxfer.model.uses import uses_of
 from techxfer.rules.meanings import carrying_role, signers_of
-from techxfer.rules.register import schema_problem, unreadable
+from techxfer.rules.register import load_record
 from techxfer.rules.wording import role_refs
 from techxfer.state.config import Config
 from techxfer.state.manifests import EntryPair, manifest_delta
@@ -112,13 +111,10 @@ class TrainingBook:
                 "never changed") if after.exists(path) else msg(
                 "training.removed", "a training record was removed; training records are kept, "
                 "never changed"), commit)]
-        try:
-            record = TrainingRecord.create(after.load("training", path))
-        except SchemaError as exc:
-            return [Finding.of(Code.TRAINING_INVALID, path, schema_problem(p), commit)
-                    for p in exc.problems]
-        except ConfigError as exc:
-            return [Finding.of(Code.TRAINING_INVALID, path, unreadable(exc.message), commit)]
+        raw = load_record(after, "training", path, Code.TRAINING_INVALID, commit)
+        if isinstance(raw, list):
+            return raw
+        record = TrainingRecord.create(raw)
         if config is None or signer is None:
             return []
         problems = record_problems(record, path, signer, config, register)
