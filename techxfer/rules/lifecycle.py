@@ -51,7 +51,7 @@ from techxfer.model.approval import (
 from techxfer.model.manifest import DocumentEntry
 from techxfer.model.parties import Signer
 from techxfer.model.transfer import CHANGE_REQUEST, Acknowledgement, Transfer
-from techxfer.model.uses import uses_of
+from techxfer.model.uses import USES_KEY, uses_of
 from techxfer.rules.duties import register_of
 from techxfer.rules.meanings import meaning_problem, signers_of
 from techxfer.rules.register import schema_problem, unreadable
@@ -216,7 +216,8 @@ class LifecycleBook:
 
     approvals: dict[tuple[str, str], str] = field(default_factory=dict)  # (path, blob) → sha256
     decisions: dict[str, set[str]] = field(default_factory=dict)  # tx id → approving ack blobs
-    requests: dict[tuple[str, str], list[Request]] = field(default_factory=dict)  # (id, rev)
+    # (id, rev), case-folded: a citation spelt in another case names the same revision
+    requests: dict[tuple[str, str], list[Request]] = field(default_factory=dict)
 
     def judge(self, commit: str, signer: Signer | None, config: Config | None,
               changed: Iterable[str], before: Snapshot, after: Snapshot,
@@ -256,7 +257,8 @@ class LifecycleBook:
             for old, new in pairs:
                 if new is None or new.status == "destroyed":
                     continue
-                out += self._use(commit, config, old, new, after, received, set(paths))
+                out += self._use(commit, config, old, new, after, received, set(paths),
+                                 entries)
         return out
 
     # records
@@ -306,7 +308,7 @@ class LifecycleBook:
         tx = found.transfer
         if tx.type == CHANGE_REQUEST:
             for item in tx.items:
-                requests = self.requests.setdefault((item.id, item.revision), [])
+                requests = self.requests.setdefault(_key(item.id, item.revision), [])
                 if all(r.transfer != tx.id for r in requests):
                     requests.append(Request(tx.id, tx.recipient, item.sha256))
         return [Finding.of(Code.TRANSFER_INVALID, path, _about(tx.id, m), commit)
@@ -338,7 +340,7 @@ class LifecycleBook:
     # uses
     def _use(self, commit: str, config: Config, old: DocumentEntry | None, new: DocumentEntry,
              after: Snapshot, received: Mapping[tuple[str, str], Received],
-             changed: set[str]) -> list[Finding]:
+             changed: set[str], entries: Any) -> list[Finding]:
         out: list[Finding] = []
         became = new.status == "effective" and (
             old is None or old.status != "effective"
@@ -363,11 +365,23 @@ class LifecycleBook:
                 out.append(Finding.of(Code.CHANGE_NOT_APPROVED, new.path, msg(
                     "lifecycle.effective_requested", "{id} rev {revision} made effective: {why}",
                     id=new.id, revision=new.revision, why=why), commit))
+        uses = uses_of(new)
+        unread_before = set(uses_of(old).unreadable) if old is not None else set()
+        for text in uses.unreadable:
+            # a value that is no DOC-ID@REVISION hides what the batch was made to
+            if text.startswith(USES_KEY) and text not in unread_before:
+                out.append(Finding.of(Code.CHANGE_NOT_APPROVED, new.path, msg(
+                    "lifecycle.uses_unreadable", "{id}: {value} is not one DOC-ID@REVISION "
+                    "per item: what it was made to cannot be checked against change requests",
+                    id=new.id, value=text), commit))
         cited_before = set(uses_of(old).cites) if old is not None else set()
-        for cite in uses_of(new).cites:
+        for cite in uses.cites:
             if cite in cited_before:
                 continue
-            why = self._request_problem(after, cite.document, cite.revision, None, received)
+            # the content the register holds under that revision is the one cited
+            listed = _listed(entries(), cite.document, cite.revision)
+            why = self._request_problem(after, cite.document, cite.revision,
+                                        listed.sha256 if listed is not None else None, received)
             if why is not None:
                 out.append(Finding.of(Code.CHANGE_NOT_APPROVED, new.path, msg(
                     "lifecycle.cited_requested", "{id} cites {cited}: {why}", id=new.id,
@@ -378,7 +392,7 @@ class LifecycleBook:
                          received: Mapping[tuple[str, str], Received]) -> Msg | None:
         """None when no change request carries DOC_ID rev REVISION, or one carrying it (with
         SHA256, where given) is approved in SNAP; else why not."""
-        requests = self.requests.get((doc_id, revision))
+        requests = self.requests.get(_key(doc_id, revision))
         if not requests:
             return None
         matching = [r for r in requests if sha256 is None or r.sha256 == sha256]
@@ -388,6 +402,20 @@ class LifecycleBook:
             return msg("lifecycle.request_content", "its content differs from what change "
                        "request {tx} proposed", tx=requests[0].transfer)
         return _undecided(matching[0].transfer, matching[0].recipient, received)
+
+
+def _key(doc_id: str, revision: str) -> tuple[str, str]:
+    return doc_id.casefold(), revision.casefold()
+
+
+def _listed(register: Mapping[str, DocumentEntry], doc_id: str,
+            revision: str) -> DocumentEntry | None:
+    """The register's entry of DOC_ID when it holds REVISION (either in any case)."""
+    entry = register.get(doc_id) or next(
+        (e for e in register.values() if e.id.casefold() == doc_id.casefold()), None)
+    if entry is None or entry.revision.casefold() != revision.casefold():
+        return None
+    return entry
 
 
 def _undecided(tx_id: str, recipient: str, received: Mapping[tuple[str, str], Received]) -> Msg:
