@@ -34,6 +34,7 @@ from attack_helpers import (
     prepared,
     register,
     sha256,
+    show,
     utcnow,
     verify,
 )
@@ -48,6 +49,8 @@ from test_lifecycle import (
     request,
     write_approval,
 )
+from test_release import MARKET, PRODUCTION, release, release_base  # noqa: F401
+from test_release2 import released_again, reworked, under_rework  # noqa: F401
 
 Keys = dict[str, SshKey]
 SOP_B = b"Mixing SOP rev B\n"
@@ -438,3 +441,70 @@ def test_hostile_text_in_lifecycle_records_is_shown_escaped(repo: Path, keys: Ke
         assert not any(c in out for c in "\x1b\u202e\r\x07"), (args, out)
         assert "\nforged line" not in out, (args, out)
     assert "ok\\x1b[2J" in techxfer(repo, "log", "SPEC-001").stdout
+
+
+# -- re-release after rework -----------------------------------------------------------------
+def _fork_re_releases(repo: Path, keys: Keys, side_names: str) -> tuple[str, str, str]:
+    """From a reworked batch (deviation closed): li re-releases on main (A1, naming the first
+    release P0); on branch ``side``, li re-releases too (B1), its ``supersedes`` naming
+    P0 (its own line's release) or A1 (a release on the other line, P0's SHA-256); a merge
+    keeps main's. Returns (P0, A1, B1)."""
+    p0 = git(repo, "log", "--format=%H", "--", PRODUCTION).stdout.split()[0]
+    replaced = sha256(show(repo, "HEAD", PRODUCTION))
+    git(repo, "branch", "side")
+    release(repo, keys["li"], "production", "--rework")
+    a1 = head(repo)
+    checkout(repo, "side")
+    release(repo, keys["li"], "production", "--rework")
+    data = yaml.safe_load(show(repo, "HEAD", PRODUCTION))
+    git(repo, "reset", "-q", "--hard", "HEAD~1")
+    data["supersedes"].update(commit=p0 if side_names == "own line" else a1, sha256=replaced)
+    (repo / PRODUCTION).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                                   encoding="utf-8")
+    commit_as(repo, keys["li"], f"re-release naming the release of the {side_names}",
+              PRODUCTION)
+    b1 = head(repo)
+    checkout(repo, "main")
+    hand_merge(repo, keys["li"], [a1, b1], compose_tree(repo, a1), "keep main's re-release")
+    return p0, a1, b1
+
+
+@pytest.mark.parametrize("side_names", ["own line", "other line"])
+def test_re_release_supersedes_names_a_release_of_another_line(
+        reworked: Path, tmp_path: Path, keys: Keys, side_names: str) -> None:  # noqa: F811
+    repo = clone(reworked, tmp_path)
+    _, a1, b1 = _fork_re_releases(repo, keys, side_names)
+    findings = verify(repo)[1]
+    assert not [f for f in findings if f["commit"] == a1], findings
+    on_b1 = [f for f in findings if f["commit"] == b1]
+    if side_names == "own line":
+        assert on_b1 == [], findings  # its own line's release in force: right
+    else:
+        assert any(f["code"] == "RELEASE_INVALID" and f["path"] == PRODUCTION
+                   and "the release in force was recorded in" in f["message"]
+                   for f in on_b1), findings
+
+
+@pytest.mark.parametrize("target", ["market itself", "production twice"])
+def test_rewrite_naming_itself_or_without_a_new_deviation(
+        released_again: Path, tmp_path: Path, keys: Keys, target: str) -> None:  # noqa: F811
+    repo = clone(released_again, tmp_path)
+    path = MARKET if target == "market itself" else PRODUCTION
+    data = yaml.safe_load(show(repo, "HEAD", path))
+    in_force = git(repo, "log", "-1", "--format=%H", "--", path).stdout.strip()
+    data["comment"] = "once more"
+    if target == "market itself":  # the new record's own content as the one it supersedes
+        data["supersedes"] = {"commit": in_force, "sha256": "0" * 64, "reason": "self"}
+        body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        data["supersedes"]["sha256"] = sha256(body.encode())
+    else:  # names the release in force rightly, but no deviation closed since
+        data["supersedes"] = {"commit": in_force, "sha256": sha256(show(repo, "HEAD", path)),
+                              "reason": "again"}
+    (repo / path).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                             encoding="utf-8")
+    commit_as(repo, keys["zhang" if path == MARKET else "li"], "rewrite", path)
+    bad = head(repo)
+    findings = assert_found(repo, "RELEASE_INVALID", commit=bad, path=path)
+    said = " ".join(f["message"] for f in findings if f["commit"] == bad)
+    assert ("the release in force was recorded in" in said) if target == "market itself" \
+        else ("lists no deviation closed since" in said)
