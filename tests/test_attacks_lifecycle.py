@@ -508,3 +508,25 @@ def test_rewrite_naming_itself_or_without_a_new_deviation(
     said = " ".join(f["message"] for f in findings if f["commit"] == bad)
     assert ("the release in force was recorded in" in said) if target == "market itself" \
         else ("lists no deviation closed since" in said)
+
+
+@pytest.mark.parametrize("use", ["effective", "cited"])
+def test_the_proposed_content_under_a_new_revision_letter(
+        repo: Path, keys: Keys, ids: dict[str, str], use: str) -> None:
+    """MFG-SOP rev B is proposed to acme and not decided; fab files the same content as rev C
+    (no request names rev C) and uses it."""
+    register(repo, SOP, SOP_B, "MFG-SOP", "C", "process")
+    edit_yaml(repo / "MANIFEST.yaml", lambda d: [e.update(status="draft")
+                                                 for e in d["documents"]
+                                                 if e["id"] == "MFG-SOP"])
+    commit_as(repo, keys["zhao"], "the proposal, relettered")
+    if use == "effective":
+        write_approval(repo, approval_record("MFG-SOP", "C", sha256(SOP_B), party="fab",
+                                             signer="li.na"))
+        make_effective(repo, SOP, "MFG-SOP")
+        commit_as(repo, keys["li"], "rev C effective in-house")
+        blamed, path = head(repo), SOP
+    else:
+        blamed, path = batch(repo, keys["zhao"], 1, ["MFG-SOP@C"]), "records/B-1.csv"
+    findings = assert_found(repo, "CHANGE_NOT_APPROVED", commit=blamed, path=path)
+    assert any(ids["sop_b_cr"] in f["message"] for f in findings if f["commit"] == blamed)

@@ -394,7 +394,14 @@ class LifecycleBook:
         SHA256, where given) is approved in SNAP; else why not."""
         requests = self.requests.get(_key(doc_id, revision))
         if not requests:
-            return None
+            # the proposed content under another revision letter is still the proposal
+            same = [r for (i, rev), rs in self.requests.items() if i == doc_id.casefold()
+                    for r in rs if sha256 is not None and r.sha256 == sha256]
+            if not same or any(self.decided(snap, r.transfer, r.recipient) for r in same):
+                return None
+            return msg("lifecycle.request_relettered", "its content is what change request {tx} "
+                       "proposed under another revision: {why}", tx=same[0].transfer,
+                       why=_undecided(same[0].transfer, same[0].recipient, received))
         matching = [r for r in requests if sha256 is None or r.sha256 == sha256]
         if any(self.decided(snap, r.transfer, r.recipient) for r in matching):
             return None
