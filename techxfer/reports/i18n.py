@@ -329,6 +329,9 @@ MESSAGES: dict[str, str] = {
     # -- lifecycle attacks --
     "lifecycle.uses_unreadable": "{id}：{value} 不是每项一个 DOC-ID@REVISION：无法对照变更申请核查"
                                  "其所依据的版本",
+    "lifecycle.request_met": "{id} 在提交 {commit} 中{what}，在此与其变更申请 {tx} 相遇：{why}",
+    "lifecycle.made_effective": "生效",
+    "lifecycle.cited": "引用了 {cited}",
     "lifecycle.request_relettered": "其内容即变更申请 {tx} 以另一版本号提出的内容：{why}",
 }
 

@@ -40,6 +40,7 @@ from techxfer.format.layout import (
     parse_approval_path,
     parse_implementation_path,
     parse_record_path,
+    transfer_path,
 )
 from techxfer.model.approval import (
     APPROVED,
@@ -208,6 +209,17 @@ class Request:
     sha256: str
 
 
+@dataclass(frozen=True)
+class Use:
+    """A revision made effective or cited while no change request carrying it was in the
+    tree: judged again where a request for it, undecided, meets it (a merge)."""
+
+    commit: str
+    entry: str  # the id of the entry made effective or citing
+    effective: bool  # made effective (else cited)
+    cited: str = ""  # the citation as written
+
+
 @dataclass
 class LifecycleBook:
     """What the walk learnt: the approval records and approving acknowledgements judged
@@ -218,6 +230,7 @@ class LifecycleBook:
     decisions: dict[str, set[str]] = field(default_factory=dict)  # tx id → approving ack blobs
     # (id, rev), case-folded: a citation spelt in another case names the same revision
     requests: dict[tuple[str, str], list[Request]] = field(default_factory=dict)
+    pending: dict[tuple[str, str], list[Use]] = field(default_factory=dict)  # (id, rev) folded
 
     def judge(self, commit: str, signer: Signer | None, config: Config | None,
               changed: Iterable[str], before: Snapshot, after: Snapshot,
@@ -247,6 +260,7 @@ class LifecycleBook:
                 out += self._transfer(commit, path, sent, after, entries)
             elif path_kind is PathKind.ACK and not before.exists(path):
                 self._decision(commit, path, sent, received, after)
+        out += self._met(commit, before, after, entries, received)
         if config is None:
             return out
         for path in paths:
@@ -338,6 +352,45 @@ class LifecycleBook:
         return snap.exists(path) and self.approvals.get((path, snap.blob_id(path))) == entry.sha256
 
     # uses
+    def _met(self, commit: str, before: Snapshot, after: Snapshot, entries: Any,
+             received: Mapping[tuple[str, str], Received]) -> list[Finding]:
+        """Uses made on a line without the change request, meeting it undecided in this
+        commit's tree (and not in the parent's): a merge brings them together."""
+        out: list[Finding] = []
+        old: dict[str, DocumentEntry] | None = None
+        for key in sorted(self.requests.keys() & self.pending.keys()):
+            for r in self.requests[key]:
+                path = transfer_path(r.transfer)
+                if not after.exists(path) or self.decided(after, r.transfer, r.recipient):
+                    continue
+                for use in self.pending[key]:
+                    entry = entries().get(use.entry)
+                    if use.commit == commit or entry is None or not _uses(entry, key, use):
+                        continue
+                    if before.exists(path) and not self.decided(before, r.transfer, r.recipient):
+                        old = old if old is not None else register_of(before)
+                        was = old.get(use.entry)
+                        if was is not None and _uses(was, key, use):
+                            continue  # they met before this commit
+                    out.append(Finding.of(Code.CHANGE_NOT_APPROVED, entry.path, msg(
+                        "lifecycle.request_met", "{id} {what} in commit {commit} meets here "
+                        "change request {tx} for it: {why}", id=entry.id,
+                        what=msg("lifecycle.made_effective", "made effective") if use.effective
+                        else msg("lifecycle.cited", "cites {cited}", cited=use.cited),
+                        commit=use.commit[:10], tx=r.transfer,
+                        why=_undecided(r.transfer, r.recipient, received)), commit))
+        return out
+
+    def _pending(self, snap: Snapshot, key: tuple[str, str], use: Use) -> None:
+        """Keep USE when no change request carrying KEY is in SNAP."""
+        if not self._in_tree(snap, key):
+            uses = self.pending.setdefault(key, [])
+            if use not in uses:
+                uses.append(use)
+
+    def _in_tree(self, snap: Snapshot, key: tuple[str, str]) -> list[Request]:
+        return [r for r in self.requests.get(key, ()) if snap.exists(transfer_path(r.transfer))]
+
     def _use(self, commit: str, config: Config, old: DocumentEntry | None, new: DocumentEntry,
              after: Snapshot, received: Mapping[tuple[str, str], Received],
              changed: set[str], entries: Any) -> list[Finding]:
@@ -360,6 +413,7 @@ class LifecycleBook:
                 out.append(Finding.of(Code.CHANGE_NOT_APPROVED, new.path, msg(
                     "lifecycle.approval_void", "{id} rev {revision} made effective on an approval "
                     "that does not hold", id=new.id, revision=new.revision), commit))
+            self._pending(after, _key(new.id, new.revision), Use(commit, new.id, True))
             why = self._request_problem(after, new.id, new.revision, new.sha256, received)
             if why is not None:
                 out.append(Finding.of(Code.CHANGE_NOT_APPROVED, new.path, msg(
@@ -379,6 +433,8 @@ class LifecycleBook:
             if cite in cited_before:
                 continue
             # the content the register holds under that revision is the one cited
+            self._pending(after, _key(cite.document, cite.revision), Use(commit, new.id, False,
+                                                                            str(cite)))
             listed = _listed(entries(), cite.document, cite.revision)
             why = self._request_problem(after, cite.document, cite.revision,
                                         listed.sha256 if listed is not None else None, received)
@@ -392,11 +448,12 @@ class LifecycleBook:
                          received: Mapping[tuple[str, str], Received]) -> Msg | None:
         """None when no change request carries DOC_ID rev REVISION, or one carrying it (with
         SHA256, where given) is approved in SNAP; else why not."""
-        requests = self.requests.get(_key(doc_id, revision))
+        requests = self._in_tree(snap, _key(doc_id, revision))  # a request this line holds
         if not requests:
             # the proposed content under another revision letter is still the proposal
             same = [r for (i, rev), rs in self.requests.items() if i == doc_id.casefold()
-                    for r in rs if sha256 is not None and r.sha256 == sha256]
+                    for r in rs if sha256 is not None and r.sha256 == sha256
+                    and snap.exists(transfer_path(r.transfer))]
             if not same or any(self.decided(snap, r.transfer, r.recipient) for r in same):
                 return None
             return msg("lifecycle.request_relettered", "its content is what change request {tx} "
@@ -413,6 +470,13 @@ class LifecycleBook:
 
 def _key(doc_id: str, revision: str) -> tuple[str, str]:
     return doc_id.casefold(), revision.casefold()
+
+
+def _uses(entry: DocumentEntry, key: tuple[str, str], use: Use) -> bool:
+    """Does ENTRY (still) make KEY effective, or cite it, as USE did?"""
+    if use.effective:
+        return entry.status == "effective" and _key(entry.id, entry.revision) == key
+    return any(_key(c.document, c.revision) == key for c in uses_of(entry).cites)
 
 
 def _listed(register: Mapping[str, DocumentEntry], doc_id: str,
