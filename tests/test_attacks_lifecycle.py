@@ -343,6 +343,7 @@ def test_use_on_one_line_request_on_another_meet_in_a_merge(
     # acme's approval before the merge: the merge is clean
     checkout(repo, "main")
     git(repo, "reset", "-q", "--hard", requested)
+    git(repo, "branch", "-f", "use", used)
     tx = next(p.name for p in (repo / "transfers").iterdir()
               if p.is_dir() and not (p / "ack.acme.yaml").exists()
               and yaml.safe_load((p / "transfer.yaml").read_text())["type"] == "change-request")
