@@ -49,7 +49,7 @@ from techxfer.model.approval import (
     RevisionApproval,
     approval_step,
 )
-from techxfer.model.manifest import DocumentEntry
+from techxfer.model.manifest import DocumentEntry, nearest_manifest
 from techxfer.model.parties import Signer
 from techxfer.model.transfer import CHANGE_REQUEST, Acknowledgement, Transfer
 from techxfer.model.uses import USES_KEY, uses_of
@@ -218,6 +218,7 @@ class Use:
     entry: str  # the id of the entry made effective or citing
     effective: bool  # made effective (else cited)
     cited: str = ""  # the citation as written
+    manifest: str = ""  # the manifest listing the entry
 
 
 @dataclass
@@ -364,6 +365,8 @@ class LifecycleBook:
                 if not after.exists(path) or self.decided(after, r.transfer, r.recipient):
                     continue
                 for use in self.pending[key]:
+                    if before.exists(path) and _same(before, after, use.manifest):
+                        continue  # neither the request nor the use came in here
                     entry = entries().get(use.entry)
                     if use.commit == commit or entry is None or not _uses(entry, key, use):
                         continue
@@ -413,7 +416,9 @@ class LifecycleBook:
                 out.append(Finding.of(Code.CHANGE_NOT_APPROVED, new.path, msg(
                     "lifecycle.approval_void", "{id} rev {revision} made effective on an approval "
                     "that does not hold", id=new.id, revision=new.revision), commit))
-            self._pending(after, _key(new.id, new.revision), Use(commit, new.id, True))
+            manifest = nearest_manifest(new.path, after.manifest_set) or ""
+            self._pending(after, _key(new.id, new.revision), Use(commit, new.id, True, "",
+                                                                 manifest))
             why = self._request_problem(after, new.id, new.revision, new.sha256, received)
             if why is not None:
                 out.append(Finding.of(Code.CHANGE_NOT_APPROVED, new.path, msg(
@@ -433,8 +438,9 @@ class LifecycleBook:
             if cite in cited_before:
                 continue
             # the content the register holds under that revision is the one cited
-            self._pending(after, _key(cite.document, cite.revision), Use(commit, new.id, False,
-                                                                            str(cite)))
+            self._pending(after, _key(cite.document, cite.revision), Use(
+                commit, new.id, False, str(cite), nearest_manifest(new.path, after.manifest_set)
+                or ""))
             listed = _listed(entries(), cite.document, cite.revision)
             why = self._request_problem(after, cite.document, cite.revision,
                                         listed.sha256 if listed is not None else None, received)
@@ -470,6 +476,13 @@ class LifecycleBook:
 
 def _key(doc_id: str, revision: str) -> tuple[str, str]:
     return doc_id.casefold(), revision.casefold()
+
+
+def _same(before: Snapshot, after: Snapshot, path: str) -> bool:
+    """Is PATH the same file (or as absent) in BEFORE and AFTER?"""
+    if before.exists(path) != after.exists(path):
+        return False
+    return not after.exists(path) or before.blob_id(path) == after.blob_id(path)
 
 
 def _uses(entry: DocumentEntry, key: tuple[str, str], use: Use) -> bool:
