@@ -444,13 +444,18 @@ def test_training_and_batch_in_one_merge(repo: Path, keys: Keys, ids: dict[str, 
 
 
 # -- what the reports show -------------------------------------------------------------------
-def test_hostile_text_in_lifecycle_records_is_shown_escaped(repo: Path, keys: Keys) -> None:
+def test_hostile_text_in_lifecycle_records_is_shown_escaped(repo: Path, keys: Keys,
+                                                            ids: dict[str, str]) -> None:
+    git(repo, "reset", "-q", "--hard", ids["sop_a"])
     content = b"Specification rev C\n"
     draft(repo, keys["wang"], SPEC, content, "SPEC-001", "C")
     hostile = "ok\x1b[2J\u202egnp.exe\r\nforged line\x07"
     approve(repo, keys["zhang"], "SPEC-001", "-m", hostile)
-    for args in (("log", "SPEC-001"), ("signatures",), ("log", "SPEC-001", "--lang", "zh")):
-        out = techxfer(repo, *args).stdout
+    train(repo, keys["li"], "MFG-SOP", "-m", hostile)
+    batch(repo, keys["zhao"], 1, ["MFG-SOP@A"], ["li.na\x1b[2J\u202e"])
+    for args in (("log", "SPEC-001"), ("signatures",), ("log", "SPEC-001", "--lang", "zh"),
+                 ("training",), ("log", "MFG-SOP"), ("verify",), ("duties",)):
+        out = techxfer(repo, *args, check=False).stdout
         assert not any(c in out for c in "\x1b\u202e\r\x07"), (args, out)
         assert "\nforged line" not in out, (args, out)
     assert "ok\\x1b[2J" in techxfer(repo, "log", "SPEC-001").stdout
