@@ -326,6 +326,13 @@ MESSAGES: dict[str, str] = {
     "trail.approved": "{id} 第 {revision} 版，{date} 生效",
     "trail.implemented": "{tx}，自批次 {batch} 起实施",
     "meaning.implemented_misplaced": "“{implemented}”以 techxfer implemented 确认，而不是作为确认签署",
+    # -- lifecycle attacks --
+    "lifecycle.uses_unreadable": "{id}：{value} 不是每项一个 DOC-ID@REVISION：无法对照变更申请核查"
+                                 "其所依据的版本",
+    "lifecycle.request_met": "{id} 在提交 {commit} 中{what}，在此与其变更申请 {tx} 相遇：{why}",
+    "lifecycle.made_effective": "生效",
+    "lifecycle.cited": "引用了 {cited}",
+    "lifecycle.request_relettered": "其内容即变更申请 {tx} 以另一版本号提出的内容：{why}",
 }
 
 # The words of the format, by kind, then by their English word.

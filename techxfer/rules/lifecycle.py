@@ -39,6 +39,7 @@ from techxfer.format.layout import (
     parse_approval_path,
     parse_implementation_path,
     parse_record_path,
+    transfer_path,
 )
 from techxfer.model.approval import (
     APPROVED,
@@ -47,10 +48,10 @@ from techxfer.model.approval import (
     RevisionApproval,
     approval_step,
 )
-from techxfer.model.manifest import DocumentEntry
+from techxfer.model.manifest import DocumentEntry, nearest_manifest
 from techxfer.model.parties import Signer
 from techxfer.model.transfer import CHANGE_REQUEST, Acknowledgement, Transfer
-from techxfer.model.uses import uses_of
+from techxfer.model.uses import USES_KEY, uses_of
 from techxfer.rules.duties import register_of
 from techxfer.rules.meanings import meaning_problem, signers_of
 from techxfer.rules.register import load_record
@@ -207,6 +208,18 @@ class Request:
     sha256: str
 
 
+@dataclass(frozen=True)
+class Use:
+    """A revision made effective or cited while no change request carrying it was in the
+    tree: judged again where a request for it, undecided, meets it (a merge)."""
+
+    commit: str
+    entry: str  # the id of the entry made effective or citing
+    effective: bool  # made effective (else cited)
+    cited: str = ""  # the citation as written
+    manifest: str = ""  # the manifest listing the entry
+
+
 @dataclass
 class LifecycleBook:
     """What the walk learnt: the approval records and approving acknowledgements judged
@@ -215,7 +228,9 @@ class LifecycleBook:
 
     approvals: dict[tuple[str, str], str] = field(default_factory=dict)  # (path, blob) → sha256
     decisions: dict[str, set[str]] = field(default_factory=dict)  # tx id → approving ack blobs
-    requests: dict[tuple[str, str], list[Request]] = field(default_factory=dict)  # (id, rev)
+    # (id, rev), case-folded: a citation spelt in another case names the same revision
+    requests: dict[tuple[str, str], list[Request]] = field(default_factory=dict)
+    pending: dict[tuple[str, str], list[Use]] = field(default_factory=dict)  # (id, rev) folded
 
     def judge(self, commit: str, signer: Signer | None, config: Config | None,
               changed: Iterable[str], before: Snapshot, after: Snapshot,
@@ -245,6 +260,7 @@ class LifecycleBook:
                 out += self._transfer(commit, path, sent, after, entries)
             elif path_kind is PathKind.ACK and not before.exists(path):
                 self._decision(commit, path, sent, received, after)
+        out += self._met(commit, before, after, entries, received)
         if config is None:
             return out
         for path in paths:
@@ -255,7 +271,8 @@ class LifecycleBook:
             for old, new in pairs:
                 if new is None or new.status == "destroyed":
                     continue
-                out += self._use(commit, config, old, new, after, received, set(paths))
+                out += self._use(commit, config, old, new, after, received, set(paths),
+                                 entries)
         return out
 
     # records
@@ -305,7 +322,7 @@ class LifecycleBook:
         tx = found.transfer
         if tx.type == CHANGE_REQUEST:
             for item in tx.items:
-                requests = self.requests.setdefault((item.id, item.revision), [])
+                requests = self.requests.setdefault(_key(item.id, item.revision), [])
                 if all(r.transfer != tx.id for r in requests):
                     requests.append(Request(tx.id, tx.recipient, item.sha256))
         return [Finding.of(Code.TRANSFER_INVALID, path, _about(tx.id, m), commit)
@@ -335,9 +352,50 @@ class LifecycleBook:
         return snap.exists(path) and self.approvals.get((path, snap.blob_id(path))) == entry.sha256
 
     # uses
+    def _met(self, commit: str, before: Snapshot, after: Snapshot, entries: Any,
+             received: Mapping[tuple[str, str], Received]) -> list[Finding]:
+        """Uses made on a line without the change request, meeting it undecided in this
+        commit's tree (and not in the parent's): a merge brings them together."""
+        out: list[Finding] = []
+        old: dict[str, DocumentEntry] | None = None
+        for key in sorted(self.requests.keys() & self.pending.keys()):
+            for r in self.requests[key]:
+                path = transfer_path(r.transfer)
+                if not after.exists(path) or self.decided(after, r.transfer, r.recipient):
+                    continue
+                for use in self.pending[key]:
+                    if before.exists(path) and _same(before, after, use.manifest):
+                        continue  # neither the request nor the use came in here
+                    entry = entries().get(use.entry)
+                    if use.commit == commit or entry is None or not _uses(entry, key, use):
+                        continue
+                    if before.exists(path) and not self.decided(before, r.transfer, r.recipient):
+                        old = old if old is not None else register_of(before)
+                        was = old.get(use.entry)
+                        if was is not None and _uses(was, key, use):
+                            continue  # they met before this commit
+                    out.append(Finding.of(Code.CHANGE_NOT_APPROVED, entry.path, msg(
+                        "lifecycle.request_met", "{id} {what} in commit {commit} meets here "
+                        "change request {tx} for it: {why}", id=entry.id,
+                        what=msg("lifecycle.made_effective", "made effective") if use.effective
+                        else msg("lifecycle.cited", "cites {cited}", cited=use.cited),
+                        commit=use.commit[:10], tx=r.transfer,
+                        why=_undecided(r.transfer, r.recipient, received)), commit))
+        return out
+
+    def _pending(self, snap: Snapshot, key: tuple[str, str], use: Use) -> None:
+        """Keep USE when no change request carrying KEY is in SNAP."""
+        if not self._in_tree(snap, key):
+            uses = self.pending.setdefault(key, [])
+            if use not in uses:
+                uses.append(use)
+
+    def _in_tree(self, snap: Snapshot, key: tuple[str, str]) -> list[Request]:
+        return [r for r in self.requests.get(key, ()) if snap.exists(transfer_path(r.transfer))]
+
     def _use(self, commit: str, config: Config, old: DocumentEntry | None, new: DocumentEntry,
              after: Snapshot, received: Mapping[tuple[str, str], Received],
-             changed: set[str]) -> list[Finding]:
+             changed: set[str], entries: Any) -> list[Finding]:
         out: list[Finding] = []
         became = new.status == "effective" and (
             old is None or old.status != "effective"
@@ -357,16 +415,34 @@ class LifecycleBook:
                 out.append(Finding.of(Code.CHANGE_NOT_APPROVED, new.path, msg(
                     "lifecycle.approval_void", "{id} rev {revision} made effective on an approval "
                     "that does not hold", id=new.id, revision=new.revision), commit))
+            manifest = nearest_manifest(new.path, after.manifest_set) or ""
+            self._pending(after, _key(new.id, new.revision), Use(commit, new.id, True, "",
+                                                                 manifest))
             why = self._request_problem(after, new.id, new.revision, new.sha256, received)
             if why is not None:
                 out.append(Finding.of(Code.CHANGE_NOT_APPROVED, new.path, msg(
                     "lifecycle.effective_requested", "{id} rev {revision} made effective: {why}",
                     id=new.id, revision=new.revision, why=why), commit))
+        uses = uses_of(new)
+        unread_before = set(uses_of(old).unreadable) if old is not None else set()
+        for text in uses.unreadable:
+            # a value that is no DOC-ID@REVISION hides what the batch was made to
+            if text.startswith(USES_KEY) and text not in unread_before:
+                out.append(Finding.of(Code.CHANGE_NOT_APPROVED, new.path, msg(
+                    "lifecycle.uses_unreadable", "{id}: {value} is not one DOC-ID@REVISION "
+                    "per item: what it was made to cannot be checked against change requests",
+                    id=new.id, value=text), commit))
         cited_before = set(uses_of(old).cites) if old is not None else set()
-        for cite in uses_of(new).cites:
+        for cite in uses.cites:
             if cite in cited_before:
                 continue
-            why = self._request_problem(after, cite.document, cite.revision, None, received)
+            # the content the register holds under that revision is the one cited
+            self._pending(after, _key(cite.document, cite.revision), Use(
+                commit, new.id, False, str(cite), nearest_manifest(new.path, after.manifest_set)
+                or ""))
+            listed = _listed(entries(), cite.document, cite.revision)
+            why = self._request_problem(after, cite.document, cite.revision,
+                                        listed.sha256 if listed is not None else None, received)
             if why is not None:
                 out.append(Finding.of(Code.CHANGE_NOT_APPROVED, new.path, msg(
                     "lifecycle.cited_requested", "{id} cites {cited}: {why}", id=new.id,
@@ -377,9 +453,17 @@ class LifecycleBook:
                          received: Mapping[tuple[str, str], Received]) -> Msg | None:
         """None when no change request carries DOC_ID rev REVISION, or one carrying it (with
         SHA256, where given) is approved in SNAP; else why not."""
-        requests = self.requests.get((doc_id, revision))
+        requests = self._in_tree(snap, _key(doc_id, revision))  # a request this line holds
         if not requests:
-            return None
+            # the proposed content under another revision letter is still the proposal
+            same = [r for (i, rev), rs in self.requests.items() if i == doc_id.casefold()
+                    for r in rs if sha256 is not None and r.sha256 == sha256
+                    and snap.exists(transfer_path(r.transfer))]
+            if not same or any(self.decided(snap, r.transfer, r.recipient) for r in same):
+                return None
+            return msg("lifecycle.request_relettered", "its content is what change request {tx} "
+                       "proposed under another revision: {why}", tx=same[0].transfer,
+                       why=_undecided(same[0].transfer, same[0].recipient, received))
         matching = [r for r in requests if sha256 is None or r.sha256 == sha256]
         if any(self.decided(snap, r.transfer, r.recipient) for r in matching):
             return None
@@ -387,6 +471,34 @@ class LifecycleBook:
             return msg("lifecycle.request_content", "its content differs from what change "
                        "request {tx} proposed", tx=requests[0].transfer)
         return _undecided(matching[0].transfer, matching[0].recipient, received)
+
+
+def _key(doc_id: str, revision: str) -> tuple[str, str]:
+    return doc_id.casefold(), revision.casefold()
+
+
+def _same(before: Snapshot, after: Snapshot, path: str) -> bool:
+    """Is PATH the same file (or as absent) in BEFORE and AFTER?"""
+    if before.exists(path) != after.exists(path):
+        return False
+    return not after.exists(path) or before.blob_id(path) == after.blob_id(path)
+
+
+def _uses(entry: DocumentEntry, key: tuple[str, str], use: Use) -> bool:
+    """Does ENTRY (still) make KEY effective, or cite it, as USE did?"""
+    if use.effective:
+        return entry.status == "effective" and _key(entry.id, entry.revision) == key
+    return any(_key(c.document, c.revision) == key for c in uses_of(entry).cites)
+
+
+def _listed(register: Mapping[str, DocumentEntry], doc_id: str,
+            revision: str) -> DocumentEntry | None:
+    """The register's entry of DOC_ID when it holds REVISION (either in any case)."""
+    entry = register.get(doc_id) or next(
+        (e for e in register.values() if e.id.casefold() == doc_id.casefold()), None)
+    if entry is None or entry.revision.casefold() != revision.casefold():
+        return None
+    return entry
 
 
 def _undecided(tx_id: str, recipient: str, received: Mapping[tuple[str, str], Received]) -> Msg:

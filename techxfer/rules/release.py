@@ -319,6 +319,9 @@ class ReleaseBook:
     production: dict[str, Released] = field(default_factory=dict)
     market: dict[str, tuple[MarketRelease, str, str]] = field(default_factory=dict)  # commit, sha
     guarded: dict[str, set[str]] = field(default_factory=dict)  # record path → batches
+    # (path, SHA-256) → the commit that wrote that release record: what a ``supersedes``
+    # must name is the record the state before the rewrite holds, in its own line
+    written: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def record(self, commit: str, signer: Signer | None, config: Config | None,
                changed: Iterable[str], before: Snapshot, after: Snapshot,
@@ -375,11 +378,14 @@ class ReleaseBook:
         entries = register(after)
         closed = closures(config, approvals()) if config is not None else {}
         replaced = before.sha256(path) if rewritten else None
+        self.written.setdefault((path, after.sha256(path)), commit)
+        in_force = self._in_force(path, schema, before, replaced)
         if isinstance(record, ProductionRelease):
             problems += production_problems(record, entries, closed)
-            previous = self.production.get(record.batch)
             if rewritten or record.supersedes is not None:
-                problems += rework_problems(record, previous, replaced)
+                line = None if in_force is None or not isinstance(in_force[0], ProductionRelease) \
+                    else Released(in_force[0], path, in_force[1], replaced or "")
+                problems += rework_problems(record, line, replaced)
             released = Released(record, path, commit, after.sha256(path))
             if rewritten:
                 self.production[record.batch] = released  # the file in force from now on
@@ -391,8 +397,9 @@ class ReleaseBook:
             produced = self._produced(record.batch, after)
             problems += market_problems(record, produced, after, entries, closed)
             if rewritten or record.supersedes is not None:
-                problems += market_rework_problems(record, self.market.get(record.batch),
-                                                   produced, replaced)
+                line_market = None if in_force is None or not isinstance(
+                    in_force[0], MarketRelease) else (in_force[0], in_force[1], replaced or "")
+                problems += market_rework_problems(record, line_market, produced, replaced)
             if rewritten:
                 self.market[record.batch] = (record, commit, after.sha256(path))
             else:
@@ -400,6 +407,20 @@ class ReleaseBook:
         return [Finding.of(Code.RELEASE_INVALID, path, msg(
                     "release.batch", "batch {batch}: {problem}", batch=batch, problem=p), commit)
                 for p in problems]
+
+    def _in_force(self, path: str, schema: str, before: Snapshot, replaced: str | None
+                  ) -> tuple[ProductionRelease | MarketRelease, str] | None:
+        """The release record a rewrite replaces, as the state before it holds it, with
+        the commit that wrote it (on this line of history); None when there is none."""
+        commit = self.written.get((path, replaced)) if replaced is not None else None
+        if commit is None:
+            return None
+        try:
+            raw = before.load(schema, path)
+        except ConfigError:
+            return None
+        return (ProductionRelease.create(raw) if schema == "release-production"
+                else MarketRelease.create(raw)), commit
 
     def _guard(self, commit: str, changed: list[str], before: Snapshot, after: Snapshot,
                closed: Callable[[], Closures | None]) -> list[Finding]:

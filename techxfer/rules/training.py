@@ -37,7 +37,7 @@ from techxfer.model.parties import Person, Signer
 from techxfer.model.policy import RoleRef
 from techxfer.model.training import TRAINED, TrainingRecord
 from techxfer.model.transfer import Acknowledgement, Transfer
-from techxfer.model.uses import uses_of
+from techxfer.model.uses import MADE_BY_KEY, uses_of
 from techxfer.rules.meanings import carrying_role, signers_of
 from techxfer.rules.register import load_record
 from techxfer.rules.wording import role_refs
@@ -99,7 +99,7 @@ class TrainingBook:
     a batch commit only when that very content is in the batch commit's tree, so a record
     on a branch merged later (or never) does not count, nor one found invalid."""
 
-    valid: set[tuple[str, str]] = field(default_factory=set)
+    valid: dict[tuple[str, str], str] = field(default_factory=dict)  # (path, blob) → sha256
 
     def judge(self, commit: str, signer: Signer | None, config: Config | None, path: str,
               before: Snapshot, after: Snapshot,
@@ -119,11 +119,15 @@ class TrainingBook:
             return []
         problems = record_problems(record, path, signer, config, register)
         if not problems:
-            self.valid.add((path, after.blob_id(path)))
+            self.valid[(path, after.blob_id(path))] = record.sha256
         return [Finding.of(Code.TRAINING_INVALID, path, said, commit) for said in problems]
 
-    def counts(self, snap: Snapshot, path: str) -> bool:
-        return snap.is_file(path) and (path, snap.blob_id(path)) in self.valid
+    def counts(self, snap: Snapshot, path: str, sha256: str | None = None) -> bool:
+        """Does SNAP hold a valid training record at PATH (on content SHA256, if given)?"""
+        if not snap.is_file(path):
+            return False
+        trained = self.valid.get((path, snap.blob_id(path)))
+        return trained is not None and (sha256 is None or trained == sha256)
 
     def batches(self, commit: str, signer: Signer | None, config: Config | None,
                 changed: Iterable[str], before: Snapshot, after: Snapshot,
@@ -153,15 +157,20 @@ class TrainingBook:
                after: Snapshot, register: Mapping[str, DocumentEntry]) -> list[Finding]:
         uses = uses_of(batch)
         party = config.parties.resolve(batch.owner)
-        if uses.made_by:
-            makers = [(party, party.person(p) if party else None, p) for p in uses.made_by]
+        # a maker the register cannot read names nobody: the signer does not stand in
+        unread = [t.split(": ", 1)[1] for t in uses.unreadable if t.startswith(MADE_BY_KEY)]
+        if uses.made_by or unread:
+            makers = [(party, party.person(p) if party else None, p)
+                      for p in (*uses.made_by, *unread)]
         elif signer is not None:
             makers = [(signer.party, signer.person, signer.person.id)]
         else:
             return []
         out: list[Finding] = []
         for cited in uses.cites:
-            entry = register.get(cited.document)
+            entry = register.get(cited.document) or next(
+                (e for e in register.values()
+                 if e.id.casefold() == cited.document.casefold()), None)
             if entry is None or not config.policy.training_roles(entry.category):
                 continue  # an unknown citation is the change rules' finding
             for maker_party, person, person_id in makers:
@@ -177,7 +186,9 @@ class TrainingBook:
                 if not roles:
                     continue
                 path = training_path(cited.document, cited.revision, maker_party.id, person_id)
-                if self.counts(after, path):
+                # trained on the content the register holds under that revision, if it does
+                if self.counts(after, path, entry.sha256 if entry.revision == cited.revision
+                               else None):
                     continue
                 out.append(Finding.of(Code.UNTRAINED, batch.path, msg(
                     "training.untrained", "{batch} rev {rev} cites {cited}, made by {who} ({roles}), "
