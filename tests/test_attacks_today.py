@@ -395,10 +395,6 @@ def test_a_copy_returned_on_two_branches(base_repo: Path, tmp_path: Path, keys: 
     assert hits and {f["commit"] for f in hits} <= {*made, merge}, findings
 
 
-@pytest.mark.xfail(strict=True, reason="CopyLedger is one ledger for the whole walk, not per "
-                   "line of history: the second return is blamed on whichever branch commit "
-                   "is walked second (on its own line a first, rightful return), not on the "
-                   "merge where the two returns meet")
 def test_a_copy_returned_on_two_branches_is_blamed_on_the_merge(
         base_repo: Path, tmp_path: Path, keys: Keys) -> None:
     repo, made, merge = copy_returned_on_two_branches(base_repo, tmp_path, keys)
@@ -487,9 +483,6 @@ def test_server_refuses_an_approval_by_a_role_held_on_one_side_only(
     refused_push(repo, bare, "ACK_INVALID")
 
 
-@pytest.mark.xfail(strict=True, reason="ReleaseBook.guarded is one set for the whole walk: a "
-                   "commit on a line cut before the production release, walked after it, is "
-                   "blamed for changing a released record it never saw released")
 def test_a_record_changed_on_a_line_without_the_release_is_not_blamed(
         repo: Path, keys: Keys) -> None:
     fork = head(repo)

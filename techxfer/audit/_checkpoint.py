@@ -19,9 +19,10 @@ from techxfer import __version__
 from techxfer.format.fileio import write_atomic
 
 KEEP = 8
-FORMAT = 7  # what a checkpoint holds (3: findings carry their message by id; 4: the batch
+FORMAT = 8  # what a checkpoint holds (3: findings carry their message by id; 4: the batch
            # releases; 5: the copies issued; 6: the training records; 7: approvals and change
-           # requests); older ones are ignored
+           # requests; 8: copies and production releases by the record met, judged per line
+           # of history); older ones are ignored
 
 
 def _folder(cache: Path) -> Path:
