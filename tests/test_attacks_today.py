@@ -28,8 +28,10 @@ from attack_helpers import (
     place_hold,
     sha256,
     show,
+    signed_commit_tree,
     transfer,
     utcnow,
+    verify,
 )
 from conftest import SshKey, add_doc, commit_as, git, techxfer, use_signing_key
 from test_release import (  # noqa: F401  (fixtures)
@@ -395,15 +397,115 @@ def test_a_copy_returned_on_two_branches(base_repo: Path, tmp_path: Path, keys: 
     assert hits and {f["commit"] for f in hits} <= {*made, merge}, findings
 
 
-@pytest.mark.xfail(strict=True, reason="CopyLedger is one ledger for the whole walk, not per "
-                   "line of history: the second return is blamed on whichever branch commit "
-                   "is walked second (on its own line a first, rightful return), not on the "
-                   "merge where the two returns meet")
 def test_a_copy_returned_on_two_branches_is_blamed_on_the_merge(
         base_repo: Path, tmp_path: Path, keys: Keys) -> None:
     repo, made, merge = copy_returned_on_two_branches(base_repo, tmp_path, keys)
     findings = assert_found(repo, "TRANSFER_INVALID", commit=merge)
     assert not any(f["commit"] in made for f in findings), findings
+
+
+def returning_branches(repo: Path, keys: Keys, *returns: bool) -> tuple[str, list[str]]:
+    """Copy -001 of DRW-001 handed out at a fork; one branch per RETURNS from it, each
+    recording a distribution that gives the copy back (True) or hands nothing out and takes
+    nothing back (False). Returns (the copy-out commit, the branches' commits)."""
+    tx = transfer(repo, keys["wang"], "DRW-001")
+    ack(repo, keys["zhao"], tx)
+    first = "EXP-20261126-M-0000aaaa"
+    (repo / "distributions").mkdir()
+    (repo / f"distributions/{first}.yaml").write_bytes(distribution(repo, head(repo), first,
+                                                                    ["DRW-001"]))
+    commit_as(repo, keys["zhao"], "copies handed out")
+    fork = head(repo)
+    made = []
+    for n, gives_back in enumerate(returns):
+        exp_id = f"EXP-20261126-M-0000b{n:03d}"
+        git(repo, "checkout", "-q", "-b", f"line-{n}", fork)
+        back = [{"copy": f"{first}-001", "id": "DRW-001", "revision": "A", "reason": "done"}]
+        (repo / f"distributions/{exp_id}.yaml").write_bytes(
+            distribution(repo, fork, exp_id, [], returned=back if gives_back else None))
+        commit_as(repo, keys["zhao"], f"distribution on line {n}")
+        made.append(head(repo))
+    git(repo, "checkout", "-q", "main")
+    return fork, made
+
+
+def merge_all(repo: Path, keys: Keys, parents: list[str]) -> str:
+    """One merge of PARENTS (two: a real git merge; more: an octopus), holding every
+    distribution record of each."""
+    if len(parents) == 2:
+        git(repo, "checkout", "-q", "-B", "main", parents[0])
+        return git_merge(repo, keys["zhao"], parents[1])
+    take = {path: rev for rev in parents[1:] for path in git(
+        repo, "diff", "--name-only", f"{parents[0]}...{rev}", "--", "distributions").stdout.split()}
+    return hand_merge(repo, keys["zhao"], parents, compose_tree(repo, parents[0], take=take))
+
+
+@pytest.mark.parametrize("order", ["a-b", "b-a", "octopus-other-first", "octopus-other-between"])
+def test_a_copy_returned_on_two_lines_is_blamed_on_the_merge_in_any_order(
+        base_repo: Path, tmp_path: Path, keys: Keys, order: str) -> None:
+    """Lines a and b each give the copy back once; a third line records a distribution
+    giving nothing back. However they are merged, the second return is the merge's."""
+    repo = fresh(base_repo, tmp_path)
+    _, (a, b, other) = returning_branches(repo, keys, True, True, False)
+    parents = {"a-b": [a, b], "b-a": [b, a], "octopus-other-first": [other, a, b],
+               "octopus-other-between": [a, other, b]}[order]
+    merge = merge_all(repo, keys, parents)
+    findings = assert_found(repo, "TRANSFER_INVALID", commit=merge)
+    twice = [f for f in findings if "returned a second time" in f["message"]]
+    assert [f["commit"] for f in twice] == [merge], findings  # once, on the merge only
+
+
+@pytest.mark.parametrize("order", ["returned-first", "other-first", "octopus"])
+def test_a_copy_returned_on_one_line_merged_with_others_is_no_second_return(
+        base_repo: Path, tmp_path: Path, keys: Keys, order: str) -> None:
+    repo = fresh(base_repo, tmp_path)
+    _, (returned, other, third) = returning_branches(repo, keys, True, False, False)
+    parents = {"returned-first": [returned, other], "other-first": [other, returned],
+               "octopus": [other, returned, third]}[order]
+    merge_all(repo, keys, parents)
+    rc, findings = verify(repo)
+    assert rc == 0 and not findings, findings
+
+
+def test_a_merge_of_a_line_already_holding_both_returns_is_not_blamed_again(
+        base_repo: Path, tmp_path: Path, keys: Keys) -> None:
+    """The two returns met at a first merge (its finding); a later merge of that line with
+    a line holding one of them brings nothing new together."""
+    repo = fresh(base_repo, tmp_path)
+    _, (a, b, other) = returning_branches(repo, keys, True, True, False)
+    first = merge_all(repo, keys, [a, b])
+    later = merge_all(repo, keys, [a, first])
+    again = merge_all(repo, keys, [other, later])
+    findings = assert_found(repo, "TRANSFER_INVALID", commit=first)
+    assert {f["commit"] for f in findings if "returned a second time" in f["message"]} \
+        == {first}, findings
+    assert again and later
+
+
+def test_a_copy_handed_out_on_another_line_is_not_returned_on_this_one(
+        base_repo: Path, tmp_path: Path, keys: Keys) -> None:
+    """Copy -001 handed out on one branch only; another branch, cut before it, records it
+    given back: on that line it was never handed out (whichever the walk meets first)."""
+    repo = fresh(base_repo, tmp_path)
+    tx = transfer(repo, keys["wang"], "DRW-001")
+    ack(repo, keys["zhao"], tx)
+    fork = head(repo)
+    first = "EXP-20261126-M-0000aaaa"
+    (repo / "distributions").mkdir()
+    (repo / f"distributions/{first}.yaml").write_bytes(distribution(repo, fork, first,
+                                                                    ["DRW-001"]))
+    commit_as(repo, keys["zhao"], "copies handed out")
+    git(repo, "checkout", "-q", "-b", "elsewhere", fork)
+    back = [{"copy": f"{first}-001", "id": "DRW-001", "revision": "A", "reason": "done"}]
+    (repo / "distributions").mkdir(exist_ok=True)
+    path = "distributions/EXP-20261126-M-0000dddd.yaml"
+    (repo / path).write_bytes(distribution(repo, fork, "EXP-20261126-M-0000dddd", [],
+                                           returned=back))
+    commit_as(repo, keys["zhao"], "a copy given back that this line never handed out")
+    returned = head(repo)
+    git_merge(repo, keys["zhao"], "main")
+    findings = assert_found(repo, "TRANSFER_INVALID", commit=returned, path=path)
+    assert any("was not handed to fab" in f["message"] for f in findings), findings
 
 
 # -- 5. holds across merges -------------------------------------------------------------------------
@@ -487,9 +589,6 @@ def test_server_refuses_an_approval_by_a_role_held_on_one_side_only(
     refused_push(repo, bare, "ACK_INVALID")
 
 
-@pytest.mark.xfail(strict=True, reason="ReleaseBook.guarded is one set for the whole walk: a "
-                   "commit on a line cut before the production release, walked after it, is "
-                   "blamed for changing a released record it never saw released")
 def test_a_record_changed_on_a_line_without_the_release_is_not_blamed(
         repo: Path, keys: Keys) -> None:
     fork = head(repo)
@@ -502,3 +601,64 @@ def test_a_record_changed_on_a_line_without_the_release_is_not_blamed(
     merge = git_merge(repo, keys["zhao"], "rewrite")
     findings = assert_found(repo, "RELEASE_INVALID", commit=merge, path=PRODUCTION)
     assert not any(f["commit"] == rewrite for f in findings), findings
+
+
+def release_and_rewrite(repo: Path, keys: Keys) -> tuple[str, str, str]:
+    """From a fork: the production release on main, the batch record rewritten on a line
+    cut before it, and an empty signed commit on a third line. Returns the three commits."""
+    fork = head(repo)
+    release(repo, keys["li"], "production")
+    produced = head(repo)
+    git(repo, "checkout", "-q", "-b", "rewrite", fork)
+    add_doc(repo, RECORD, b"batch,B2026-0001\nstep,rewritten\n", f"BR-{BATCH}", "2", "batch-record")
+    commit_as(repo, keys["zhao"], "Batch record rewritten on a side branch")
+    rewrite = head(repo)
+    tree = git(repo, "rev-parse", f"{fork}^{{tree}}").stdout.strip()
+    third = signed_commit_tree(repo, keys["zhao"], tree, [fork], "nothing changed")
+    git(repo, "checkout", "-q", "main")
+    return produced, rewrite, third
+
+
+@pytest.mark.parametrize("order", ["release-rewrite", "rewrite-release", "octopus-third-first",
+                                   "octopus-rewrite-first"])
+def test_a_released_record_changed_on_another_line_is_blamed_on_the_merge_in_any_order(
+        repo: Path, keys: Keys, order: str) -> None:
+    produced, rewrite, third = release_and_rewrite(repo, keys)
+    parents = {"release-rewrite": [produced, rewrite], "rewrite-release": [rewrite, produced],
+               "octopus-third-first": [third, rewrite, produced],
+               "octopus-rewrite-first": [rewrite, third, produced]}[order]
+    tree = compose_tree(repo, rewrite, take={PRODUCTION: produced})
+    merge = hand_merge(repo, keys["zhao"], parents, tree)
+    findings = assert_found(repo, "RELEASE_INVALID", commit=merge, path=PRODUCTION)
+    assert any(f"BR-{BATCH} changed after the production release" in f["message"]
+               for f in findings if f["commit"] == merge), findings
+    assert not any(f["commit"] in (rewrite, third) for f in findings), findings
+
+
+@pytest.mark.parametrize("order", ["release-rewrite", "rewrite-release", "octopus"])
+def test_a_rewrite_left_behind_by_the_merge_is_nobody_s_release_finding(
+        repo: Path, keys: Keys, order: str) -> None:
+    """The merge keeps the released record as released: the rewrite never reached the
+    release's line of history, so no commit changed a released record."""
+    produced, rewrite, third = release_and_rewrite(repo, keys)
+    parents = {"release-rewrite": [produced, rewrite], "rewrite-release": [rewrite, produced],
+               "octopus": [third, rewrite, produced]}[order]
+    merge = hand_merge(repo, keys["zhao"], parents, compose_tree(repo, produced))
+    assert show(repo, merge, RECORD) == show(repo, produced, RECORD)
+    _, findings = verify(repo)
+    assert not any(f["code"] == "RELEASE_INVALID" for f in findings), findings
+
+
+def test_a_released_record_changed_later_on_the_release_line_is_still_blamed(
+        repo: Path, keys: Keys) -> None:
+    """The line that holds the release (merged in from a side branch) still guards it."""
+    produced, rewrite, third = release_and_rewrite(repo, keys)
+    git(repo, "checkout", "-q", "-B", "main", third)
+    merged = git_merge(repo, keys["zhao"], produced)
+    assert show(repo, merged, PRODUCTION)
+    add_doc(repo, RECORD, b"batch,B2026-0001\nstep,changed later\n", f"BR-{BATCH}", "3",
+            "batch-record")
+    commit_as(repo, keys["zhao"], "Batch record changed after the release was merged in")
+    later = head(repo)
+    findings = assert_found(repo, "RELEASE_INVALID", commit=later, path=PRODUCTION)
+    assert not any(f["commit"] in (rewrite, merged) for f in findings), findings

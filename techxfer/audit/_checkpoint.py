@@ -22,7 +22,8 @@ KEEP = 8
 FORMAT = 8  # what a checkpoint holds (3: findings carry their message by id; 4: the batch
            # releases; 5: the copies issued; 6: the training records; 7: approvals and change
            # requests; 8: training records with their content, uses met before a change
-           # request, release records by the commit that wrote them); older ones are ignored
+           # request, release records by the commit that wrote them, copies and production
+           # releases by the record met, judged per line of history); older ones are ignored
 
 
 def _folder(cache: Path) -> Path:

@@ -19,7 +19,9 @@ Ordered steps for every commit, parents first:
     their commit, and bound to the content they name; records are not removed without a
     disposition, nor a batch record changed once its batch is released; for a merge, a
     destruction brought into a parent's line is judged against the holds of that line the
-    destroying side never saw;
+    destroying side never saw, and a controlled copy given back on two lines of history is
+    given back twice where the two meet (what came before a record is read from the state
+    it is judged against: records of another line do not count);
  6. the configuration in force moves on only by an authorised change, approved by the
     other party where the rule asks for approval; across a merge it never goes back (the
     newest in force among the parents), and a merge carrying another configuration
@@ -402,6 +404,9 @@ class Auditor:
                 others = [c.before for j, c in enumerate(changes) if j != i]
                 findings += book.brought_in(commit, time, judge.config, others, snap,
                                             change.brought)
+        if len(changes) > 1:
+            findings += book.merged(commit, [c.before for c in changes], snap,
+                                    set().union(*(c.changed - c.own for c in changes)))
         added = {p for p in own_changes if snap.exists(p)
                  and not any(c.before.exists(p) for c in changes)}
         findings += record_dates(commit, own_time, added, snap, allowed)

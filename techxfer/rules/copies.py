@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from techxfer.findings import Msg, msg, term
 from techxfer.model.manifest import DocumentEntry
@@ -19,10 +20,13 @@ from techxfer.model.records import Copy, Distribution
 from techxfer.model.transfer import Acknowledgement, Item, Transfer
 from techxfer.rules.meanings import acknowledged
 from techxfer.state.config import Config
+from techxfer.state.snapshot import Snapshot
 
 # Transfers that hand no document over for use: a disposal notice asks leave to destroy
 # the sender's own records, a policy change carries configuration.
 NOT_HANDED_OVER = ("disposal-notice", "policy-change")
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -75,32 +79,91 @@ def left_behind(before: Iterable[Transfer], termination: Transfer) -> list[str]:
                   if held.item.action != "withdraw" and doc not in listed)
 
 
+Met = tuple[str, str]  # a distribution record as the walk met it: (file path, blob id)
+Holder = tuple[str, str, str]  # to whom a copy was handed: (recipient, doc id, revision)
+
+
 @dataclass
 class CopyLedger:
-    """The copies handed out along a history, and which were given back."""
+    """The distribution records met along a history walk, and the copies each handed out
+    and took back.
 
-    issued: dict[str, tuple[str, str, str]] = field(
-        default_factory=dict)  # copy number → (recipient, doc id, revision)
-    given_back: set[str] = field(default_factory=set)
+    What was handed out or given back *before* a record is read from the state it is
+    judged against, not from the order the walk met the records in: a record counts on a
+    line of history when its file is in that line's tree with the blob met (records are
+    never changed or removed; doing so is a finding of its own). So a copy given back on
+    each of two branches is given back twice where the two lines meet, the merge."""
 
-    def record(self, record: Distribution) -> list[Msg]:
-        """Take in a distribution record; what is wrong with the returns it records: each
-        must be a copy an earlier distribution handed to the same recipient, as that
+    issued: dict[str, list[tuple[Met, Holder]]] = field(
+        default_factory=dict)  # copy number → the records handing it out, to whom
+    returned: dict[str, list[Met]] = field(
+        default_factory=dict)  # copy number → the records giving it back
+    gives_back: dict[Met, tuple[str, tuple[str, ...]]] = field(
+        default_factory=dict)  # record → (its id, the copy numbers it gives back)
+
+    def record(self, record: Distribution, path: str, blob: str, before: Snapshot) -> list[Msg]:
+        """Take in a distribution record at PATH (blob BLOB), added to the state BEFORE;
+        what is wrong with the returns it records: each must be a copy an earlier
+        distribution on this line of history handed to the same recipient, as that
         revision, given back once."""
+        met = (path, blob)
         problems = []
+        seen: set[str] = set()
         for back in record.returned:
-            if self.issued.get(back.copy) != (record.recipient, back.id, back.revision):
+            holder = next((who for where, who in self.issued.get(back.copy, ())
+                           if _on_line(where, before)), None)
+            if holder != (record.recipient, back.id, back.revision):
                 problems.append(msg("copies.not_issued", "returned copy {copy} ({id} rev {revision}) "
                                     "was not handed to {recipient} by an earlier distribution",
                                     copy=back.copy, id=back.id, revision=back.revision,
                                     recipient=record.recipient))
-            elif back.copy in self.given_back:
-                problems.append(msg("copies.returned_twice", "copy {copy} is recorded as returned a "
-                                    "second time", copy=back.copy))
-            self.given_back.add(back.copy)
+            elif back.copy in seen or any(where != met and _on_line(where, before)
+                                          for where in self.returned.get(back.copy, ())):
+                problems.append(_returned_twice(back.copy))
+            seen.add(back.copy)
+            _add(self.returned.setdefault(back.copy, []), met)
         for copy in record.copies:
-            self.issued.setdefault(copy.copy, (record.recipient, copy.id, copy.revision))
+            _add(self.issued.setdefault(copy.copy, []),
+                 (met, (record.recipient, copy.id, copy.revision)))
+        self.gives_back.setdefault(met, (record.id, tuple(sorted(seen))))
         return problems
+
+    def merged(self, parents: Sequence[Snapshot], after: Snapshot,
+               brought: Iterable[str]) -> list[tuple[str, str, Msg]]:
+        """A merge (AFTER, of PARENTS) bringing the distribution records at BROUGHT into a
+        line of history without them: each copy two of its records give back that no
+        parent held together, given back a second time by the merge where they meet.
+        (record path, record id, problem), once per copy."""
+        out: list[tuple[str, str, Msg]] = []
+        done: set[str] = set()
+        for path in sorted(brought):
+            if not after.is_file(path):
+                continue
+            exp_id, copies = self.gives_back.get((path, after.blob_id(path)), ("", ()))
+            for copy in copies:
+                meeting = [w for w in self.returned.get(copy, ()) if _on_line(w, after)]
+                if copy in done or len(meeting) < 2 \
+                        or any(all(_on_line(w, p) for w in meeting) for p in parents):
+                    continue
+                done.add(copy)
+                out.append((path, exp_id, _returned_twice(copy)))
+        return out
+
+
+def _on_line(met: Met, snap: Snapshot) -> bool:
+    """Whether the record MET is in SNAP's tree as the walk met it."""
+    path, blob = met
+    return snap.is_file(path) and snap.blob_id(path) == blob
+
+
+def _add(items: list[T], item: T) -> None:
+    if item not in items:
+        items.append(item)
+
+
+def _returned_twice(copy: str) -> Msg:
+    return msg("copies.returned_twice", "copy {copy} is recorded as returned a second time",
+               copy=copy)
 
 
 @dataclass(frozen=True)

@@ -343,7 +343,7 @@ class RecordBook:
             bad(msg("record.id_file", "the record's id differs from its file name {path}",
                     path=path))
         out += [Finding.of(Code.TRANSFER_INVALID, path, _about(exp_id, problem), commit)
-                for problem in self.copies.record(record)]
+                for problem in self.copies.record(record, path, after.blob_id(path), before)]
         if signer is None or config is None:
             return out
         who = f"{signer.party.id}:{signer.person.id}"
@@ -508,6 +508,17 @@ class RecordBook:
                         "(placed after the two lines parted)", id=old.id, revision=old.revision,
                         held=under_hold(held)), commit))
         return out
+
+    def merged(self, commit: str, parents: Sequence[Snapshot], after: Snapshot,
+               brought: Iterable[str]) -> list[Finding]:
+        """A merge (AFTER, of PARENTS) bringing records at BROUGHT into a line of history
+        from another: each was judged on its own line; what only the two together say
+        (a copy given back on both) is the merge's."""
+        records = [p for p in brought if kind(p) is PathKind.DISTRIBUTION]
+        if not records:
+            return []
+        return [Finding.of(Code.TRANSFER_INVALID, path, _about(exp_id, problem), commit)
+                for path, exp_id, problem in self.copies.merged(parents, after, records)]
 
     def approved_config_digests(self, commit: str) -> set[str]:
         return self.approvals.get(commit, set())

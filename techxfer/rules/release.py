@@ -318,7 +318,13 @@ class ReleaseBook:
 
     production: dict[str, Released] = field(default_factory=dict)
     market: dict[str, tuple[MarketRelease, str, str]] = field(default_factory=dict)  # commit, sha
-    guarded: dict[str, set[str]] = field(default_factory=dict)  # record path → batches
+    # What guards released records. ``guarded`` indexes which production release files ever
+    # listed a record path, ``versions`` every production release met by (file path,
+    # SHA-256); whether one guards a commit's change is read from the commit's parent
+    # state: the release file is there with the content met (one met on another line of
+    # history does not count).
+    guarded: dict[str, set[str]] = field(default_factory=dict)  # record path → release paths
+    versions: dict[tuple[str, str], Released] = field(default_factory=dict)
     # (path, SHA-256) → the commit that wrote that release record: what a ``supersedes``
     # must name is the record the state before the rewrite holds, in its own line
     written: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -391,8 +397,9 @@ class ReleaseBook:
                 self.production[record.batch] = released  # the file in force from now on
             else:
                 self.production.setdefault(record.batch, released)
+            self.versions.setdefault((path, released.sha256), released)
             for r in record.records:
-                self.guarded.setdefault(r.path, set()).add(record.batch)
+                self.guarded.setdefault(r.path, set()).add(path)
         else:
             produced = self._produced(record.batch, after)
             problems += market_problems(record, produced, after, entries, closed)
@@ -426,26 +433,37 @@ class ReleaseBook:
                closed: Callable[[], Closures | None]) -> list[Finding]:
         """A record of a batch released for production, changed by this commit: allowed
         only as rework while a deviation report of the batch is open (registered, not yet
-        approved by the registrant); the batch is then released again (``supersedes``)."""
+        approved by the registrant); the batch is then released again (``supersedes``).
+        Judged against the production release on BEFORE's line of history (its file there,
+        as met), which is the one the change changes."""
         if not self.guarded:
             return []
         touched = {b for p in changed for b in self.guarded.get(p, ())}
         manifests = {p for p in changed if is_manifest(p)}
         if manifests:
-            for path, batches in self.guarded.items():
+            for path, releases in self.guarded.items():
                 if nearest_manifest(path, after.manifest_set) in manifests:
-                    touched |= batches
+                    touched |= releases
         out: list[Finding] = []
-        for batch in sorted(touched):
-            released = self.production[batch]
-            if released.commit == commit:
-                continue  # the release's own content, judged with it
+        for path in sorted(touched):
+            released = self._on_line(path, before)
+            if released is None:
+                continue  # not released on this line: a merge into its line is judged there
+            made = self._on_line(path, after)
+            if made is not None and made.commit == commit:
+                continue  # released again here: the release's own content, judged with it
             said_all = changed_records(released, after, before)
-            if said_all and in_rework(after, batch, closed()):
+            if said_all and in_rework(after, released.record.batch, closed()):
                 continue
             for said in said_all:
                 out.append(Finding.of(Code.RELEASE_INVALID, released.path, said, commit))
         return out
+
+    def _on_line(self, path: str, snap: Snapshot) -> Released | None:
+        """The production release recorded at PATH in SNAP's tree, as the walk met it."""
+        if not snap.is_file(path):
+            return None
+        return self.versions.get((path, snap.sha256(path)))
 
     def _produced(self, batch: str, snap: Snapshot) -> Released | None:
         """The production release of BATCH as it stands in SNAP: one met on another line
