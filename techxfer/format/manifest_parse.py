@@ -24,6 +24,8 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from itertools import compress
+from operator import ne
 from typing import Any
 
 from techxfer.errors import ConfigError, SchemaError
@@ -373,7 +375,7 @@ def _fast(data: bytes, source: str, cache: EntryCache) -> dict[str, Any] | None:
     last = cache.last.get(source)
     if last is not None and len(last[0]) == len(keys):  # versions differ in an entry or two
         documents = list(last[1])
-        places = [i for i, (a, b) in enumerate(zip(last[0], keys, strict=True)) if a != b]
+        places = list(compress(range(len(keys)), map(ne, last[0], keys)))  # lengths equal
     else:
         documents = [{}] * len(keys)
         places = list(range(len(keys)))
