@@ -3,10 +3,12 @@ renders, and returns its exit status; ``main`` is the one error boundary."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import Any
 
 import click
 
@@ -16,44 +18,54 @@ from techxfer.errors import TechxferError
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+# Each command name and the module of techxfer.cli whose ``register`` adds it. A module is
+# imported only when one of its commands is asked for (``verify`` loads no report, PDF or
+# signing code); ``--help`` and a name that is none of these load them all.
+COMMANDS: dict[str, str] = {
+    "init": "init", "person": "person", "signing": "signing", "add": "add", "status": "status",
+    "check": "check", "transfer": "transfer", "ack": "transfer", "verify": "verify",
+    "transfers": "reports", "log": "reports", "signatures": "reports", "export": "reports",
+    "receipts": "receipts", "retention": "retention", "hold": "retention",
+    "dispose": "retention", "duties": "duties", "duty": "duties", "people": "duties",
+    "hooks": "hooks", "server": "server", "release": "release", "releases": "release",
+    "train": "training", "training": "training", "approve": "lifecycle",
+    "implemented": "lifecycle", "demo": "demo",
+}
+
+
+class _LazyGroup(click.Group):
+    """A group that imports a command's module on first use (``COMMANDS``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._loaded: set[str] = set()
+
+    def _load(self, module: str) -> None:
+        if module not in self._loaded:
+            self._loaded.add(module)
+            importlib.import_module(f"techxfer.cli.{module}").register(self)
+
+    def load_all(self) -> None:
+        for module in dict.fromkeys(COMMANDS.values()):
+            self._load(module)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS.keys() | self.commands.keys())
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS:
+            self._load(COMMANDS[cmd_name])
+        elif cmd_name not in self.commands:
+            self.load_all()  # an unknown name: answer as the group with every command would
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="techxfer")
 def cli() -> None:
     """Medical-device technical files and their signed transfer between registrant and
     contract manufacturer, kept in Git."""
-
-
-def _register() -> None:
-    from techxfer.cli import (
-        add,
-        check,
-        duties,
-        hooks,
-        init,
-        lifecycle,
-        person,
-        receipts,
-        release,
-        reports,
-        retention,
-        server,
-        signing,
-        status,
-        training,
-        transfer,
-        verify,
-    )
-
-    for module in (init, person, signing, add, status, check, transfer, verify, reports, receipts,
-                   retention, duties, hooks, server, release, training,
-                   lifecycle):
-        module.register(cli)
-    from techxfer.cli import demo
-
-    demo.register(cli)
-
-
-_register()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import struct
 from dataclasses import dataclass
+from typing import Any
 
 from techxfer.errors import SignatureError
 
@@ -62,6 +64,26 @@ def _string(data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + data
 
 
+_U32 = struct.Struct(">I")
+
+
+def _fields(data: bytes, pos: int, count: int) -> tuple[list[bytes], int]:
+    """COUNT strings of the SSH wire format from POS, bounds-checked as ``Reader`` does (the
+    same errors), and the position after them: the signature path's reader."""
+    out: list[bytes] = []
+    end = len(data)
+    for _ in range(count):
+        if pos + 4 > end:
+            raise SignatureError("truncated data")
+        n = _U32.unpack_from(data, pos)[0]
+        pos += 4
+        if pos + n > end:
+            raise SignatureError("truncated data")
+        out.append(data[pos:pos + n])
+        pos += n
+    return out, pos
+
+
 @dataclass(frozen=True)
 class PublicKey:
     algorithm: str
@@ -85,15 +107,22 @@ class PublicKey:
 
 def _check_blob(blob: bytes) -> str:
     """Parse a key blob fully (point on curve, RSA size); return its algorithm."""
+    return _parsed_key(blob)[0]
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_key(blob: bytes) -> tuple[str, object, bytes]:
+    """A key blob fully parsed: its algorithm, the ``cryptography`` key and (FIDO keys) the
+    application. Memoised by the blob's bytes (a history has a few signers' keys and
+    thousands of signatures; a key object is immutable); a blob that fails raises each time."""
     r = Reader(blob)
     algorithm = r.string().decode("ascii", "replace")
     if algorithm not in KEY_TYPES:
         raise SignatureError(f"unsupported key type {algorithm!r}")
-    _load_key(algorithm, r)
-    if algorithm.startswith("sk-"):
-        r.string()  # application, e.g. "ssh:"
+    key = _load_key(algorithm, r)
+    application = r.string() if algorithm.startswith("sk-") else b""
     r.done()
-    return algorithm
+    return algorithm, key, application
 
 
 def _load_key(algorithm: str, r: Reader) -> object:
@@ -153,17 +182,18 @@ def unarmor(armored: bytes) -> bytes:
 
 def verify_sshsig(armored: bytes, message: bytes, namespace: str = "git") -> PublicKey:
     """Verify an SSHSIG over ``message``; return the signer's key (fail closed)."""
-    r = Reader(unarmor(armored))
-    if r.take(6) != MAGIC:
+    blob = unarmor(armored)
+    if len(blob) < 6:
+        raise SignatureError("truncated data")
+    if blob[:6] != MAGIC:
         raise SignatureError("not an SSHSIG blob")
-    if r.uint32() != 1:
+    if len(blob) < 10:
+        raise SignatureError("truncated data")
+    if _U32.unpack_from(blob, 6)[0] != 1:
         raise SignatureError("unsupported SSHSIG version")
-    key_blob = r.string()
-    sig_namespace = r.string()
-    reserved = r.string()
-    hash_alg = r.string()
-    sig_blob = r.string()
-    r.done()
+    (key_blob, sig_namespace, reserved, hash_alg, sig_blob), end = _fields(blob, 10, 5)
+    if end != len(blob):
+        raise SignatureError("trailing bytes after the data")
     if sig_namespace != namespace.encode():
         raise SignatureError(f"signature namespace is {sig_namespace!r}, expected {namespace!r}")
     if hash_alg not in (b"sha256", b"sha512"):
@@ -183,18 +213,23 @@ def verify_sshsig_with_key(armored: bytes, message: bytes, key: PublicKey,
         raise SignatureError(f"signed by {signer.fingerprint}, not by {key.fingerprint}")
 
 
-def _verify(algorithm: str, key_blob: bytes, sig_blob: bytes, signed: bytes) -> None:
+@functools.cache
+def _crypto() -> tuple[Any, Any, Any, Any]:
+    """``cryptography``'s modules of the signature path, imported once (on first use)."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec, padding
 
-    kr = Reader(key_blob)
-    kr.string()
-    key = _load_key(algorithm, kr)
-    application = kr.string() if algorithm.startswith("sk-") else b""
+    return InvalidSignature, hashes, ec, padding
+
+
+def _verify(algorithm: str, key_blob: bytes, sig_blob: bytes, signed: bytes) -> None:
+    InvalidSignature, hashes, ec, padding = _crypto()  # noqa: N806 - a class, as imported
+    _, key, application = _parsed_key(key_blob)
+    (sig_type_bytes, raw), pos = _fields(sig_blob, 0, 2)
+    sig_type = sig_type_bytes.decode("ascii", "replace")
     sr = Reader(sig_blob)
-    sig_type = sr.string().decode("ascii", "replace")
-    raw = sr.string()
+    sr.pos = pos
     try:
         if algorithm == "ssh-rsa":
             hashers = {"rsa-sha2-256": hashes.SHA256(), "rsa-sha2-512": hashes.SHA512()}

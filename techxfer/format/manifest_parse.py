@@ -24,6 +24,8 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from itertools import compress
+from operator import ne
 from typing import Any
 
 from techxfer.errors import ConfigError, SchemaError
@@ -235,6 +237,64 @@ def _flat_entry(chunk: bytes) -> dict[str, Any] | None:
     return entry if _flat_pairs(body, entry, True) else None
 
 
+_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):")
+
+
+def flat_document(data: bytes) -> dict[str, Any] | None:
+    """A record file (a transfer, an acknowledgement, ...) read without YAML when it is in
+    the common form, else None (the caller uses the YAML loader). The form: lines at
+    column 0 of ``key: value`` (a value as ``_flat_value`` takes it, optionally with a
+    comment), blank lines (empty), comment lines (``#`` at column 0), and ``key:`` lines
+    each followed at once by a block sequence at column 0 whose every item is a flat
+    mapping (``_flat_entry``); LF line ends, a final one, no tab, CR, other line break,
+    BOM, anchor, alias or tag, and nothing that is not printable (YAML's reader refuses
+    some of that; here any of it goes to the loader). Keys unique, none a YAML boolean or
+    null word. A test holds the answers to PyYAML's."""
+    if (b"\r" in data or b"\t" in data or b"&" in data or b"*" in data or b"!" in data
+            or not data.endswith(b"\n")
+            or (not data.isascii() and any(b in data for b in _OTHER_BREAKS))):
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    lines = text.split("\n")
+    lines.pop()  # after the final line end
+    if not "".join(lines).isprintable():
+        return None
+    out: dict[str, Any] = {}
+    i, count = 0, len(lines)
+    while i < count:
+        line = lines[i]
+        i += 1
+        if line == "" or line.startswith("#"):
+            continue
+        match = _KEY_LINE.fullmatch(line)
+        if match is None:
+            if not _flat_pairs([line], out, True):
+                return None
+            continue
+        key = match.group(1)
+        if key in out or key in _BOOL_NULL:
+            return None
+        items: list[list[str]] = []
+        while i < count and (lines[i].startswith("- ") or (items and lines[i].startswith("  "))):
+            if lines[i].startswith("- "):
+                items.append([])
+            items[-1].append(lines[i])
+            i += 1
+        if not items:
+            return None  # a null, or a value on the lines below: the loader's
+        values: list[dict[str, Any]] = []
+        for item in items:
+            entry = _flat_entry("\n".join(item).encode("utf-8"))
+            if entry is None:
+                return None
+            values.append(entry)
+        out[key] = values
+    return out or None
+
+
 def _parse_chunk(chunk: bytes, source: str) -> dict[str, Any] | None:
     if b"&" in chunk or b"*" in chunk or b"!" in chunk:
         return None  # anchors, aliases, tags: the full loader refuses or judges them
@@ -315,7 +375,7 @@ def _fast(data: bytes, source: str, cache: EntryCache) -> dict[str, Any] | None:
     last = cache.last.get(source)
     if last is not None and len(last[0]) == len(keys):  # versions differ in an entry or two
         documents = list(last[1])
-        places = [i for i, (a, b) in enumerate(zip(last[0], keys, strict=True)) if a != b]
+        places = list(compress(range(len(keys)), map(ne, last[0], keys)))  # lengths equal
     else:
         documents = [{}] * len(keys)
         places = list(range(len(keys)))

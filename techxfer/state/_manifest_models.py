@@ -11,6 +11,8 @@ keyed by content (the entry's bytes), never by object identity.
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import compress
+from operator import ne
 from typing import Any
 
 from techxfer.format.manifest_parse import KeyedDocuments
@@ -40,7 +42,7 @@ def build(path: str, raw: Any) -> Manifest:
     if last is not None and len(last[0]) == len(keys):
         prev = last[1]
         entries: list[DocumentEntry | None] = list(prev.entries)
-        places = [i for i, (a, b) in enumerate(zip(last[0], keys, strict=True)) if a != b]
+        places = list(compress(range(len(keys)), map(ne, last[0], keys)))  # lengths equal
     else:
         entries = [None] * len(keys)
         places = list(range(len(keys)))

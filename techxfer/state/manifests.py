@@ -9,6 +9,8 @@ the tests). All of it lives for one process; nothing here is kept on disk.
 from __future__ import annotations
 
 import itertools
+from itertools import compress
+from operator import is_not
 from typing import Any
 
 from techxfer.errors import ConfigError
@@ -68,7 +70,8 @@ def manifest_delta(before: Snapshot, after: Snapshot, manifest: str) -> tuple[En
     pairs: list[EntryPair] = []
     old_entries, new_entries = manifest_entries(before, manifest), manifest_entries(after, manifest)
     if len(old_entries) == len(new_entries):  # the usual case: compare place by place
-        moved = [(o, n) for o, n in zip(old_entries, new_entries, strict=True) if o is not n]
+        moved = list(compress(zip(old_entries, new_entries, strict=True),
+                              map(is_not, old_entries, new_entries)))
         if all(o.id == n.id for o, n in moved):
             old_entries = tuple(o for o, _ in moved)
             new_entries = tuple(n for _, n in moved)

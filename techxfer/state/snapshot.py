@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from techxfer.errors import ConfigError
-from techxfer.format import schema
+from techxfer.format import schema, yamlio
 from techxfer.format.layout import is_manifest
-from techxfer.format.manifest_parse import parse_manifest
+from techxfer.format.manifest_parse import flat_document, parse_manifest
 from techxfer.git.entry import Entry
 from techxfer.state.cache import BlobCache, git_blob_id
 
@@ -189,6 +189,17 @@ class GitSnapshot(Snapshot):
             hit = self.cache.parsed(entry.oid, kind)
             if hit is not None:
                 return hit
+            # A record in the common form is read without YAML (``flat_document``, held to
+            # PyYAML's answers by the tests), then validated as the loader's value would be.
+            data = self.read(path)
+            flat = flat_document(data) if len(data) <= yamlio.MAX_BYTES else None
+            if flat is not None:
+                schema.validate(kind, flat, path)
+                self.cache.put_parsed(entry.oid, kind, flat)
+                return flat
+            value = schema.load_and_validate(kind, data, path)
+            self.cache.put_parsed(entry.oid, kind, value)
+            return value
         value = super().load(kind, path)
         if entry is not None:
             self.cache.put_parsed(entry.oid, kind, value)
