@@ -580,10 +580,6 @@ def test_the_approver_takes_ownership_in_the_same_commit(repo: Path, keys: Keys,
     assert rc == 1 and [f for f in findings if f["commit"] == bad], findings
 
 
-@pytest.mark.xfail(strict=True, reason="a register entry's owner is not checked against the owner "
-                   "its policy rule names (rules/register.py, not the lifecycle's): approval "
-                   "and approver follow the entry's word; the path rules still stop the other "
-                   "party writing the status (test_the_approver_takes_ownership_in_the_same_commit)")
 def test_an_entry_relabelled_to_the_other_owner_by_its_writer(repo: Path, keys: Keys) -> None:
     """zhao (who writes mfg/**) relabels fab's SOP as acme's: the approval then asked for
     would be acme's, not the owner the policy rule names."""
@@ -593,4 +589,7 @@ def test_an_entry_relabelled_to_the_other_owner_by_its_writer(repo: Path, keys: 
     commit_as(repo, keys["zhao"], "MFG-SOP is acme's now")
     bad = head(repo)
     rc, findings = verify(repo)
-    assert rc == 1 and [f for f in findings if f["commit"] == bad], findings
+    assert rc == 1, findings
+    assert [(f["code"], f["path"]) for f in findings if f["commit"] == bad] == [
+        ("MANIFEST_INVALID", "MANIFEST.yaml")], findings
+    assert "owner" in next(f["message"] for f in findings if f["commit"] == bad)

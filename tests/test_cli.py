@@ -212,7 +212,8 @@ def test_add_refuses_an_id_used_elsewhere(repo: Path) -> None:
 
 
 @pytest.mark.parametrize("case", ["outside", "dotdot", "symlink", "symlinked-dir", "missing",
-                                  "directory", "unknown-retention", "unknown-owner"])
+                                  "directory", "unknown-retention", "unknown-owner",
+                                  "other-owner"])
 def test_add_bad_input_exits_2_and_writes_nothing(repo: Path, tmp_path: Path, case: str) -> None:
     outside = tmp_path / "outside.txt"
     outside.write_text("outside")
@@ -237,11 +238,15 @@ def test_add_bad_input_exits_2_and_writes_nothing(repo: Path, tmp_path: Path, ca
         path = "design/folder"
     else:
         (repo / "design" / "x.txt").write_text("x")
-        extra = ["--retention", "forever"] if case == "unknown-retention" else ["--owner", "nobody"]
+        extra = {"unknown-retention": ["--retention", "forever"],
+                 "unknown-owner": ["--owner", "nobody"],
+                 "other-owner": ["--owner", "manufacturer"]}[case]
     before = snapshot_tree(repo)
     proc = techxfer(repo, "add", path, "--id", "X-1", "--title", "t", "--category", "c",
                     "--revision", "A", *extra, check=False)
     assert_clean_error(proc)
+    if case == "other-owner":  # design/** is the registrant's by the policy
+        assert "the owner of design/x.txt, not manufacturer" in proc.stderr, proc.stderr
     assert snapshot_tree(repo) == before
 
 

@@ -80,8 +80,13 @@ def register(ws: Workspace, req: DocumentRequest, *, today: date | None = None) 
     owner = req.owner or (rule.owner if rule else None)
     if owner is None:
         raise UsageError(f"{path}: no policy rule names an owner; give --owner")
-    if config.parties.resolve(owner) is None:
+    party = config.parties.resolve(owner)
+    if party is None:
         raise UsageError(f"--owner: unknown party {owner!r}")
+    named = config.parties.resolve(rule.owner) if rule and rule.owner else None
+    if named is not None and named.id != party.id:
+        raise UsageError(f"--owner: {rule.label() if rule else path} names {named.id} the owner "
+                         f"of {path}, not {owner}")
     retention = req.retention or config.retention.class_for_category(req.category)
     if retention not in config.retention.classes:
         known = ", ".join(config.retention.classes)

@@ -99,6 +99,8 @@ MESSAGES: dict[str, str] = {
     "register.wrong_manifest": "documents[{index}].path：{path} 由 {governing} 管辖，应登记在该清单中",
     "register.not_controlled": "documents[{index}].path：{path} 不是受控路径",
     "register.unknown_owner": "documents[{index}].owner：未知的参与方“{owner}”",
+    "register.wrong_owner": ("documents[{index}].owner：写的是 {owner}，"
+                             "但 {rule} 规定 {path} 的所有方是 {named}"),
     "register.unknown_class": "documents[{index}].retention：未知的保存类别“{cls}”",
     "register.destroyed_present": "documents[{index}]：{id} 已标记为销毁，但 {path} 仍然存在",
     "register.missing": "登记为 {id}（{where}），但文件不存在",

@@ -399,10 +399,22 @@ def check_entry(state: State, entry: DocumentEntry, manifest_paths: frozenset[st
                 "register.not_controlled", "documents[{index}].path: {path} is not a controlled "
                 "path", index=entry.index, path=entry.path))
             return
-        if config.parties.resolve(entry.owner) is None:
+        party = config.parties.resolve(entry.owner)
+        if party is None:
             state.add(Code.MANIFEST_INVALID, entry.manifest, msg(
                 "register.unknown_owner", "documents[{index}].owner: unknown party {owner!r}",
                 index=entry.index, owner=entry.owner))
+        else:
+            rule = config.policy.rule_for(entry.path)
+            named = None if rule is None or rule.owner is None \
+                else config.parties.resolve(rule.owner)
+            if named is not None and named.id != party.id:
+                # the owner decides whose approval and acknowledgement a revision needs:
+                # it is the policy's word, never the entry's writer's
+                state.add(Code.MANIFEST_INVALID, entry.manifest, msg(
+                    "register.wrong_owner", "documents[{index}].owner: {owner} but {rule} "
+                    "names {named} the owner of {path}", index=entry.index, owner=entry.owner,
+                    rule=rule.label() if rule else "", named=named.id, path=entry.path))
         if entry.retention not in config.retention.classes:
             state.add(Code.MANIFEST_INVALID, entry.manifest, msg(
                 "register.unknown_class", "documents[{index}].retention: unknown class {cls!r}",
