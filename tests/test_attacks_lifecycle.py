@@ -593,3 +593,21 @@ def test_an_entry_relabelled_to_the_other_owner_by_its_writer(repo: Path, keys: 
     assert [(f["code"], f["path"]) for f in findings if f["commit"] == bad] == [
         ("MANIFEST_INVALID", "MANIFEST.yaml")], findings
     assert "owner" in next(f["message"] for f in findings if f["commit"] == bad)
+
+
+def test_a_policy_change_of_owner_leaves_the_entries_it_reowns_flagged(repo: Path, keys: Keys
+                                                                       ) -> None:
+    """acme's quality head moves mfg/** to acme by an approved policy change but leaves the
+    register saying fab: whose approval a revision needs would depend on which one a reader
+    believes. Every entry the change re-owns is named once the change is in force."""
+    def reown(config: Path) -> None:
+        edit_yaml(config / "policy.yaml", lambda d: next(
+            r for r in d["rules"] if r["paths"] == ["mfg/**"]).update(owner="registrant"))
+    _, approved = approved_config_change(repo, keys, reown, proposer="zhang", approver="li")
+    sent = git(repo, "rev-parse", f"{approved}~1").stdout.strip()
+    rc, findings = verify(repo)
+    assert rc == 1, findings
+    wrong = [f for f in findings if f["code"] == "MANIFEST_INVALID" and "owner" in f["message"]]
+    assert wrong and all("MFG-SOP" in f["message"] or "mfg/" in f["message"] for f in wrong), \
+        findings
+    assert {f["commit"] for f in wrong} <= {sent, approved}, findings
