@@ -6,19 +6,34 @@ only place that turns them into a message and an exit status (2: could not run).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from techxfer.findings import Msg
+
 
 class TechxferError(Exception):
-    """Base error: ``str(error)`` is the one-line diagnostic shown to the user."""
+    """Base error: ``str(error)`` is the one-line diagnostic shown to the user.
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+    MESSAGE (and HINT) may be a catalogued message (``findings.msg``): ``message`` is then
+    its English and ``said`` the message, which the command line shows in the language the
+    user asked for."""
 
-    def diagnostic(self) -> str:
-        if self.hint:
-            return f"{self.message}\n  hint: {self.hint}"
-        return self.message
+    def __init__(self, message: str | Msg, *, hint: str | Msg | None = None) -> None:
+        self.said = message if isinstance(message, Msg) else None
+        self.hint_said = hint if isinstance(hint, Msg) else None
+        text = message.text if isinstance(message, Msg) else message
+        super().__init__(text)
+        self.message = text
+        self.hint = hint.text if isinstance(hint, Msg) else hint
+
+    def diagnostic(self, render: Callable[[Msg], str] | None = None,
+                   hint_label: str = "hint: ") -> str:
+        """The message and hint, each rendered by RENDER where it is catalogued."""
+        text = render(self.said) if render and self.said else self.message
+        hint = render(self.hint_said) if render and self.hint_said else self.hint
+        if hint:
+            return f"{text}\n  {hint_label}{hint}"
+        return text
 
 
 class ConfigError(TechxferError):

@@ -74,6 +74,15 @@ def term(kind: str, word: str) -> Msg:
 LIST = "list"  # the id of a listing: no template of its own, its items joined
 
 
+SEVERAL = "several"  # the id of several reasons given as one: no template of its own
+
+
+def several(*items: str | Msg) -> Msg:
+    """Several reasons as one: separated by ``; `` in English (``；`` in Chinese)."""
+    return Msg(SEVERAL, "; ".join(f"{{i{n}}}" for n in range(len(items))),
+               tuple((f"i{n}", item) for n, item in enumerate(items)))
+
+
 def listing(*items: str | Msg) -> Msg:
     """Several values as one: comma-separated in English (``、`` in Chinese)."""
     return Msg(LIST, ", ".join(f"{{i{n}}}" for n in range(len(items))),

@@ -80,10 +80,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         exc.show()
         sys.exit(EXIT_ERROR)
     except TechxferError as exc:
-        from techxfer.reports.text import shown
-
         # A message may quote the repository (a path, a revision): shown escaped.
-        click.echo(f"techxfer: error: {shown(exc.diagnostic(), multiline=True)}", err=True)
+        click.echo(f"techxfer: {refusal(exc, asked_lang(argv))}", err=True)
         sys.exit(EXIT_ERROR)
     except BrokenPipeError:
         sys.exit(EXIT_ERROR)
@@ -96,3 +94,29 @@ def main(argv: Sequence[str] | None = None) -> None:
                    "  (set TECHXFER_DEBUG=1 for the traceback, and please report it)", err=True)
         sys.exit(EXIT_ERROR)
     sys.exit(rv if isinstance(rv, int) else EXIT_OK)
+
+
+def asked_lang(argv: Sequence[str] | None) -> str:
+    """The language the user asked for: the command's ``--lang``, else ``TECHXFER_LANG``,
+    else English."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            return "zh" if args[i + 1] == "zh" else "en"
+        if arg.startswith("--lang="):
+            return "zh" if arg == "--lang=zh" else "en"
+    return "zh" if os.environ.get("TECHXFER_LANG", "").lower().startswith("zh") else "en"
+
+
+def refusal(exc: TechxferError, lang: str) -> str:
+    """Why a command stopped, in LANG where the reason is catalogued, escaped for a
+    terminal."""
+    from techxfer.reports import i18n
+    from techxfer.reports.text import shown
+
+    if lang != "zh":
+        return f"error: {shown(exc.diagnostic(), multiline=True)}"
+    said = exc.diagnostic(lambda m: i18n.render(m, "zh"), i18n.word("error.hint", "zh"))
+    return f"{i18n.word('error', 'zh')}：{shown(said, multiline=True)}"

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from techxfer.commands.init import render
 from techxfer.errors import ConfigError, UsageError
+from techxfer.findings import listing, msg, term
 from techxfer.format import yamlio
 from techxfer.format.fileio import Transaction
 from techxfer.format.layout import is_format_path, is_manifest
@@ -50,26 +51,32 @@ def register(ws: Workspace, req: DocumentRequest, *, today: date | None = None) 
     path = ws.relative(req.path)
     snap = ws.worktree()
     if is_format_path(path):
-        raise UsageError(f"{path}: is a techxfer record or manifest, not a controlled document")
+        raise UsageError(msg("refuse.add_record", "{path}: is a techxfer record or manifest, not "
+                             "a controlled document", path=path))
     if req.batch is not None and not BATCH_NUMBER.fullmatch(req.batch):
-        raise UsageError(f"--batch: {req.batch!r} is not a batch number (letters, digits, '.', "
-                         "'_' or '-', at most 64)")
+        raise UsageError(msg("refuse.add_batch", "--batch: {batch!r} is not a batch number "
+                             "(letters, digits, '.', '_' or '-', at most 64)", batch=req.batch))
     if not config.policy.is_controlled(path):
-        raise UsageError(f"{path}: the policy marks this path as not controlled")
+        raise UsageError(msg("refuse.add_not_controlled", "{path}: the policy marks this path "
+                             "as not controlled", path=path))
     kind = snap.paths.get(path)
     if kind is None:
-        raise UsageError(f"{req.path}: no such file (or ignored by .gitignore)")
+        raise UsageError(msg("refuse.add_no_file", "{path}: no such file (or ignored by "
+                             ".gitignore)", path=req.path))
     if kind != "file":
-        raise UsageError(f"{req.path}: is a {kind}; controlled documents must be regular files")
+        raise UsageError(msg("refuse.add_not_file", "{path}: is a {kind}; controlled documents "
+                             "must be regular files", path=req.path, kind=term("kind", kind)))
     manifest_path = nearest_manifest(path, frozenset(p for p in snap.paths if is_manifest(p)))
     if manifest_path is None:
-        raise UsageError(f"{path}: no MANIFEST.yaml in its folder or above; run techxfer init "
-                         "or create one")
+        raise UsageError(msg("refuse.add_no_manifest", "{path}: no MANIFEST.yaml in its folder "
+                             "or above; run techxfer init or create one", path=path))
     state = State(snap, config)
     for mpath in sorted(p for p in snap.paths if is_manifest(p)):
         if load_manifest(state, mpath) is None and mpath == manifest_path:
             problems = [f.message for f in state.findings if f.path == mpath]
-            raise ConfigError(f"{mpath}: cannot register into a broken manifest: {problems[0]}")
+            raise ConfigError(msg("refuse.add_broken_manifest", "{manifest}: cannot register "
+                                  "into a broken manifest: {problem}", manifest=mpath,
+                                  problem=problems[0]))
     by_id = {e.id: e for e in state.entries()}
     by_path = {e.path: e for e in state.entries()}
     digest = snap.sha256(path)
@@ -79,25 +86,31 @@ def register(ws: Workspace, req: DocumentRequest, *, today: date | None = None) 
         req = replace(req, status="draft" if rule is not None and rule.approval else "effective")
     owner = req.owner or (rule.owner if rule else None)
     if owner is None:
-        raise UsageError(f"{path}: no policy rule names an owner; give --owner")
+        raise UsageError(msg("refuse.add_no_owner", "{path}: no policy rule names an owner; "
+                             "give --owner", path=path))
     party = config.parties.resolve(owner)
     if party is None:
-        raise UsageError(f"--owner: unknown party {owner!r}")
+        raise UsageError(msg("refuse.add_unknown_owner", "--owner: unknown party {party!r}",
+                             party=owner))
     named = config.parties.resolve(rule.owner) if rule and rule.owner else None
     if named is not None and named.id != party.id:
-        raise UsageError(f"--owner: {rule.label() if rule else path} names {named.id} the owner "
-                         f"of {path}, not {owner}")
+        raise UsageError(msg("refuse.add_other_owner", "--owner: {rule} names {named} the owner "
+                             "of {path}, not {owner}", rule=rule.label() if rule else path,
+                             named=named.id, path=path, owner=owner))
     retention = req.retention or config.retention.class_for_category(req.category)
     if retention not in config.retention.classes:
-        known = ", ".join(config.retention.classes)
-        raise UsageError(f"--retention: unknown class {retention!r}; known: {known}")
+        raise UsageError(msg("refuse.add_unknown_class", "--retention: unknown class {cls!r}; "
+                             "known: {known}", cls=retention,
+                             known=listing(*config.retention.classes)))
 
     existing = by_path.get(path)
     same_id = by_id.get(req.id)
     if same_id is not None and same_id.path != path:
-        raise UsageError(f"id {req.id} is already used for {same_id.path} ({same_id.where()})")
+        raise UsageError(msg("refuse.add_id_used", "id {id} is already used for {path} "
+                             "({where})", id=req.id, path=same_id.path, where=same_id.where()))
     if existing is not None and existing.id != req.id:
-        raise UsageError(f"{path} is already listed as {existing.id} ({existing.where()})")
+        raise UsageError(msg("refuse.add_path_listed", "{path} is already listed as {id} "
+                             "({where})", path=path, id=existing.id, where=existing.where()))
 
     raw = yamlio.load((ws.root / manifest_path).read_bytes(), manifest_path)
     documents: list[dict[str, Any]] = raw.setdefault("documents", []) or []
@@ -118,10 +131,10 @@ def register(ws: Workspace, req: DocumentRequest, *, today: date | None = None) 
         # a draft's content may change before its approval fixes it (DESIGN 11)
         if existing.revision == req.revision and existing.sha256 != digest \
                 and (existing.status, req.status) != ("draft", "draft"):
-            raise UsageError(
-                f"{path}: content changed but revision is still {req.revision}; "
-                "give a new --revision (a controlled document's revision identifies its content)"
-            )
+            raise UsageError(msg(
+                "refuse.add_same_revision", "{path}: content changed but revision is still "
+                "{revision}; give a new --revision (a controlled document's revision identifies "
+                "its content)", path=path, revision=req.revision))
         if existing.revision == req.revision and existing.status == req.status \
                 and existing.sha256 == digest \
                 and req.released is None and (req.batch is None

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from techxfer.commands.init import render
 from techxfer.commands.transfer import current_signer
 from techxfer.errors import RefusedError, UsageError
+from techxfer.findings import listing, msg, several, term
 from techxfer.format import yamlio
 from techxfer.format.fileio import Transaction
 from techxfer.format.layout import (
@@ -61,29 +62,36 @@ def approve(ws: Workspace, doc_id: str, *, revision: str | None = None,
     _, snap, config = committed(ws)
     entry = register_of(snap).get(doc_id)
     if entry is None:
-        raise UsageError(f"unknown document id {doc_id!r} (not in the register at HEAD)")
+        raise UsageError(msg("refuse.unknown_id_head", "unknown document id {id!r} (not in the "
+                             "register at HEAD)", id=doc_id))
     if revision is not None and revision != entry.revision:
-        raise UsageError(f"--revision {revision}: the register holds {doc_id} rev "
-                         f"{entry.revision}")
+        raise UsageError(msg("refuse.other_revision", "--revision {asked}: the register holds "
+                             "{id} rev {revision}", asked=revision, id=doc_id,
+                             revision=entry.revision))
     signer = current_signer(ws, config, when)
     problem = approver_problem(config, signer, entry)
     if problem is not None:
-        raise RefusedError(f"{doc_id} rev {entry.revision}: {problem.text}")
+        raise RefusedError(msg("refuse.approver", "{id} rev {revision}: {problem}", id=doc_id,
+                               revision=entry.revision, problem=problem))
     if entry.status != "draft":
-        raise RefusedError(f"{doc_id} rev {entry.revision} is {entry.status}; only a draft is "
-                           "approved (register a new revision as a draft: techxfer add … "
-                           "--status draft)")
+        raise RefusedError(msg("refuse.approve_not_draft", "{id} rev {revision} is {status}; only "
+                               "a draft is approved (register a new revision as a draft: "
+                               "techxfer add … --status draft)", id=doc_id,
+                               revision=entry.revision, status=term("status", entry.status)))
     path = approval_path(doc_id, entry.revision)
     if snap.exists(path) or (ws.root / path).exists():
-        raise RefusedError(f"{doc_id} rev {entry.revision} is already approved ({path})")
+        raise RefusedError(msg("refuse.already_approved", "{id} rev {revision} is already "
+                               "approved ({path})", id=doc_id, revision=entry.revision, path=path))
     if not snap.is_file(entry.path) or snap.sha256(entry.path) != entry.sha256:
-        raise RefusedError(f"{doc_id}: {entry.path} does not match its SHA-256 in "
-                           f"{entry.manifest} at HEAD; register and commit it first")
+        raise RefusedError(msg("refuse.approve_changed", "{id}: {path} does not match its SHA-256 "
+                               "in {manifest} at HEAD; register and commit it first", id=doc_id,
+                               path=entry.path, manifest=entry.manifest))
     _require_request_approved(snap, config, entry)
     manifest_file = ws.root / entry.manifest
     if manifest_file.read_bytes() != snap.read(entry.manifest):
-        raise RefusedError(f"{entry.manifest} has uncommitted changes; commit or discard them "
-                           "first (the approval commits that manifest)")
+        raise RefusedError(msg("refuse.approve_manifest_pending", "{manifest} has uncommitted "
+                               "changes; commit or discard them first (the approval commits that "
+                               "manifest)", manifest=entry.manifest))
     role = carrying_role(config, signer.party.id, signer.person.roles, APPROVED)
     assert role is not None  # approver_problem said the signer carries it
     day = effective or date.today()
@@ -92,7 +100,7 @@ def approve(ws: Workspace, doc_id: str, *, revision: str | None = None,
     data = render("approval", record.as_dict(), path)
     problems = approval_problems(record, path, signer, config, register_of(snap))
     if problems:
-        raise RefusedError("; ".join(m.text for _, m in problems))
+        raise RefusedError(several(*(m for _, m in problems)))
     raw = yamlio.load(manifest_file.read_bytes(), entry.manifest)
     target = raw["documents"][entry.index]
     target.update(status="effective", effective=day.isoformat())
@@ -122,9 +130,10 @@ def _require_request_approved(snap: Snapshot, config: Config, entry: DocumentEnt
                 (i.id, i.revision, i.sha256) == (entry.id, entry.revision, entry.sha256)
                 for i in tx.items):
             return
-    ids = ", ".join(sorted(tx.id for tx in requests))
-    raise RefusedError(f"{entry.id} rev {entry.revision} is proposed by change request {ids}, "
-                       "which its recipient has not approved with this content")
+    raise RefusedError(msg("refuse.request_unapproved", "{id} rev {revision} is proposed by "
+                           "change request {ids}, which its recipient has not approved with this "
+                           "content", id=entry.id, revision=entry.revision,
+                           ids=listing(*sorted(tx.id for tx in requests))))
 
 
 @dataclass(frozen=True)
@@ -141,27 +150,33 @@ def confirm_implemented(ws: Workspace, tx_id: str, first_batch: str, *,
     when = when or now()
     _, snap, config = committed(ws)
     if not BATCH_NUMBER.fullmatch(first_batch):
-        raise UsageError(f"--first-batch: {first_batch!r} is not a batch number (letters, "
-                         "digits, '.', '_' or '-', at most 64)")
+        raise UsageError(msg("refuse.first_batch", "--first-batch: {batch!r} is not a batch "
+                             "number (letters, digits, '.', '_' or '-', at most 64)",
+                             batch=first_batch))
     tx_path = transfer_path(tx_id)
     if not snap.exists(tx_path):
-        raise UsageError(f"no committed transfer {tx_id} ({tx_path} is not in HEAD)")
+        raise UsageError(msg("refuse.no_transfer", "no committed transfer {tx} ({path} is not "
+                             "in HEAD)", tx=tx_id, path=tx_path))
     tx = Transfer.create(snap.load("transfer", tx_path))
     if tx.type != CHANGE_REQUEST:
-        raise RefusedError(f"{tx_id} is a {tx.type} transfer; only a change request is "
-                           "confirmed as implemented")
+        raise RefusedError(msg("refuse.implemented_type", "{tx} is a {type} transfer; only a "
+                               "change request is confirmed as implemented", tx=tx_id,
+                               type=term("type", tx.type)))
     signer = current_signer(ws, config, when)
     _require_implementer(config, signer, tx)
     why = acknowledged(config, tx, load_records(snap).acks.get((tx_id, tx.recipient)))
     if why is not None:
-        raise RefusedError(f"{tx_id}: {why.text}; a change is implemented only after its "
-                           f"approval ({ack_path(tx_id, tx.recipient)})")
+        raise RefusedError(msg("refuse.implemented_unapproved", "{tx}: {why}; a change is "
+                               "implemented only after its approval ({path})", tx=tx_id, why=why,
+                               path=ack_path(tx_id, tx.recipient)))
     path = implementation_path(tx_id)
     if snap.exists(path) or (ws.root / path).exists():
-        raise RefusedError(f"{tx_id} is already confirmed as implemented ({path})")
+        raise RefusedError(msg("refuse.already_implemented", "{tx} is already confirmed as "
+                               "implemented ({path})", tx=tx_id, path=path))
     transfer_commit = ws.repo.first_commit_adding(tx_path)
     if transfer_commit is None:
-        raise UsageError(f"cannot find the commit that recorded {tx_id}")
+        raise UsageError(msg("refuse.no_transfer_commit", "cannot find the commit that "
+                             "recorded {tx}", tx=tx_id))
     role = carrying_role(config, signer.party.id, signer.person.roles, IMPLEMENTED)
     assert role is not None
     record = Implementation(tx_id, transfer_commit, signer.party.id, signer.person.id, role,
@@ -170,7 +185,7 @@ def confirm_implemented(ws: Workspace, tx_id: str, first_batch: str, *,
     problems = implementation_problems(record, tx_id, Sent(tx, transfer_commit, tx.date),
                                        signer, config)
     if problems:
-        raise RefusedError("; ".join(m.text for _, m in problems))
+        raise RefusedError(several(*(m for _, m in problems)))
     subject = f"Implemented {tx_id} from batch {first_batch}" + (f" — {comment}" if comment else "")
     with Transaction() as t, index_guard(ws.repo):
         t.write(ws.root / path, data)
@@ -183,7 +198,8 @@ def _require_implementer(config: Config, signer: Signer, tx: Transfer) -> None:
     party = implementer(config, tx)
     who = f"{signer.party.id}:{signer.person.id}"
     if signer.party.id != party:
-        raise RefusedError(f"{tx.id} is implemented by {party}; {who} cannot confirm it")
+        raise RefusedError(msg("refuse.implementer", "{tx} is implemented by {party}; {who} "
+                               "cannot confirm it", tx=tx.id, party=party, who=who))
     problem = meaning_problem(config, signer, IMPLEMENTED)
     if problem is not None:
-        raise RefusedError(problem.text)
+        raise RefusedError(problem)

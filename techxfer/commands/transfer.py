@@ -13,7 +13,7 @@ from typing import Any
 
 from techxfer.commands.init import render
 from techxfer.errors import RefusedError, UsageError
-from techxfer.findings import Code
+from techxfer.findings import Code, listing, msg, term
 from techxfer.format.fileio import Transaction
 from techxfer.format.layout import (
     CONFIG_DIR,
@@ -48,10 +48,15 @@ def current_signer(ws: Workspace, config: Config, when: datetime) -> Signer:
     kind, identity = configured_key(ws.repo)
     holder = resolve_key(config, kind, identity, when)
     if holder.signer is None or holder.code is not None:
-        hint = "ask your quality head to add it (techxfer person add)" \
-            if holder.code == Code.UNKNOWN_KEY else None
-        raise RefusedError(f"your signing key: {holder.problem}", hint=hint)
+        hint = msg("refuse.signing_key_unknown", "ask your quality head to add it (techxfer "
+                   "person add)") if holder.code == Code.UNKNOWN_KEY else None
+        raise RefusedError(msg("refuse.signing_key", "your signing key: {problem}",
+                               problem=holder.said or holder.problem), hint=hint)
     return holder.signer
+
+
+def _who(signer: Signer) -> str:
+    return f"{signer.party.id}:{signer.person.id}"
 
 
 @dataclass(frozen=True)
@@ -77,38 +82,43 @@ def _select(req: TransferRequest, entries: dict[str, DocumentEntry], sender: str
     """The documents to transfer. UNREGISTERED: paths whose file differs from its register
     entry; ``--changed`` names them rather than leave them out without a word."""
     if req.ids and req.changed:
-        raise UsageError("give document ids or --changed, not both")
+        raise UsageError(msg("refuse.ids_and_changed", "give document ids or --changed, not both"))
     if req.type == "termination":
         # everything the recipient holds (guide template §13), never a choice
         if req.ids or req.changed:
-            raise UsageError("a termination withdraws everything the recipient holds; give no "
-                             "document ids and no --changed")
+            raise UsageError(msg("refuse.termination_args", "a termination withdraws everything "
+                                 "the recipient holds; give no document ids and no --changed"))
         held = sorted(doc for doc, last in previous.items() if last[2] != "withdraw")
         missing = [doc for doc in held if doc not in entries]
         if missing:
-            raise RefusedError(f"{', '.join(missing)}: held by the recipient but no longer in "
-                               "the register")
+            raise RefusedError(msg("refuse.termination_missing", "{ids}: held by the recipient "
+                                   "but no longer in the register", ids=listing(*missing)))
         if not held:
-            raise UsageError("termination: the recipient holds nothing of yours")
+            raise UsageError(msg("refuse.termination_nothing",
+                                 "termination: the recipient holds nothing of yours"))
         return sorted((entries[doc] for doc in held), key=lambda e: e.path)
     if req.changed:
         owned = [e for e in entries.values()
                  if config.party_id(e.owner) == sender and e.status != "draft"]
         stale = sorted(f"{e.id} ({e.path})" for e in owned if e.path in unregistered)
         if stale:
-            raise RefusedError(f"--changed: {', '.join(stale)} changed since registered; "
-                               "register the new revision first (techxfer add), or name the "
-                               "documents to transfer without it")
+            raise RefusedError(msg("refuse.changed_stale", "--changed: {docs} changed since "
+                                   "registered; register the new revision first (techxfer add), "
+                                   "or name the documents to transfer without it",
+                                   docs=listing(*stale)))
         chosen = [e for e in owned
                   if previous.get(e.id, ("", "", ""))[:2] != (e.revision, e.sha256)]
         if not chosen:
-            raise UsageError("--changed: nothing has changed since the last transfer")
+            raise UsageError(msg("refuse.changed_nothing",
+                                 "--changed: nothing has changed since the last transfer"))
         return sorted(chosen, key=lambda e: e.path)
     if not req.ids:
-        raise UsageError("name the documents to transfer (ids) or give --changed")
+        raise UsageError(msg("refuse.no_ids", "name the documents to transfer (ids) or give "
+                             "--changed"))
     unknown = [i for i in req.ids if i not in entries]
     if unknown:
-        raise UsageError(f"unknown document id(s): {', '.join(unknown)}")
+        raise UsageError(msg("refuse.unknown_ids", "unknown document id(s): {ids}",
+                             ids=listing(*unknown)))
     return [entries[i] for i in dict.fromkeys(req.ids)]
 
 
@@ -121,8 +131,9 @@ def _action(req: TransferRequest, entry: DocumentEntry,
     if last is None or last[2] == "withdraw":
         return "add"
     if last[:2] == (entry.revision, entry.sha256):
-        raise RefusedError(f"{entry.id} rev {entry.revision} was already transferred with this "
-                           "content; register a new revision first (techxfer add)")
+        raise RefusedError(msg("refuse.already_transferred", "{id} rev {revision} was already "
+                               "transferred with this content; register a new revision first "
+                               "(techxfer add)", id=entry.id, revision=entry.revision))
     return "revise"
 
 
@@ -134,13 +145,15 @@ def create_transfer(ws: Workspace, req: TransferRequest, *, when: datetime | Non
     roles = sender_roles(config, req.type)
     role = holds_role(config, signer, roles)
     if role is None:
-        raise RefusedError(f"{signer.party.id}:{signer.person.id} holds no role that may send a "
-                           f"{req.type} transfer ({', '.join(map(str, roles))})")
+        raise RefusedError(msg("refuse.no_send_role", "{who} holds no role that may send a "
+                               "{type} transfer ({roles})", who=_who(signer),
+                               type=term("type", req.type), roles=listing(*map(str, roles))))
     recipient = config.parties.resolve(req.to)
     if recipient is None:
-        raise UsageError(f"--to: unknown party {req.to!r}")
+        raise UsageError(msg("refuse.unknown_to", "--to: unknown party {party!r}", party=req.to))
     if recipient.id == signer.party.id:
-        raise UsageError(f"--to {req.to}: a party cannot transfer to itself")
+        raise UsageError(msg("refuse.to_itself", "--to {party}: a party cannot transfer to "
+                             "itself", party=req.to))
 
     records = load_records(head_snap)
     work = check_state(ws.worktree())
@@ -149,8 +162,8 @@ def create_transfer(ws: Workspace, req: TransferRequest, *, when: datetime | Non
     paths: set[str] = set()
     if req.type == "policy-change":
         if req.ids or req.changed:
-            raise UsageError("a policy-change transfer carries the configuration changes, not "
-                             "documents")
+            raise UsageError(msg("refuse.policy_change_docs", "a policy-change transfer carries "
+                                 "the configuration changes, not documents"))
         chosen: list[DocumentEntry] = []
         items: list[dict[str, Any]] = []
         # The configuration: .techxfer/ (not the holds) and the housekeeping files, the
@@ -158,8 +171,10 @@ def create_transfer(ws: Workspace, req: TransferRequest, *, when: datetime | Non
         # is what the digest names.
         paths = {p for p in ws.repo.changed_worktree_paths() if is_governing_path(p)}
         if not paths:
-            raise UsageError("policy-change: there are no uncommitted changes under "
-                             f"{CONFIG_DIR}/ or to the housekeeping files ({', '.join(HOUSEKEEPING)})")
+            raise UsageError(msg("refuse.policy_change_nothing", "policy-change: there are no "
+                                 "uncommitted changes under {folder}/ or to the housekeeping "
+                                 "files ({files})", folder=CONFIG_DIR,
+                                 files=listing(*HOUSEKEEPING)))
         digest = in_force_digest(ws.worktree())
     else:
         unregistered = {f.path for f in work.findings
@@ -168,16 +183,19 @@ def create_transfer(ws: Workspace, req: TransferRequest, *, when: datetime | Non
         items = []
         for entry in chosen:
             if config.party_id(entry.owner) != signer.party.id:
-                raise RefusedError(f"{entry.id} is owned by {entry.owner}; only the owner "
-                                   "transfers it")
+                raise RefusedError(msg("refuse.not_owner", "{id} is owned by {owner}; only the "
+                                       "owner transfers it", id=entry.id, owner=entry.owner))
             action = _action(req, entry, previous)
             if action != "withdraw" and (entry.status == "draft") != (req.type == CHANGE_REQUEST):
-                raise RefusedError(
-                    f"{entry.id} rev {entry.revision} is {entry.status}: a {CHANGE_REQUEST} "
-                    "transfer proposes drafts only" if req.type == CHANGE_REQUEST else
-                    f"{entry.id} rev {entry.revision} is a draft: transfers carry effective "
-                    f"revisions (approve it first: techxfer approve), drafts only as --type "
-                    f"{CHANGE_REQUEST}")
+                raise RefusedError(msg(
+                    "refuse.request_drafts_only", "{id} rev {revision} is {status}: a {type} "
+                    "transfer proposes drafts only", id=entry.id, revision=entry.revision,
+                    status=term("status", entry.status), type=term("type", CHANGE_REQUEST))
+                    if req.type == CHANGE_REQUEST else msg(
+                    "refuse.draft_transferred", "{id} rev {revision} is a draft: transfers "
+                    "carry effective revisions (approve it first: techxfer approve), drafts only "
+                    "as --type {type}", id=entry.id, revision=entry.revision,
+                    type=CHANGE_REQUEST))
             if action != "withdraw" or entry.status != "destroyed":
                 _require_intact(work.snap, entry)
             items.append({"id": entry.id, "path": entry.path, "revision": entry.revision,
@@ -190,8 +208,8 @@ def create_transfer(ws: Workspace, req: TransferRequest, *, when: datetime | Non
     judged = {e.path for e in chosen} if req.type != "policy-change" else paths
     for path in sorted(judged):
         if not may_write(config, signer, path):
-            raise RefusedError(f"{signer.party.id}:{signer.person.id} may not change {path} "
-                               "under the policy in force")
+            raise RefusedError(msg("refuse.may_not_change", "{who} may not change {path} under "
+                                   "the policy in force", who=_who(signer), path=path))
 
     tx_id = new_id("TX", signer.party.seat, when)
     record: dict[str, Any] = {
@@ -214,10 +232,12 @@ def create_transfer(ws: Workspace, req: TransferRequest, *, when: datetime | Non
 
 def _require_intact(snap: Snapshot, entry: DocumentEntry) -> None:
     if not snap.is_file(entry.path):
-        raise RefusedError(f"{entry.id}: {entry.path} is missing")
+        raise RefusedError(msg("refuse.doc_missing", "{id}: {path} is missing", id=entry.id,
+                               path=entry.path))
     if snap.sha256(entry.path) != entry.sha256:
-        raise RefusedError(f"{entry.id}: {entry.path} does not match its SHA-256 in "
-                           f"{entry.manifest}; register the change first (techxfer add)")
+        raise RefusedError(msg("refuse.doc_changed", "{id}: {path} does not match its SHA-256 "
+                               "in {manifest}; register the change first (techxfer add)",
+                               id=entry.id, path=entry.path, manifest=entry.manifest))
 
 
 def _require_only_these(ws: Workspace, head: Snapshot, chosen: list[DocumentEntry],
@@ -231,8 +251,9 @@ def _require_only_these(ws: Workspace, head: Snapshot, chosen: list[DocumentEntr
     others = sorted(i for i in set(before) | set(after)
                     if i not in chosen_ids and before.get(i) != after.get(i))
     if others:
-        raise RefusedError(f"{', '.join(sorted(manifests))} also carries uncommitted changes to "
-                           f"{', '.join(others)}; transfer them too or commit them first")
+        raise RefusedError(msg("refuse.manifest_pending", "{manifests} also carries uncommitted "
+                               "changes to {ids}; transfer them too or commit them first",
+                               manifests=listing(*sorted(manifests)), ids=listing(*others)))
 
 
 @dataclass(frozen=True)
@@ -248,29 +269,38 @@ def acknowledge(ws: Workspace, tx_id: str, meaning: str, comment: str | None, *,
     head, head_snap, config = committed(ws)
     path = transfer_path(tx_id)
     if not head_snap.exists(path):
-        raise UsageError(f"no committed transfer {tx_id} ({path} is not in HEAD)")
+        raise UsageError(msg("refuse.no_transfer", "no committed transfer {tx} ({path} is not "
+                             "in HEAD)", tx=tx_id, path=path))
     transfer = Transfer.create(head_snap.load("transfer", path))
     signer = current_signer(ws, config, when)
     if signer.party.id != transfer.recipient:
-        raise RefusedError(f"{tx_id} was sent to {transfer.recipient}; "
-                           f"{signer.party.id}:{signer.person.id} cannot acknowledge it"
-                           + (" (a party cannot acknowledge its own transfer)"
-                              if signer.party.id == transfer.sender else ""))
+        raise RefusedError(msg("refuse.own_transfer", "{tx} was sent to {recipient}; {who} "
+                               "cannot acknowledge it (a party cannot acknowledge its own "
+                               "transfer)", tx=tx_id, recipient=transfer.recipient,
+                               who=_who(signer))
+                           if signer.party.id == transfer.sender else
+                           msg("refuse.not_recipient", "{tx} was sent to {recipient}; {who} "
+                               "cannot acknowledge it", tx=tx_id, recipient=transfer.recipient,
+                               who=_who(signer)))
     if holds_role(config, signer, config.policy.ack_roles) is None:
-        raise RefusedError(f"{signer.party.id}:{signer.person.id} holds no acknowledgement role "
-                           f"({', '.join(map(str, config.policy.ack_roles))})")
+        raise RefusedError(msg("refuse.no_ack_role", "{who} holds no acknowledgement role "
+                               "({roles})", who=_who(signer),
+                               roles=listing(*map(str, config.policy.ack_roles))))
     refusal = ack_refusal(config, signer, transfer, meaning)
     if refusal is not None:
-        raise RefusedError(refusal.text)
+        raise RefusedError(refusal)
     # the role that carries the meaning is the capacity the signature is given in
     role = carrying_role(config, signer.party.id, signer.person.roles, meaning)
     assert role is not None  # ack_refusal said it carries the meaning
     record_path = ack_path(tx_id, signer.party.id)
     if head_snap.exists(record_path) or (ws.root / record_path).exists():
-        raise RefusedError(f"{tx_id} is already acknowledged by {signer.party.id} ({record_path})")
+        raise RefusedError(msg("refuse.already_acknowledged", "{tx} is already acknowledged by "
+                               "{party} ({path})", tx=tx_id, party=signer.party.id,
+                               path=record_path))
     transfer_commit = ws.repo.first_commit_adding(path)
     if transfer_commit is None:
-        raise UsageError(f"cannot find the commit that recorded {tx_id}")
+        raise UsageError(msg("refuse.no_transfer_commit", "cannot find the commit that "
+                             "recorded {tx}", tx=tx_id))
     record: dict[str, Any] = {
         "transfer": tx_id, "transfer_commit": transfer_commit,
         "manifest_digest": transfer.manifest_digest, "party": signer.party.id,

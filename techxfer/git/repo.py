@@ -23,6 +23,7 @@ from typing import IO, AnyStr
 import pygit2
 
 from techxfer.errors import GitError
+from techxfer.findings import msg
 from techxfer.git import rawcommit
 from techxfer.git.entry import MODE_TREE, zsplit
 from techxfer.git.entry import Entry as Entry  # re-exported: callers import it from here
@@ -225,9 +226,11 @@ class GitRepo:
                 return cls(pygit2.Repository(os.fspath(path), flags=flags), from_env=True)
             found = pygit2.discover_repository(os.fspath(path))
             if found is None:
-                raise GitError(f"{os.path.abspath(path)}: not a git repository",
-                               hint="run techxfer inside your techxfer repository, or create "
-                                    "one with `techxfer init`")
+                raise GitError(msg("refuse.not_a_repository", "{path}: not a git repository",
+                                   path=os.path.abspath(path)),
+                               hint=msg("refuse.not_a_repository_hint", "run techxfer inside "
+                                        "your techxfer repository, or create one with "
+                                        "`techxfer init`"))
             return cls(pygit2.Repository(found))
         except pygit2.GitError as exc:
             raise GitError(f"{os.fspath(path)}: cannot open the git repository: {exc}") from None

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from techxfer.findings import LIST, Code, Finding, Msg
+from techxfer.findings import LIST, SEVERAL, Code, Finding, Msg
 
 LANGS = ("en", "zh")
 
@@ -335,6 +335,75 @@ MESSAGES: dict[str, str] = {
     "lifecycle.made_effective": "生效",
     "lifecycle.cited": "引用了 {cited}",
     "lifecycle.request_relettered": "其内容即变更申请 {tx} 以另一版本号提出的内容：{why}",
+    # -- command refusals (techxfer: error: …; commands/) --
+    "refuse.signing_key": "您的签名密钥：{problem}",
+    "refuse.signing_key_unknown": "请质量负责人将其登记（techxfer person add）",
+    "refuse.ids_and_changed": "请给出文件编号或 --changed，不能两者都给",
+    "refuse.termination_args": "终止转移撤回受托方持有的全部文件；请不要给出文件编号或 --changed",
+    "refuse.termination_missing": "{ids}：受托方仍持有，但已不在清单中",
+    "refuse.termination_nothing": "终止：受托方未持有您方的任何文件",
+    "refuse.changed_stale": "--changed：{docs} 登记后已被修改；请先登记新版本（techxfer add），"
+                            "或点名转移其余文件",
+    "refuse.changed_nothing": "--changed：自上次转移以来没有任何变化",
+    "refuse.no_ids": "请点名要转移的文件（编号），或给出 --changed",
+    "refuse.unknown_ids": "未知的文件编号：{ids}",
+    "refuse.already_transferred": "{id} 第 {revision} 版已以相同内容转移过；请先登记新版本（techxfer add）",
+    "refuse.no_send_role": "{who} 不担任可发送{type}转移的岗位（{roles}）",
+    "refuse.unknown_to": "--to：未知的参与方“{party}”",
+    "refuse.to_itself": "--to {party}：参与方不能向自己转移",
+    "refuse.policy_change_docs": "配置变更转移携带的是配置的改动，而不是文件",
+    "refuse.policy_change_nothing": "配置变更：{folder}/ 下及管理文件（{files}）均无未提交的改动",
+    "refuse.not_owner": "{id} 的所有方是 {owner}；只有所有方可以转移它",
+    "refuse.request_drafts_only": "{id} 第 {revision} 版的状态为{status}：{type}只提出草稿",
+    "refuse.draft_transferred": "{id} 第 {revision} 版是草稿：转移只携带已生效的版本（请先批准："
+                                "techxfer approve），草稿只能以 --type {type} 提出",
+    "refuse.may_not_change": "按现行配置，{who} 无权更改 {path}",
+    "refuse.doc_missing": "{id}：{path} 缺失",
+    "refuse.doc_changed": "{id}：{path} 与 {manifest} 中登记的 SHA-256 不符；请先登记改动（techxfer add）",
+    "refuse.manifest_pending": "{manifests} 中还有对 {ids} 的未提交改动；请一并转移，或先提交",
+    "refuse.no_transfer": "没有已提交的转移 {tx}（HEAD 中没有 {path}）",
+    "refuse.own_transfer": "{tx} 发给的是 {recipient}；{who} 不能确认（参与方不能确认自己的转移）",
+    "refuse.not_recipient": "{tx} 发给的是 {recipient}；{who} 不能确认",
+    "refuse.no_ack_role": "{who} 不担任确认岗位（{roles}）",
+    "refuse.already_acknowledged": "{tx} 已由 {party} 确认（{path}）",
+    "refuse.no_transfer_commit": "找不到记录 {tx} 的提交",
+    "refuse.not_a_repository": "{path}：不是 git 仓库",
+    "refuse.not_a_repository_hint": "请在您的 techxfer 仓库内运行 techxfer，或用 `techxfer init` 新建一个",
+    "refuse.path_outside": "{path}：在仓库 {root} 之外",
+    "refuse.path_root": "{path}：是仓库本身，不是文件",
+    "refuse.path_symlink": "{path}：经过符号链接 {link}；受控文件必须是普通文件",
+    "refuse.path_not_utf8": "“{path}”：文件名不是有效的 UTF-8",
+    "refuse.path_in_git": "{path}：位于 .git 之内",
+    "refuse.add_record": "{path}：是 techxfer 的记录或清单，不是受控文件",
+    "refuse.add_batch": "--batch：“{batch}”不是批号（字母、数字、“.”、“_”或“-”，最多 64 个）",
+    "refuse.add_not_controlled": "{path}：配置将此路径标为非受控",
+    "refuse.add_no_file": "{path}：没有此文件（或被 .gitignore 忽略）",
+    "refuse.add_not_file": "{path}：是{kind}；受控文件必须是普通文件",
+    "refuse.add_no_manifest": "{path}：所在文件夹及其上级都没有 MANIFEST.yaml；"
+                              "请运行 techxfer init 或新建一个",
+    "refuse.add_broken_manifest": "{manifest}：清单已损坏，不能登记：{problem}",
+    "refuse.add_no_owner": "{path}：没有配置规则指定所有方；请给出 --owner",
+    "refuse.add_unknown_owner": "--owner：未知的参与方“{party}”",
+    "refuse.add_other_owner": "--owner：{rule} 规定 {path} 的所有方是 {named}，而不是 {owner}",
+    "refuse.add_unknown_class": "--retention：未知的保存类别“{cls}”；已知：{known}",
+    "refuse.add_id_used": "编号 {id} 已用于 {path}（{where}）",
+    "refuse.add_path_listed": "{path} 已登记为 {id}（{where}）",
+    "refuse.unknown_id_head": "未知的文件编号“{id}”（HEAD 的清单中没有）",
+    "refuse.other_revision": "--revision {asked}：清单中 {id} 为第 {revision} 版",
+    "refuse.approver": "{id} 第 {revision} 版：{problem}",
+    "refuse.approve_not_draft": "{id} 第 {revision} 版的状态为{status}；只能批准草稿（将新版本登记为草稿："
+                                "techxfer add … --status draft）",
+    "refuse.already_approved": "{id} 第 {revision} 版已批准（{path}）",
+    "refuse.approve_changed": "{id}：{path} 与 HEAD 中 {manifest} 登记的 SHA-256 不符；请先登记并提交",
+    "refuse.approve_manifest_pending": "{manifest} 有未提交的改动；请先提交或放弃（批准会提交该清单）",
+    "refuse.request_unapproved": "{id} 第 {revision} 版由变更申请 {ids} 提出，其接收方尚未以此内容批准",
+    "refuse.first_batch": "--first-batch：“{batch}”不是批号（字母、数字、“.”、“_”或“-”，最多 64 个）",
+    "refuse.implemented_type": "{tx} 是{type}转移；只有变更申请才确认实施",
+    "refuse.implemented_unapproved": "{tx}：{why}；变更须经批准后才能实施（{path}）",
+    "refuse.already_implemented": "{tx} 已确认实施（{path}）",
+    "refuse.implementer": "{tx} 由 {party} 实施；{who} 不能确认",
+    "refuse.add_same_revision": "{path}：内容已改变但版本仍为 {revision}；请给出新的 --revision"
+                                "（受控文件的版本标识其内容）",
 }
 
 # The words of the format, by kind, then by their English word.
@@ -381,6 +450,8 @@ TERMS["event"]["approval"] = "批准"
 TERMS["event"]["implementation"] = "实施确认"
 
 WORDS: dict[str, tuple[str, str]] = {
+    "error": ("error", "错误"),  # a command that stopped: ``techxfer: error: …``
+    "error.hint": ("hint: ", "提示："),
     "commit": ("commit", "提交"),
     "signed_by": ("signed by", "签名人"),
     "unsigned": ("unsigned or unknown signer", "未签名或签名人未知"),
@@ -705,8 +776,9 @@ def render(said: Msg, lang: str) -> str:
     """A message in LANG; a message the catalogue lacks stays in English."""
     if lang != "zh":
         return said.text
-    if said.key == LIST:
-        return "、".join(render(v, lang) if isinstance(v, Msg) else v for _, v in said.args)
+    if said.key in (LIST, SEVERAL):
+        return ("、" if said.key == LIST else "；").join(
+            render(v, lang) if isinstance(v, Msg) else v for _, v in said.args)
     text = template(said.key)
     if text is None:
         return said.text

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from techxfer.errors import UsageError
+from techxfer.findings import msg
 from techxfer.git.repo import GitRepo
 from techxfer.state.cache import BlobCache
 from techxfer.state.config import Config, load_config
@@ -45,20 +46,24 @@ class Workspace:
         try:
             rel = absolute.relative_to(root)
         except ValueError:
-            raise UsageError(f"{raw}: outside the repository {root}") from None
+            raise UsageError(msg("refuse.path_outside", "{path}: outside the repository {root}",
+                                 path=raw, root=root)) from None
         if not rel.parts:
-            raise UsageError(f"{raw}: is the repository itself, not a file")
+            raise UsageError(msg("refuse.path_root", "{path}: is the repository itself, not a "
+                                 "file", path=raw))
         probe = root
         for part in rel.parts:
             probe = probe / part
             if probe.is_symlink():
-                raise UsageError(f"{raw}: goes through the symbolic link {probe.relative_to(root)}; "
-                                 "controlled files must be regular files")
+                raise UsageError(msg("refuse.path_symlink", "{path}: goes through the symbolic "
+                                     "link {link}; controlled files must be regular files",
+                                     path=raw, link=probe.relative_to(root)))
         text = rel.as_posix()
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
-            raise UsageError(f"{raw!r}: file name is not valid UTF-8") from None
+            raise UsageError(msg("refuse.path_not_utf8", "{path!r}: file name is not valid UTF-8",
+                                 path=raw)) from None
         if rel.parts[0] == ".git":
-            raise UsageError(f"{raw}: inside .git")
+            raise UsageError(msg("refuse.path_in_git", "{path}: inside .git", path=raw))
         return text

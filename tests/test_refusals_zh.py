@@ -1,0 +1,52 @@
+"""A command that stops says why in the language the user asked for: ``TECHXFER_LANG=zh``
+(or the command's own ``--lang zh``) gives the catalogued Chinese of the refusal, on the
+real command line; English stays as it was. The catalogue's completeness for every
+refusal id is test_i18n's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import SshKey, techxfer, use_signing_key
+
+ZH = {"TECHXFER_LANG": "zh"}
+EN = {"TECHXFER_LANG": ""}
+
+
+def _stopped(proc: object) -> str:
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)  # type: ignore[attr-defined]
+    err: str = proc.stderr  # type: ignore[attr-defined]
+    assert "Traceback" not in err and err.startswith("techxfer: "), err
+    return err
+
+
+def test_a_refusal_in_chinese_and_in_english(repo: Path, keys: dict[str, SshKey]) -> None:
+    use_signing_key(repo, keys["wang"])
+    args = ("transfer", "DRW-001", "--to", "nobody", "-m", "r")
+    zh = _stopped(techxfer(repo, *args, check=False, env=ZH))
+    assert zh == "techxfer: 错误：--to：未知的参与方“nobody”\n"
+    en = _stopped(techxfer(repo, *args, check=False, env=EN))
+    assert en == "techxfer: error: --to: unknown party 'nobody'\n"
+
+
+def test_ids_listed_and_fields_kept_in_chinese(repo: Path, keys: dict[str, SshKey]) -> None:
+    use_signing_key(repo, keys["wang"])
+    zh = _stopped(techxfer(repo, "transfer", "NOPE-1", "NOPE-2", "--to", "fab", "-m", "r",
+                           check=False, env=ZH))
+    assert zh == "techxfer: 错误：未知的文件编号：NOPE-1、NOPE-2\n"
+    zh = _stopped(techxfer(repo, "ack", "TX-20260101-R-abcd", check=False, env=ZH))
+    assert "没有已提交的转移 TX-20260101-R-abcd" in zh and "transfers/TX-20260101-R-abcd" in zh
+
+
+def test_the_commands_own_lang_option_chooses_too(repo: Path, tmp_path: Path) -> None:
+    """``--lang zh`` on a command that has it: the refusal and its hint are Chinese without
+    the variable."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    err = _stopped(techxfer(empty, "check", "--lang", "zh", check=False, env=EN))
+    assert err == (f"techxfer: 错误：{empty}：不是 git 仓库\n"
+                   "  提示：请在您的 techxfer 仓库内运行 techxfer，或用 `techxfer init` 新建一个\n")
+    err = _stopped(techxfer(empty, "check", check=False, env=EN))
+    assert err == (f"techxfer: error: {empty}: not a git repository\n"
+                   "  hint: run techxfer inside your techxfer repository, or create one with "
+                   "`techxfer init`\n")
