@@ -74,6 +74,15 @@ def term(kind: str, word: str) -> Msg:
 LIST = "list"  # the id of a listing: no template of its own, its items joined
 
 
+BULLETS = "bullets"  # reasons one to a line, each after "  - ": no template of its own
+
+
+def bullets(*items: str | Msg) -> Msg:
+    """Reasons one to a line (each line begins with a line break and ``  - ``)."""
+    return Msg(BULLETS, "".join(f"\n  - {{i{n}}}" for n in range(len(items))),
+               tuple((f"i{n}", item) for n, item in enumerate(items)))
+
+
 SEVERAL = "several"  # the id of several reasons given as one: no template of its own
 
 

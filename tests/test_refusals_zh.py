@@ -50,3 +50,12 @@ def test_the_commands_own_lang_option_chooses_too(repo: Path, tmp_path: Path) ->
     assert err == (f"techxfer: error: {empty}: not a git repository\n"
                    "  hint: run techxfer inside your techxfer repository, or create one with "
                    "`techxfer init`\n")
+
+
+def test_a_release_refusal_and_its_hint_in_chinese(repo: Path, keys: dict[str, SshKey]) -> None:
+    use_signing_key(repo, keys["wang"])
+    zh = _stopped(techxfer(repo, "release", "production", "B-7", "-m", "r", check=False, env=ZH))
+    assert zh == ("techxfer: 错误：HEAD 的清单中没有批次 B-7 的记录\n"
+                  "  提示：以 x-batch: B-7 或以 -B-7 结尾的编号登记，或用 --record ID 点名\n")
+    zh = _stopped(techxfer(repo, "release", "production", "B 7", "-m", "r", check=False, env=ZH))
+    assert zh == "techxfer: 错误：批号“B 7”：只能使用字母、数字、“.”、“_”或“-”（最多 64 个）\n"

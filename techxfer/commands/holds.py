@@ -14,6 +14,7 @@ from typing import Any
 from techxfer.commands.init import render
 from techxfer.commands.transfer import current_signer
 from techxfer.errors import RefusedError, UsageError
+from techxfer.findings import listing, msg
 from techxfer.format.fileio import Transaction
 from techxfer.format.layout import hold_path
 from techxfer.git.signing import index_guard, signed_commit
@@ -29,13 +30,14 @@ from techxfer.state.workspace import Workspace
 def place_hold(ws: Workspace, match: list[str], ids: list[str], reason: str, ref: str | None
                ) -> tuple[str, str]:
     if not match and not ids:
-        raise UsageError("give --match PATTERN or --id ID (or both)")
+        raise UsageError(msg("refuse.hold_args", "give --match PATTERN or --id ID (or both)"))
     when = now()
     _, _, config = committed(ws)
     signer = current_signer(ws, config, when)
     if holds_role(config, signer, config.policy.hold_roles) is None:
-        raise RefusedError(f"{signer.party.id}:{signer.person.id} may not place legal holds "
-                           f"(hold_roles: {', '.join(map(str, config.policy.hold_roles))})")
+        raise RefusedError(msg("refuse.hold_place", "{who} may not place legal holds "
+                               "(hold_roles: {roles})", who=f"{signer.party.id}:{signer.person.id}",
+                               roles=listing(*map(str, config.policy.hold_roles))))
     hold_id = new_id("HOLD", signer.party.seat, when)
     record: dict[str, Any] = {"id": hold_id, "reason": reason}
     if ref:
@@ -55,13 +57,15 @@ def release_hold(ws: Workspace, hold_id: str, reason: str) -> str:
     _, head_snap, config = committed(ws)
     signer = current_signer(ws, config, when)
     if holds_role(config, signer, config.policy.hold_roles) is None:
-        raise RefusedError(f"{signer.party.id}:{signer.person.id} may not release legal holds")
+        raise RefusedError(msg("refuse.hold_release", "{who} may not release legal holds",
+                               who=f"{signer.party.id}:{signer.person.id}"))
     path = hold_path(hold_id)
     if not head_snap.exists(path):
-        raise UsageError(f"no committed hold {hold_id}")
+        raise UsageError(msg("refuse.no_hold", "no committed hold {hold}", hold=hold_id))
     raw = head_snap.load("hold", path)
     if "released" in raw:
-        raise RefusedError(f"{hold_id} was already released on {raw['released']['date']}")
+        raise RefusedError(msg("refuse.hold_released", "{hold} was already released on {date}",
+                               hold=hold_id, date=raw["released"]["date"]))
     raw["released"] = {"date": format_instant(when), "by": f"{signer.party.id}:{signer.person.id}",
                        "reason": reason}
     return _commit_hold(ws, path, render("hold", raw, path), f"Release legal hold {hold_id}: {reason}")

@@ -15,7 +15,7 @@ from typing import Any
 from techxfer.commands.init import render
 from techxfer.commands.transfer import current_signer
 from techxfer.errors import RefusedError, UsageError
-from techxfer.findings import Msg
+from techxfer.findings import Msg, bullets, listing, msg, term
 from techxfer.format.fileio import Transaction
 from techxfer.format.layout import ack_path, release_path
 from techxfer.git.signing import index_guard, signed_commit
@@ -76,14 +76,17 @@ def release_production(ws: Workspace, batch: str, record_ids: tuple[str, ...], c
         by_id = {e.id: e for e in entries if e.status != "destroyed"}
         unknown = [i for i in record_ids if i not in by_id]
         if unknown:
-            raise UsageError(f"--record: not in the register at HEAD: {', '.join(unknown)}")
+            raise UsageError(msg("refuse.release_records", "--record: not in the register at "
+                                 "HEAD: {ids}", ids=listing(*unknown)))
         chosen = [by_id[i] for i in dict.fromkeys(record_ids)]
     else:
         chosen = batch_records(entries, batch)
         if not chosen:
-            raise UsageError(f"no record of batch {batch} in the register at HEAD",
-                             hint=f"register them with x-batch: {batch} or an id ending in "
-                                  f"-{batch}, or name them with --record ID")
+            raise UsageError(msg("refuse.release_no_records", "no record of batch {batch} in "
+                                 "the register at HEAD", batch=batch),
+                             hint=msg("refuse.release_no_records_hint", "register them with "
+                                      "x-batch: {batch} or an id ending in -{batch}, or name "
+                                      "them with --record ID", batch=batch))
     closed = closures(config, _approvals(ws, snap))
     devs = [closed[k][0] for k in ((d.id, d.revision, d.sha256) for d in deviations(entries, batch))
             if k in closed]
@@ -128,9 +131,10 @@ def release_market(ws: Workspace, batch: str, comment: str, *, when: datetime | 
     if previous is not None:
         old = MarketRelease.create(snap.load("release-market", market_file))
         if production is not None and old.production.commit == production.commit:
-            raise RefusedError(f"batch {batch} already has a market release ({market_file}), "
-                               "bound to the production release in force; a release record is "
-                               "replaced only after rework and a new production release")
+            raise RefusedError(msg("refuse.market_released", "batch {batch} already has a "
+                                   "market release ({path}), bound to the production release in "
+                                   "force; a release record is replaced only after rework and a "
+                                   "new production release", batch=batch, path=market_file))
         body["supersedes"] = {"commit": previous[0], "sha256": previous[1], "reason": comment}
     data = record_data("market", batch, signature, body)
     record = MarketRelease.create(data)
@@ -145,22 +149,26 @@ def release_market(ws: Workspace, batch: str, comment: str, *, when: datetime | 
 def _start(ws: Workspace, batch: str, step: str,
            rework: bool = False) -> tuple[str, Snapshot, Config]:
     if not BATCH_NUMBER.fullmatch(batch):
-        raise UsageError(f"batch {batch!r}: use letters, digits, '.', '_' or '-' (at most 64)")
+        raise UsageError(msg("refuse.batch_number", "batch {batch!r}: use letters, digits, '.', "
+                             "'_' or '-' (at most 64)", batch=batch))
     head, snap, config = committed(ws)
     path = release_path(batch, step)
     if snap.exists(path) and not rework:
-        raise RefusedError(f"batch {batch} already has a {step} release ({path}); a release "
-                           "record is never replaced, except by a re-release after rework "
-                           "(--rework)")
+        raise RefusedError(msg("refuse.released", "batch {batch} already has a {step} release "
+                               "({path}); a release record is never replaced, except by a "
+                               "re-release after rework (--rework)", batch=batch,
+                               step=term("step", step), path=path))
     if not snap.exists(path) and (ws.root / path).exists():
-        raise RefusedError(f"{path} exists but is not committed; a release record is written "
-                           "only by techxfer release: remove it first")
+        raise RefusedError(msg("refuse.release_uncommitted", "{path} exists but is not "
+                               "committed; a release record is written only by techxfer "
+                               "release: remove it first", path=path))
     if rework and step == "production" and not snap.is_file(path):
-        raise UsageError(f"--rework: batch {batch} has no production release to supersede "
-                         f"({path} is not committed)")
+        raise UsageError(msg("refuse.rework_nothing", "--rework: batch {batch} has no "
+                             "production release to supersede ({path} is not committed)",
+                             batch=batch, path=path))
     if snap.is_file(path) and path in ws.repo.changed_worktree_paths():
-        raise RefusedError(f"{path} has uncommitted changes; restore it first (git restore "
-                           f"{path})")
+        raise RefusedError(msg("refuse.release_changed", "{path} has uncommitted changes; "
+                               "restore it first (git restore {path})", path=path))
     return head, snap, config
 
 
@@ -178,7 +186,8 @@ def _in_force(ws: Workspace, snap: Snapshot, path: str) -> tuple[str, str] | Non
 def _signature(config: Config, signer: Signer, step: str, when: datetime,
                comment: str) -> Signature:
     if not comment.strip():
-        raise UsageError("-m: say what was reviewed (the release comment is recorded)")
+        raise UsageError(msg("refuse.release_comment", "-m: say what was reviewed (the release "
+                             "comment is recorded)"))
     role = holds_role(config, signer, release_roles(config, step)) or signer.person.roles[0]
     return Signature(signer.party.id, signer.person.id, role, RELEASED, when, comment)
 
@@ -204,8 +213,9 @@ def _approvals(ws: Workspace, snap: Snapshot) -> list[Approval]:
 def _commit(ws: Workspace, step: str, batch: str, data: dict[str, Any], signer: Signer,
             problems: list[Msg], signing_key: Path | None) -> ReleaseDone:
     if problems:
-        reasons = "\n".join(f"  - {p.text}" for p in problems)
-        raise RefusedError(f"cannot release batch {batch} ({step}); nothing was written:\n{reasons}")
+        raise RefusedError(msg("refuse.release", "cannot release batch {batch} ({step}); nothing "
+                               "was written:{reasons}", batch=batch, step=term("step", step),
+                               reasons=bullets(*problems)))
     path = release_path(batch, step)
     content = render(f"release-{step}", data, path)
     subject = f"Release batch {batch} ({step}): {data['comment']}"

@@ -12,6 +12,7 @@ from typing import Any
 from techxfer.commands.init import render
 from techxfer.commands.transfer import current_signer
 from techxfer.errors import RefusedError, UsageError
+from techxfer.findings import listing, msg, several, term
 from techxfer.format.fileio import Transaction
 from techxfer.format.layout import training_path
 from techxfer.git.signing import index_guard, signed_commit
@@ -42,31 +43,39 @@ def train(ws: Workspace, doc_id: str, revision: str | None, comment: str | None,
     register = register_of(snap)
     entry = register.get(doc_id)
     if entry is None:
-        raise UsageError(f"unknown document id {doc_id} (not in the register at HEAD)")
+        raise UsageError(msg("refuse.unknown_id_head", "unknown document id {id!r} (not in the "
+                             "register at HEAD)", id=doc_id))
     if revision is not None and revision != entry.revision:
-        raise RefusedError(f"{doc_id} rev {revision} is not the revision in force: the register "
-                           f"holds rev {entry.revision} ({entry.status})")
+        raise RefusedError(msg("refuse.train_revision", "{id} rev {asked} is not the revision in "
+                               "force: the register holds rev {revision} ({status})", id=doc_id,
+                               asked=revision, revision=entry.revision,
+                               status=term("status", entry.status)))
     if entry.status != "effective":
-        raise RefusedError(f"{doc_id} rev {entry.revision} is {entry.status}: training is "
-                           "recorded on effective revisions only")
+        raise RefusedError(msg("refuse.train_not_effective", "{id} rev {revision} is {status}: "
+                               "training is recorded on effective revisions only", id=doc_id,
+                               revision=entry.revision, status=term("status", entry.status)))
     refs = config.policy.training_roles(entry.category)
     if not refs:
-        raise RefusedError(f"the policy's training: names no roles for category "
-                           f"{entry.category!r} ({doc_id}): no training is required on it")
+        raise RefusedError(msg("refuse.train_not_required", "the policy's training: names no "
+                               "roles for category {category!r} ({id}): no training is required "
+                               "on it", category=entry.category, id=doc_id))
     named = makers_roles(config, signer.party.id, signer.person, entry.category)
     if not named:
-        raise RefusedError(f"{who} holds none of the roles training.{entry.category} names "
-                           f"({', '.join(map(str, refs))})")
+        raise RefusedError(msg("refuse.train_roles", "{who} holds none of the roles "
+                               "training.{category} names ({roles})", who=who,
+                               category=entry.category, roles=listing(*map(str, refs))))
     role = carrying_role(config, signer.party.id, named, TRAINED)
     if role is None:
         problem = meaning_problem(config, signer, TRAINED)
-        raise RefusedError(problem.text if problem is not None else
-                           f"{who} ({', '.join(named)}) may not sign '{TRAINED}': the policy's "
-                           "meanings.trained names none of these roles")
+        raise RefusedError(problem if problem is not None else msg(
+            "refuse.train_meaning", "{who} ({roles}) may not sign '{meaning}': the policy's "
+            "meanings.trained names none of these roles", who=who, roles=listing(*named),
+            meaning=term("meaning", TRAINED)))
     path = training_path(doc_id, entry.revision, signer.party.id, signer.person.id)
     if snap.exists(path) or (ws.root / path).exists():
-        raise RefusedError(f"{who} is already recorded as trained on {doc_id} rev "
-                           f"{entry.revision} ({path})")
+        raise RefusedError(msg("refuse.already_trained", "{who} is already recorded as trained "
+                               "on {id} rev {revision} ({path})", who=who, id=doc_id,
+                               revision=entry.revision, path=path))
     raw: dict[str, Any] = {
         "document": doc_id, "revision": entry.revision, "sha256": entry.sha256,
         "party": signer.party.id, "person": signer.person.id, "role": role,
@@ -78,7 +87,8 @@ def train(ws: Workspace, doc_id: str, revision: str | None, comment: str | None,
     record = TrainingRecord.create(raw)
     problems = record_problems(record, path, signer, config, register)
     if problems:
-        raise RefusedError("training record refused: " + "; ".join(m.text for m in problems))
+        raise RefusedError(msg("refuse.training", "training record refused: {problems}",
+                               problems=several(*problems)))
     subject = f"Training: {who} trained on {doc_id} rev {entry.revision}" + (
         f" — {comment}" if comment else "")
     with Transaction() as tx, index_guard(ws.repo):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from techxfer.findings import LIST, SEVERAL, Code, Finding, Msg
+from techxfer.findings import BULLETS, LIST, SEVERAL, Code, Finding, Msg
 
 LANGS = ("en", "zh")
 
@@ -402,6 +402,32 @@ MESSAGES: dict[str, str] = {
     "refuse.implemented_unapproved": "{tx}：{why}；变更须经批准后才能实施（{path}）",
     "refuse.already_implemented": "{tx} 已确认实施（{path}）",
     "refuse.implementer": "{tx} 由 {party} 实施；{who} 不能确认",
+    "refuse.release_records": "--record：HEAD 的清单中没有：{ids}",
+    "refuse.release_no_records": "HEAD 的清单中没有批次 {batch} 的记录",
+    "refuse.release_no_records_hint": "以 x-batch: {batch} 或以 -{batch} 结尾的编号登记，"
+                                      "或用 --record ID 点名",
+    "refuse.market_released": "批次 {batch} 已有上市放行（{path}），与现行的生产放行绑定；"
+                              "放行记录只有在返工并重新生产放行后才能被取代",
+    "refuse.batch_number": "批号“{batch}”：只能使用字母、数字、“.”、“_”或“-”（最多 64 个）",
+    "refuse.released": "批次 {batch} 已有{step}（{path}）；放行记录从不被替换，"
+                       "返工后的重新放行（--rework）除外",
+    "refuse.release_uncommitted": "{path} 已存在但未提交；放行记录只能由 techxfer release 写入：请先删除它",
+    "refuse.rework_nothing": "--rework：批次 {batch} 没有可取代的生产放行（{path} 未提交）",
+    "refuse.release_changed": "{path} 有未提交的改动；请先恢复（git restore {path}）",
+    "refuse.release_comment": "-m：请写明审核了什么（放行意见会被记录）",
+    "refuse.release": "不能放行批次 {batch}（{step}）；未写入任何内容：{reasons}",
+    "refuse.train_revision": "{id} 第 {asked} 版不是现行版本：清单中为第 {revision} 版（{status}）",
+    "refuse.train_not_effective": "{id} 第 {revision} 版的状态为{status}：培训只记录在已生效的版本上",
+    "refuse.train_not_required": "配置的 training: 没有为类别“{category}”（{id}）指定岗位：无需培训",
+    "refuse.train_roles": "{who} 不担任 training.{category} 指定的任何岗位（{roles}）",
+    "refuse.train_meaning": "{who}（{roles}）不能签署“{meaning}”：配置的 meanings.trained 未列出这些岗位",
+    "refuse.already_trained": "{who} 已有 {id} 第 {revision} 版的培训记录（{path}）",
+    "refuse.training": "培训记录被拒绝：{problems}",
+    "refuse.hold_args": "请给出 --match PATTERN 或 --id ID（或两者）",
+    "refuse.hold_place": "{who} 无权设置法律保全（hold_roles：{roles}）",
+    "refuse.hold_release": "{who} 无权解除法律保全",
+    "refuse.no_hold": "没有已提交的法律保全 {hold}",
+    "refuse.hold_released": "{hold} 已于 {date} 解除",
     "refuse.add_same_revision": "{path}：内容已改变但版本仍为 {revision}；请给出新的 --revision"
                                 "（受控文件的版本标识其内容）",
 }
@@ -776,6 +802,9 @@ def render(said: Msg, lang: str) -> str:
     """A message in LANG; a message the catalogue lacks stays in English."""
     if lang != "zh":
         return said.text
+    if said.key == BULLETS:
+        return "".join(f"\n  - {render(v, lang) if isinstance(v, Msg) else v}"
+                       for _, v in said.args)
     if said.key in (LIST, SEVERAL):
         return ("、" if said.key == LIST else "；").join(
             render(v, lang) if isinstance(v, Msg) else v for _, v in said.args)
