@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +76,8 @@ class State:
     manifests: dict[str, Manifest] = field(default_factory=dict)
     broken_manifests: set[str] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
+    # the states a change changed (a merge's parents), when judging a change
+    parents: tuple[Snapshot, ...] = ()
 
     def add(self, code: Code, path: str | None, message: Msg) -> None:
         self.findings.append(Finding.of(code, path, message))
@@ -189,12 +191,14 @@ def expand_scope(state: State, scope: set[str], before: Snapshot | None = None) 
     return result
 
 
-def check_state(snap: Snapshot, scope: set[str] | None = None, before: Snapshot | None = None
-                ) -> State:
+def check_state(snap: Snapshot, scope: set[str] | None = None, before: Snapshot | None = None,
+                parents: Sequence[Snapshot] | None = None) -> State:
     """The register checks of SNAP: everything, or what SCOPE (changed paths) touches.
     BEFORE, the state SCOPE changed (already judged), lets a changed manifest cost only
-    its changed entries."""
-    state = State(snap)
+    its changed entries. PARENTS, the states a commit changed (BEFORE by default): what
+    one of them already held is not the change's doing."""
+    state = State(snap, parents=tuple(parents) if parents is not None
+                  else (before,) if before is not None else ())
     judged = Scope(None) if scope is None else expand_scope(state, scope, before)
     load_state_config(state)
     if judged.paths is None:
@@ -383,6 +387,19 @@ def check_duplicates(state: State, changed: set[str],
                               "once: {places}", value=value, places=places))
 
 
+def _owned_before(state: State, entry: DocumentEntry) -> bool:
+    """Did a state the judged change changed list ENTRY (its id, in its manifest) with the
+    same owner?"""
+    for before in state.parents:
+        if not before.is_file(entry.manifest):
+            continue
+        with contextlib.suppress(ConfigError):
+            if any(e.id == entry.id and e.owner == entry.owner
+                   for e in cached_manifest(before, entry.manifest).entries):
+                return True
+    return False
+
+
 def check_entry(state: State, entry: DocumentEntry, manifest_paths: frozenset[str]) -> None:
     snap, config = state.snap, state.config
     where = entry.where()
@@ -408,9 +425,11 @@ def check_entry(state: State, entry: DocumentEntry, manifest_paths: frozenset[st
             rule = config.policy.rule_for(entry.path)
             named = None if rule is None or rule.owner is None \
                 else config.parties.resolve(rule.owner)
-            if named is not None and named.id != party.id:
+            if named is not None and named.id != party.id and not _owned_before(state, entry):
                 # the owner decides whose approval and acknowledgement a revision needs:
-                # it is the policy's word, never the entry's writer's
+                # it is the policy's word, never the entry's writer's. An entry the change
+                # leaves as it was is not the change's doing (a policy change moving a
+                # folder to the other party, its entries relabelled by their new owner after)
                 state.add(Code.MANIFEST_INVALID, entry.manifest, msg(
                     "register.wrong_owner", "documents[{index}].owner: {owner} but {rule} "
                     "names {named} the owner of {path}", index=entry.index, owner=entry.owner,
