@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from techxfer.errors import UsageError
+from techxfer.findings import msg
 from techxfer.format import defaults, schema, yamlio
 from techxfer.format.fileio import Transaction
 from techxfer.format.layout import CONFIG_DIR, CONFIG_FILES, MANIFEST_NAME
@@ -41,12 +42,15 @@ def render(kind: str, data: object, source: str) -> bytes:
 def init_repository(directory: Path, registrant: str, manufacturer: str,
                     product: str | None, *, require_approval: bool = False) -> InitResult:
     if registrant == manufacturer:
-        raise UsageError("--registrant and --manufacturer must be different parties")
+        raise UsageError(msg("refuse.init_same_party", "--registrant and --manufacturer must be "
+                             "different parties"))
     directory = directory.absolute()
     if (directory / CONFIG_DIR).exists():
-        raise UsageError(f"{directory / CONFIG_DIR}: already exists; this is a techxfer repository")
+        raise UsageError(msg("refuse.init_exists", "{path}: already exists; this is a techxfer "
+                             "repository", path=directory / CONFIG_DIR))
     if directory.exists() and not directory.is_dir():
-        raise UsageError(f"{directory}: exists and is not a directory")
+        raise UsageError(msg("refuse.init_not_dir", "{path}: exists and is not a directory",
+                             path=directory))
     data = {
         "repo": defaults.repo_yaml(registrant, manufacturer, product or directory.name),
         "parties": defaults.parties_yaml(registrant, manufacturer),

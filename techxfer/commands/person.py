@@ -12,6 +12,7 @@ from typing import Any
 
 from techxfer.commands.init import render
 from techxfer.errors import SignatureError, UsageError
+from techxfer.findings import Msg, listing, msg
 from techxfer.format import schema, yamlio
 from techxfer.format.fileio import Transaction
 from techxfer.format.layout import PARTIES_FILE
@@ -96,14 +97,18 @@ def _check_roles(config: Config, roles: list[str]) -> None:
                          hint="a role no policy names yet: give it with --custom-role")
 
 
+def _unknown_party(config: Config, ref: str) -> Msg:
+    return msg("refuse.unknown_party", "unknown party {party!r}; known: {known}", party=ref,
+               known=listing(*(f"{p.id} ({p.seat})" for p in config.parties)))
+
+
 def add_person(ws: Workspace, party_ref: str, person_id: str, name: str, roles: list[str],
                key_file: Path | None, valid_from: str | None,
                valid_until: str | None, custom_roles: Sequence[str] = ()) -> PersonAdded:
     config = ws.config()
     party = config.parties.resolve(party_ref)
     if party is None:
-        known = ", ".join(f"{p.id} ({p.seat})" for p in config.parties)
-        raise UsageError(f"unknown party {party_ref!r}; known: {known}")
+        raise UsageError(_unknown_party(config, party_ref))
     _check_roles(config, roles)
     roles = [*roles, *custom_roles]
     path = ws.root / PARTIES_FILE
@@ -113,8 +118,8 @@ def add_person(ws: Workspace, party_ref: str, person_id: str, name: str, roles: 
     new_person = person is None
     if person is None:
         if not roles:
-            raise UsageError(f"{party.id}:{person_id} is new: give at least one --role "
-                             "(or --custom-role)")
+            raise UsageError(msg("refuse.person_no_role", "{who} is new: give at least one "
+                                 "--role (or --custom-role)", who=f"{party.id}:{person_id}"))
         person = {"id": person_id, "name": name, "roles": [], "keys": []}
         people.append(person)
     elif person["name"] != name:
@@ -124,8 +129,9 @@ def add_person(ws: Workspace, party_ref: str, person_id: str, name: str, roles: 
         if role not in person["roles"]:
             person["roles"].append(role)
     if all(r in person["roles"] for r in INDEPENDENT_ROLES):
-        raise UsageError(f"{party.id}:{person_id} would hold both production-head and "
-                         "quality-head; these positions must be held by different people")
+        raise UsageError(msg("refuse.person_both_heads", "{who} would hold both production-head "
+                             "and quality-head; these positions must be held by different "
+                             "people", who=f"{party.id}:{person_id}"))
     key_desc = "no key"
     if key_file is not None:
         item = read_key(key_file)
@@ -139,9 +145,11 @@ def add_person(ws: Workspace, party_ref: str, person_id: str, name: str, roles: 
         for holder in config.parties.find_key(identity):
             who = f"{holder.party.id}:{holder.person.id}"
             if who == f"{party.id}:{person_id}":
-                raise UsageError(f"{key_file}: this key is already listed for {who}")
-            raise UsageError(f"{key_file}: this key is already listed for {who}; a signing key "
-                             "must belong to one person alone")
+                raise UsageError(msg("refuse.key_listed", "{path}: this key is already listed "
+                                     "for {who}", path=key_file, who=who))
+            raise UsageError(msg("refuse.key_listed_other", "{path}: this key is already listed "
+                                 "for {who}; a signing key must belong to one person alone",
+                                 path=key_file, who=who))
         person["keys"].append(item)
         key_desc = item["ssh"].split()[0] if "ssh" in item else f"OpenPGP {item['openpgp']}"
     _write_parties(ws, raw)
@@ -220,8 +228,7 @@ def retire_key(ws: Workspace, party_ref: str, person_id: str, key_file: Path,
     config = ws.config()
     party = config.parties.resolve(party_ref)
     if party is None:
-        known = ", ".join(f"{p.id} ({p.seat})" for p in config.parties)
-        raise UsageError(f"unknown party {party_ref!r}; known: {known}")
+        raise UsageError(_unknown_party(config, party_ref))
     until = _when(valid_until, "--valid-until")
     identity = KeyRecord.create(read_key(key_file)).identity
     raw = yamlio.load((ws.root / PARTIES_FILE).read_bytes(), PARTIES_FILE)

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from techxfer.errors import GitError, SignatureError, UsageError
+from techxfer.findings import listing, msg
 from techxfer.format.fileio import write_atomic
 from techxfer.format.layout import PARTIES_FILE
 from techxfer.git.signing import config_guard
@@ -199,13 +200,16 @@ def setup_signing(ws: Workspace, key_file: Path) -> SigningSetup:
     config = ws.config()
     holders = config.parties.find_key(" ".join(public.split()[:2]))
     if not holders:
-        raise UsageError(f"{key_file}: this key is listed for nobody in {PARTIES_FILE}",
-                         hint="list it first: techxfer person add PARTY PERSON --name N "
-                              "--role R --key FILE.pub (then commit the change)")
+        raise UsageError(msg("refuse.key_nobody", "{path}: this key is listed for nobody in "
+                             "{parties}", path=key_file, parties=PARTIES_FILE),
+                         hint=msg("refuse.key_nobody_hint", "list it first: techxfer person add "
+                                  "PARTY PERSON --name N --role R --key FILE.pub (then commit "
+                                  "the change)"))
     if len(holders) > 1:
-        who = ", ".join(f"{h.party.id}:{h.person.id}" for h in holders)
-        raise UsageError(f"{key_file}: this key is listed for {who}; a signing key must belong "
-                         "to one person alone (techxfer check names it SHARED_KEY)")
+        raise UsageError(msg("refuse.key_shared", "{path}: this key is listed for {who}; a "
+                             "signing key must belong to one person alone (techxfer check names "
+                             "it SHARED_KEY)", path=key_file,
+                             who=listing(*(f"{h.party.id}:{h.person.id}" for h in holders))))
     signer = holders[0]
     signers = allowed_signers(config.parties)
     path = default_path(ws)

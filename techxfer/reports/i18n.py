@@ -428,6 +428,19 @@ MESSAGES: dict[str, str] = {
     "refuse.hold_release": "{who} 无权解除法律保全",
     "refuse.no_hold": "没有已提交的法律保全 {hold}",
     "refuse.hold_released": "{hold} 已于 {date} 解除",
+    "refuse.init_same_party": "--registrant 与 --manufacturer 必须是不同的参与方",
+    "refuse.init_exists": "{path}：已存在；这已是一个 techxfer 仓库",
+    "refuse.init_not_dir": "{path}：已存在且不是文件夹",
+    "refuse.key_nobody": "{path}：{parties} 中没有任何人登记了此密钥",
+    "refuse.key_nobody_hint": "请先登记：techxfer person add PARTY PERSON --name N --role R --key FILE.pub"
+                              "（然后提交该改动）",
+    "refuse.key_shared": "{path}：此密钥登记给了 {who}；签名密钥只能属于一个人"
+                         "（techxfer check 报告为 SHARED_KEY）",
+    "refuse.unknown_party": "未知的参与方“{party}”；已知：{known}",
+    "refuse.person_no_role": "{who} 是新登记人员：请至少给出一个 --role（或 --custom-role）",
+    "refuse.person_both_heads": "{who} 将同时担任生产负责人和质量负责人；这两个岗位必须由不同的人担任",
+    "refuse.key_listed": "{path}：此密钥已登记给 {who}",
+    "refuse.key_listed_other": "{path}：此密钥已登记给 {who}；签名密钥只能属于一个人",
     "refuse.add_same_revision": "{path}：内容已改变但版本仍为 {revision}；请给出新的 --revision"
                                 "（受控文件的版本标识其内容）",
 }
