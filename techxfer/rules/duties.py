@@ -32,7 +32,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from techxfer.errors import ConfigError, SchemaError
 from techxfer.findings import Code, Finding, Msg, msg, term
 from techxfer.format.layout import duty_path
 from techxfer.model.duties import DutyRecord
@@ -44,7 +43,7 @@ from techxfer.rules.authorisation import holds_role
 from techxfer.rules.register import load_record
 from techxfer.rules.wording import role_refs
 from techxfer.state.config import Config
-from techxfer.state.manifests import manifest_entries
+from techxfer.state.manifests import manifest_index
 from techxfer.state.snapshot import Snapshot
 
 CLAUSES = {
@@ -135,15 +134,16 @@ def record_problems(record: DutyRecord, path: str, signer: Signer | None, config
 
 def register_of(snap: Snapshot) -> dict[str, DocumentEntry]:
     """Every document of a state by id (the first of a duplicated id: DUPLICATE_ID is the
-    register checks' finding)."""
+    register checks' finding). Built from each manifest's memoised index (by blob), so a
+    state that differs from the last in one manifest costs a merge, not a rebuild."""
     out: dict[str, DocumentEntry] = {}
     for manifest in sorted(snap.manifest_set):
-        try:
-            entries = manifest_entries(snap, manifest)
-        except (ConfigError, SchemaError):
-            continue  # the register checks report a broken manifest
-        for entry in entries:
-            out.setdefault(entry.id, entry)
+        index = manifest_index(snap, manifest)
+        if out.keys().isdisjoint(index):
+            out.update(index)
+        else:  # an id listed in two manifests: the first manifest's entry wins
+            for doc_id, entry in index.items():
+                out.setdefault(doc_id, entry)
     return out
 
 
