@@ -228,25 +228,3 @@ def test_the_frame_read_without_yaml_is_what_the_loader_reads(lines: list[str]) 
     if got is not None:
         assert got == expected
         assert list(got) == list(expected)  # the keys in the file's order
-
-
-LINE_STARTS = ["- ", "-x", "  ", " ", "", "#", "x", "documents:", "-", "- - "]
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(LINE_STARTS), st.sampled_from(["", "a", "b: c"])),
-                min_size=1, max_size=12))
-def test_the_counted_cut_agrees_with_the_patterns(lines: list[tuple[str, str]]) -> None:
-    """Where the counts say every line after the first ``documents:`` item continues the
-    list, the patterns find neither its end nor a misplaced line (lines at column 0 of
-    every kind: items, an item without its space, blanks in a row, comments, keys)."""
-    from techxfer.format.manifest_parse import _body_patterns, _items_to_the_end
-
-    data = ("documents:\n- id: A\n" + "".join(a + b + "\n" for a, b in lines)).encode()
-    start = len(b"documents:")
-    ends, misplaced = _body_patterns(0)
-    found = ends.search(data, start) is not None or misplaced.search(data, start) is not None
-    if _items_to_the_end(data, start):
-        assert not found, data
-    if not found and b"\n\n\n" not in data:  # no blank lines in a row: the counts are exact
-        assert _items_to_the_end(data, start), data

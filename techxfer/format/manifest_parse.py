@@ -115,18 +115,6 @@ def _body_patterns(indent: int) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
     return re.compile(ends), re.compile(shallow + misplaced)
 
 
-def _items_to_the_end(data: bytes, start: int) -> bool:
-    """Whether every line after the line end at START begins with ``- ``, a space, a line
-    end or ``#``: then a sequence at column 0 goes on to the end and no line is misplaced
-    (``_body_patterns(0)`` find nothing), known from a few counts in C rather than two
-    searches that stop at every line. Each count is of line ends followed by one kind of
-    character, non-overlapping, so a doubt (blank lines in a row) only undercounts: the
-    patterns then decide. DATA ends with a line end, followed by nothing."""
-    return data.count(b"\n", start) - 1 == (
-        data.count(b"\n- ", start) + data.count(b"\n ", start) + data.count(b"\n\n", start)
-        + data.count(b"\n#", start))
-
-
 def _split(data: bytes) -> tuple[bytes, list[bytes]] | None:
     """The frame (every line outside the sequence) and the items of ``documents:``, or
     None when the text is not a block sequence under a ``documents:`` line at column 0.
@@ -144,14 +132,13 @@ def _split(data: bytes) -> tuple[bytes, list[bytes]] | None:
     item = b" " * spaces + b"- "
     if not data.startswith(item, body_at):
         return None
+    ends, misplaced = _body_patterns(spaces)
     body_end = len(data)
-    if spaces != 0 or not _items_to_the_end(data, body_at - 1):
-        ends, misplaced = _body_patterns(spaces)
-        tail = ends.search(data, body_at - 1)
-        if tail is not None:
-            body_end = tail.start() + 1
-        if misplaced.search(data, body_at - 1, body_end - 1) is not None:
-            return None
+    tail = ends.search(data, body_at - 1)
+    if tail is not None:
+        body_end = tail.start() + 1
+    if misplaced.search(data, body_at - 1, body_end - 1) is not None:
+        return None
     frame = data[:body_at] + data[body_end:]
     body = data[body_at:body_end]
     pieces = body.split(b"\n" + item)
