@@ -357,3 +357,29 @@ def test_any_commit_bytes_are_read_without_raising(lines: list[bytes], message: 
     good = (b"tree " + b"a" * 40 + b"\nauthor A <a@x> 1700000000 +0100\n"
             b"committer C <c@x> 1700000000 +0100\n\n" + message)
     assert rawcommit.parse(good).malformed is None
+
+
+def test_a_state_moved_forward_lists_its_paths_in_order(history: tuple[Path, list[str]]) -> None:
+    """A snapshot moved along the history by diffs (as the walk moves it) answers
+    ``paths_under`` as one read afresh at each commit, and a copy taken before a step keeps
+    the paths it had (the sorted list is kept up to date in place, never shared)."""
+    from techxfer.state.cache import BlobCache
+    from techxfer.state.snapshot import commit_snapshot
+
+    repo, commits = history
+    r = GitRepo.open(repo)
+    cache = BlobCache(None)
+    c1, c2, c3, c4, c5, c6 = commits
+    snap = commit_snapshot(r, c1, cache)
+    assert snap.paths_under("") == sorted(snap.paths)
+    steps = [(c2, c1), (c3, c2), (c4, c3), (c6, c4)]
+    for (commit, parent), changes in zip(steps, r.tree_changes(steps), strict=True):
+        before = snap.copy("before")
+        kept = before.paths_under("")
+        snap.apply(changes, commit)
+        fresh = commit_snapshot(r, commit, cache)
+        for prefix in ("", "a.txt/", "docs/", "side"):
+            assert snap.paths_under(prefix) == fresh.paths_under(prefix), (commit, prefix)
+        assert before.paths_under("") == kept
+    assert "side.txt" in snap.paths_under("")
+    assert snap.paths_under("a.txt/") == ["a.txt/inner"]

@@ -160,7 +160,7 @@ def _flat_value(raw: str, block: bool) -> str | None:
     """A scalar YAML can only read as one string, and that string; else None."""
     if not raw.isprintable():
         return None
-    quoted = _QUOTED.fullmatch(raw)
+    quoted = _QUOTED.fullmatch(raw) if raw[:1] in ("'", '"') else None  # quoted: starts so
     if quoted is not None:
         return quoted.group(1) if quoted.group(1) is not None else quoted.group(2)
     if " #" in raw:  # a trailing comment; a cut inside quotes leaves an unclosed quote
@@ -169,9 +169,9 @@ def _flat_value(raw: str, block: bool) -> str | None:
         raw = raw[: raw.index(" #")].rstrip(" ")
         if not raw:
             return None
-    quoted = _QUOTED.fullmatch(raw)
-    if quoted is not None:
-        return quoted.group(1) if quoted.group(1) is not None else quoted.group(2)
+        quoted = _QUOTED.fullmatch(raw) if raw[:1] in ("'", '"') else None
+        if quoted is not None:
+            return quoted.group(1) if quoted.group(1) is not None else quoted.group(2)
     if raw != raw.strip() or not _SPECIAL.isdisjoint(raw):
         return None
     if (raw[0].isalpha() and raw not in _BOOL_NULL) or (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +51,27 @@ def manifest_folder(manifest_path: str) -> str:
 
 def join(folder: str, local: str) -> str:
     return f"{folder}/{local}" if folder else local
+
+
+def document_entry(manifest: str, folder: str, e: Mapping[str, Any], index: int) -> DocumentEntry:
+    """Entry E (schema-valid) of the manifest at MANIFEST (in FOLDER), at place INDEX."""
+    return DocumentEntry(
+        id=e["id"],
+        path=join(folder, e["path"]),
+        local_path=e["path"],
+        title=e["title"],
+        title_zh=e.get("title_zh"),
+        revision=str(e["revision"]),
+        category=e["category"],
+        owner=e["owner"],
+        status=e["status"],
+        sha256=e["sha256"],
+        retention=e["retention"],
+        dates=tuple((k, e[k]) for k in DATE_FIELDS if k in e),
+        manifest=manifest,
+        index=index,
+        raw=tuple(e.items()),
+    )
 
 
 @dataclass(frozen=True)
@@ -120,26 +142,8 @@ class Manifest:
     @classmethod
     def create(cls, path: str, raw: Any) -> Manifest:
         folder = manifest_folder(path)
-        entries = tuple(
-            DocumentEntry(
-                id=e["id"],
-                path=join(folder, e["path"]),
-                local_path=e["path"],
-                title=e["title"],
-                title_zh=e.get("title_zh"),
-                revision=str(e["revision"]),
-                category=e["category"],
-                owner=e["owner"],
-                status=e["status"],
-                sha256=e["sha256"],
-                retention=e["retention"],
-                dates=tuple((k, e[k]) for k in DATE_FIELDS if k in e),
-                manifest=path,
-                index=i,
-                raw=tuple(e.items()),
-            )
-            for i, e in enumerate(raw.get("documents") or [])
-        )
+        entries = tuple(document_entry(path, folder, e, i)
+                        for i, e in enumerate(raw.get("documents") or []))
         return cls.of(path, entries, "format" in raw)
 
     def to_yaml_data(self, entries: list[dict[str, Any]]) -> dict[str, Any]:

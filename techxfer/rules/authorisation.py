@@ -62,6 +62,23 @@ def judged_paths(changed: Iterable[str], before: Snapshot, after: Snapshot,
 
     DELTAS, where given, names the entries of a manifest that changed (a merge's own
     changes, entry by entry); otherwise the manifest's entries are compared."""
+    for path, what in _judged(changed, before, after, deltas):
+        yield path, _what(what)
+
+
+# What changed, as ``_judged`` names it: a path, or (entry id, manifest) for a register
+# entry; worded (``_what``) only when a finding needs it.
+_What = str | tuple[str, str]
+
+
+def _what(what: _What) -> str | Msg:
+    if isinstance(what, str):
+        return what
+    return msg("auth.entry", "register entry {id} in {manifest}", id=what[0], manifest=what[1])
+
+
+def _judged(changed: Iterable[str], before: Snapshot, after: Snapshot,
+            deltas: Mapping[str, tuple[EntryPair, ...]] | None) -> Iterator[tuple[str, _What]]:
     paths = sorted(changed)
     for path in paths:
         path_kind = kind(path)
@@ -76,8 +93,7 @@ def judged_paths(changed: Iterable[str], before: Snapshot, after: Snapshot,
                     continue  # the approver's, judged with the approval (rules/lifecycle)
                 for entry in (old, new):
                     if entry is not None:
-                        yield entry.path, msg("auth.entry", "register entry {id} in {manifest}",
-                                              id=entry.id, manifest=path)
+                        yield entry.path, (entry.id, path)
             continue
         yield path, path
 
@@ -86,13 +102,21 @@ def authorize(commit: str, signer: Signer, config: Config, changed: Iterable[str
               before: Snapshot, after: Snapshot,
               deltas: Mapping[str, tuple[EntryPair, ...]] | None = None) -> list[Finding]:
     findings: list[Finding] = []
-    seen: set[tuple[str, str | Msg]] = set()
+    seen: set[tuple[str, _What]] = set()
     who = f"{signer.party.id}:{signer.person.id}"
-    for rule_path, what in judged_paths(changed, before, after, deltas):
-        if (rule_path, what) in seen:
+    holds: dict[int, bool] = {}  # id(rule) → does the signer hold a role it lets write?
+    for rule_path, key in _judged(changed, before, after, deltas):
+        if (rule_path, key) in seen:
             continue
-        seen.add((rule_path, what))
+        seen.add((rule_path, key))
         rule = config.policy.rule_for(rule_path)
+        if rule is not None:
+            allowed = holds.get(id(rule))
+            if allowed is None:
+                allowed = holds[id(rule)] = holds_role(config, signer, rule.write) is not None
+            if allowed and kind(rule_path) is not PathKind.RECORD_OTHER:
+                continue  # the usual case: nothing to say
+        what = _what(key)
         if kind(rule_path) is PathKind.RECORD_OTHER and rule is not None \
                 and holds_role(config, signer, rule.write) is not None:
             findings.append(Finding.of(Code.UNAUTHORIZED_CHANGE, rule_path, msg(
@@ -104,11 +128,11 @@ def authorize(commit: str, signer: Signer, config: Config, changed: Iterable[str
                 "auth.no_rule", "{what}: no policy rule covers this path, so nobody may change it "
                 "(changed by {who})", what=what, who=who), commit))
         elif holds_role(config, signer, rule.write) is None:
-            allowed = role_refs(rule.write) if rule.write else msg("auth.nobody", "nobody")
+            allowed_roles = role_refs(rule.write) if rule.write else msg("auth.nobody", "nobody")
             findings.append(Finding.of(Code.UNAUTHORIZED_CHANGE, rule_path, msg(
                 "auth.not_allowed", "{what}: changed by {who} ({roles}); {rule} allows {allowed}",
                 what=what, who=who, roles=roles(signer.person.roles), rule=rule.label(),
-                allowed=allowed), commit))
+                allowed=allowed_roles), commit))
     return findings
 
 

@@ -28,11 +28,11 @@ Two questions, each answered once:
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Mapping
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypeVar, overload
 
-from techxfer.errors import ConfigError, SchemaError
 from techxfer.findings import Code, Finding, Msg, msg, term
 from techxfer.format.layout import duty_path
 from techxfer.model.duties import DutyRecord
@@ -44,7 +44,7 @@ from techxfer.rules.authorisation import holds_role
 from techxfer.rules.register import load_record
 from techxfer.rules.wording import role_refs
 from techxfer.state.config import Config
-from techxfer.state.manifests import manifest_entries
+from techxfer.state.manifests import manifest_index
 from techxfer.state.snapshot import Snapshot
 
 CLAUSES = {
@@ -63,6 +63,7 @@ EVENT_CLAUSES = {
     "quality-data": "H 11.2.1",
     "inspection-report": "S A4.4",
 }
+_T = TypeVar("_T")
 # How far ahead a duty not yet due is shown as "due" rather than "upcoming".
 HORIZON_DAYS = 60
 
@@ -133,18 +134,75 @@ def record_problems(record: DutyRecord, path: str, signer: Signer | None, config
     return out
 
 
-def register_of(snap: Snapshot) -> dict[str, DocumentEntry]:
+class Register(Mapping[str, DocumentEntry]):
+    """Every document of a state by id, the first of a duplicated id (DUPLICATE_ID is the
+    register checks' finding): each manifest's index (memoised by blob), in the order of the
+    manifests' paths. A look-up asks the indexes in turn; only iterating merges them (once),
+    so a rule that looks up a few ids in a state that differs from the last in a manifest
+    or two costs a few dict look-ups, not a register."""
+
+    __slots__ = ("_indexes", "_whole")
+
+    def __init__(self, indexes: list[Mapping[str, DocumentEntry]]) -> None:
+        self._indexes = indexes
+        self._whole: dict[str, DocumentEntry] | None = None
+
+    @overload
+    def get(self, doc_id: str, /) -> DocumentEntry | None: ...
+
+    @overload
+    def get(self, doc_id: str, /, default: DocumentEntry | _T) -> DocumentEntry | _T: ...
+
+    def get(self, doc_id: str, /, default: object = None) -> object:
+        for index in self._indexes:
+            entry = index.get(doc_id)
+            if entry is not None:
+                return entry
+        return default
+
+    def __getitem__(self, doc_id: str) -> DocumentEntry:
+        entry = self.get(doc_id)
+        if entry is None:
+            raise KeyError(doc_id)
+        return entry
+
+    def __contains__(self, doc_id: object) -> bool:
+        return any(doc_id in index for index in self._indexes)
+
+    def whole(self) -> dict[str, DocumentEntry]:
+        """The register as one dict (built once; not to be changed)."""
+        if self._whole is None:
+            out: dict[str, DocumentEntry] = {}
+            for index in self._indexes:
+                if out.keys().isdisjoint(index):
+                    out.update(index)
+                else:  # an id listed in two manifests: the first manifest's entry wins
+                    for doc_id, entry in index.items():
+                        out.setdefault(doc_id, entry)
+            self._whole = out
+        return self._whole
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.whole())
+
+    def __len__(self) -> int:
+        return len(self.whole())
+
+    def keys(self) -> KeysView[str]:
+        return self.whole().keys()
+
+    def values(self) -> ValuesView[DocumentEntry]:
+        return self.whole().values()
+
+    def items(self) -> ItemsView[str, DocumentEntry]:
+        return self.whole().items()
+
+
+def register_of(snap: Snapshot) -> Register:
     """Every document of a state by id (the first of a duplicated id: DUPLICATE_ID is the
-    register checks' finding)."""
-    out: dict[str, DocumentEntry] = {}
-    for manifest in sorted(snap.manifest_set):
-        try:
-            entries = manifest_entries(snap, manifest)
-        except (ConfigError, SchemaError):
-            continue  # the register checks report a broken manifest
-        for entry in entries:
-            out.setdefault(entry.id, entry)
-    return out
+    register checks' finding), read from each manifest's memoised index (by blob), so a
+    state that differs from the last in one manifest costs a manifest, not a register."""
+    return Register([manifest_index(snap, manifest) for manifest in sorted(snap.manifest_set)])
 
 
 def judge_change(commit: str, signer: Signer | None, config: Config | None, path: str,

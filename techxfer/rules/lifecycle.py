@@ -241,9 +241,9 @@ class LifecycleBook:
         SENT and RECEIVED are the record book's transfers and valid acknowledgements."""
         out: list[Finding] = []
         paths = sorted(changed)
-        register: dict[str, DocumentEntry] | None = None
+        register: Mapping[str, DocumentEntry] | None = None
 
-        def entries() -> dict[str, DocumentEntry]:
+        def entries() -> Mapping[str, DocumentEntry]:
             nonlocal register
             if register is None:
                 register = register_of(after)
@@ -357,7 +357,7 @@ class LifecycleBook:
         """Uses made on a line without the change request, meeting it undecided in this
         commit's tree (and not in the parent's): a merge brings them together."""
         out: list[Finding] = []
-        old: dict[str, DocumentEntry] | None = None
+        old: Mapping[str, DocumentEntry] | None = None
         for key in sorted(self.requests.keys() & self.pending.keys()):
             for r in self.requests[key]:
                 path = transfer_path(r.transfer)

@@ -40,7 +40,7 @@ from techxfer.rules.retention import NoticeApproval, assess, destruction_reasons
 from techxfer.rules.training import TrainingBook
 from techxfer.rules.wording import role_refs
 from techxfer.state.config import Config, hold_paths, in_force_digest
-from techxfer.state.manifests import EntryPair, manifest_delta, manifest_entries
+from techxfer.state.manifests import EntryPair, manifest_delta, manifest_index
 from techxfer.state.snapshot import Snapshot
 
 
@@ -602,7 +602,7 @@ def _entry(snap: Snapshot, path: str, doc_id: str) -> DocumentEntry | None:
     manifest = nearest_manifest(path, snap.manifest_set)
     if manifest is None:
         return None
-    return next((e for e in manifest_entries(snap, manifest) if e.id == doc_id), None)
+    return manifest_index(snap, manifest).get(doc_id)  # the first entry of that id
 
 
 

@@ -182,13 +182,20 @@ def expand_scope(state: State, scope: set[str], before: Snapshot | None = None) 
                 for old, new in manifest_delta(before, state.snap, manifest):
                     result.paths.update(e.path for e in (old, new) if e is not None)
                 # Ids and paths listed more often than before (a copy of an entry included).
-                result.introduced[manifest] = (
-                    {k for k, n in now.ids.items() - was.ids.items() if n > was.ids.get(k, 0)},
-                    {k for k, n in now.paths.items() - was.paths.items() if n > was.paths.get(k, 0)})
+                result.introduced[manifest] = (_more(now.ids, was.ids),
+                                               _more(now.paths, was.paths))
                 continue
         result.whole.add(manifest)
         result.paths.update(state.snap.paths_under(manifest[: -len(MANIFEST_NAME)]))
     return result
+
+
+def _more(now: dict[str, int], was: dict[str, int]) -> set[str]:
+    """The keys NOW counts more often than WAS (none, at the cost of one dict comparison,
+    when an entry changed but no id or path was added)."""
+    if now == was:
+        return set()
+    return {k for k, n in now.items() - was.items() if n > was.get(k, 0)}
 
 
 def check_state(snap: Snapshot, scope: set[str] | None = None, before: Snapshot | None = None,

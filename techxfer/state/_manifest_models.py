@@ -10,13 +10,12 @@ keyed by content (the entry's bytes), never by object identity.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from itertools import compress
 from operator import ne
 from typing import Any
 
 from techxfer.format.manifest_parse import KeyedDocuments
-from techxfer.model.manifest import DocumentEntry, Manifest
+from techxfer.model.manifest import DocumentEntry, Manifest, document_entry, manifest_folder
 
 MAX_LAST = 512
 MAX_ENTRIES = 200_000
@@ -53,11 +52,10 @@ def build(path: str, raw: Any) -> Manifest:
             entries[i] = hit
         else:
             fresh.append(i)
-    if fresh:
-        built = Manifest.create(path, {"documents": [docs[i] for i in fresh]}).entries
-        for i, entry in zip(fresh, built, strict=True):
-            entries[i] = replace(entry, index=i)
-            _put(_ENTRIES, (path, i, keys[i]), entries[i], MAX_ENTRIES)
+    folder = manifest_folder(path)
+    for i in fresh:
+        entries[i] = entry = document_entry(path, folder, docs[i], i)
+        _put(_ENTRIES, (path, i, keys[i]), entry, MAX_ENTRIES)
     done = tuple(e for e in entries if e is not None)
     index = prev.index.patched(prev.entries, done, places) \
         if prev is not None and len(places) <= PATCH_AT_MOST else None

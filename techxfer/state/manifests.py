@@ -24,6 +24,7 @@ MAX_MANIFESTS = 512
 MAX_DELTAS = 1024
 _MANIFESTS: dict[tuple[str, str], Manifest] = {}
 _DELTAS: dict[tuple[str, str | None, str | None], tuple[EntryPair, ...]] = {}
+_INDEXES: dict[tuple[str, str], dict[str, DocumentEntry]] = {}
 
 
 def bounded_put(cache: dict[Any, Any], key: Any, value: Any, limit: int) -> None:
@@ -53,6 +54,25 @@ def manifest_entries(snap: Snapshot, path: str) -> tuple[DocumentEntry, ...]:
         return cached_manifest(snap, path).entries
     except ConfigError:
         return ()
+
+
+def manifest_index(snap: Snapshot, path: str) -> dict[str, DocumentEntry]:
+    """The entries of one manifest by id, in their order, the first of a duplicated id
+    (DUPLICATE_ID is the register checks' finding); empty when the manifest is absent or
+    unreadable. Memoised by blob in git states: the caller must not change it."""
+    key = (path, snap.blob_id(path)) if isinstance(snap, GitSnapshot) and snap.is_file(path) \
+        else None
+    if key is not None and key in _INDEXES:
+        return _INDEXES[key]
+    entries = manifest_entries(snap, path)
+    index = {e.id: e for e in entries}
+    if len(index) != len(entries):  # a duplicated id: the first wins, in its place
+        index = {}
+        for entry in entries:
+            index.setdefault(entry.id, entry)
+    if key is not None:
+        bounded_put(_INDEXES, key, index, MAX_MANIFESTS)
+    return index
 
 
 def _blob(snap: Snapshot, path: str) -> str | None:

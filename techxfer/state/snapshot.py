@@ -7,6 +7,7 @@ in the pre-commit hook), what is on disk (``status``, ``check``) or what history
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import stat
@@ -60,8 +61,6 @@ class Snapshot(ABC):
 
     def paths_under(self, prefix: str) -> list[str]:
         """Every path starting with ``prefix`` (a folder with its slash), by bisection."""
-        import bisect
-
         if self._sorted is None:
             self._sorted = sorted(self.paths)
         start = bisect.bisect_left(self._sorted, prefix)
@@ -137,6 +136,7 @@ class GitSnapshot(Snapshot):
         """Move this state forward by a diff: path → new entry, or None when removed."""
         self.label = label
         manifests_changed = False
+        ordered: list[str] | None = None  # the sorted paths, kept in order (a copy: shared)
         for path, entry in changes.items():
             existed = path in self.entries
             if entry is None:
@@ -146,7 +146,13 @@ class GitSnapshot(Snapshot):
                 self.entries[path] = entry
                 self._paths[path] = _kind(entry)
             if existed != (entry is not None):
-                self._sorted = None
+                if self._sorted is not None:
+                    if ordered is None:
+                        ordered = self._sorted = list(self._sorted)
+                    if entry is None:
+                        del ordered[bisect.bisect_left(ordered, path)]
+                    else:
+                        bisect.insort(ordered, path)
                 manifests_changed |= is_manifest(path)
                 if self._folded is not None:
                     group = self._folded.setdefault(fold(path), set())
