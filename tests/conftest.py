@@ -62,6 +62,19 @@ def pytest_configure(config: pytest.Config) -> None:
     compileall.compile_dir(str(Path(techxfer.__file__).parent), quiet=1, workers=1)
 
 
+# The files that take longest, longest first (measured: tests run file by file on the workers,
+# ``--dist loadfile``, so one of these started last would finish alone). Every other file
+# keeps its place after them.
+LONGEST_FIRST = ["test_receipts.py", "test_attacks_today.py", "test_attacks_lifecycle.py",
+                 "test_quality.py", "test_retention.py", "test_duties.py", "test_pdf_reports.py",
+                 "test_lifecycle.py", "test_records_staff.py", "test_verify.py"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: file order kept
+
+
 @pytest.fixture(autouse=True)
 def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path_factory.mktemp("home")
