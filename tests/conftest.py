@@ -146,6 +146,24 @@ def keys(key_dir: Path) -> dict[str, SshKey]:
     return {n: make_ssh_key(key_dir, n) for n in names}
 
 
+# name -> (ssh-keygen -t, -b, key type on the public line)
+SSH_KINDS: dict[str, tuple[str, int | None, str]] = {
+    "ed25519": ("ed25519", None, "ssh-ed25519"),
+    "rsa-3072": ("rsa", 3072, "ssh-rsa"),
+    "ecdsa-256": ("ecdsa", 256, "ecdsa-sha2-nistp256"),
+    "ecdsa-384": ("ecdsa", 384, "ecdsa-sha2-nistp384"),
+    "ecdsa-521": ("ecdsa", 521, "ecdsa-sha2-nistp521"),
+}
+
+
+@pytest.fixture(scope="session")
+def ssh_keys(key_dir: Path) -> dict[str, SshKey]:
+    """One real key of every kind (SSH_KINDS), made once per run: an RSA key takes ssh-keygen
+    from a fraction of a second to several, as its primes come."""
+    return {name: make_ssh_key(key_dir / "kinds", name, kind, bits)
+            for name, (kind, bits, _) in SSH_KINDS.items()}
+
+
 def use_signing_key(repo: Path, key: SshKey) -> None:
     """Configure the repository to sign commits with this SSH key, as a user would."""
     git(repo, "config", "gpg.format", "ssh")
