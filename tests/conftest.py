@@ -4,6 +4,12 @@ Every test runs with its own HOME, an empty global git config, no system config 
 empty template directory, so nothing of the machine's git setup leaks in (the habit of
 pre-commit's tests). Keys are real keys made by ssh-keygen. The PDF tests use the CJK font
 that the test extra installs (see tests/data/README.md), so no system font is needed.
+
+``techxfer()`` runs the command line's ``main`` in the test's own process (a new interpreter
+was most of a short command's time); git, ssh-keygen and the hooks git runs are real
+processes as ever, and a call whose environment only a new process can take (libfaketime,
+TZ) still starts ``python -m techxfer``. TECHXFER_TEST_SUBPROCESS=1 starts one for every
+call; tests/test_cli_in_process.py shows both answer alike.
 """
 
 from __future__ import annotations
