@@ -4,6 +4,12 @@ Every test runs with its own HOME, an empty global git config, no system config 
 empty template directory, so nothing of the machine's git setup leaks in (the habit of
 pre-commit's tests). Keys are real keys made by ssh-keygen. The PDF tests use the CJK font
 that the test extra installs (see tests/data/README.md), so no system font is needed.
+
+``techxfer()`` runs the command line's ``main`` in the test's own process (a new interpreter
+was most of a short command's time); git, ssh-keygen and the hooks git runs are real
+processes as ever, and a call whose environment only a new process can take (libfaketime,
+TZ) still starts ``python -m techxfer``. TECHXFER_TEST_SUBPROCESS=1 starts one for every
+call; tests/test_cli_in_process.py shows both answer alike.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import os
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +66,22 @@ def pytest_configure(config: pytest.Config) -> None:
     import techxfer
 
     compileall.compile_dir(str(Path(techxfer.__file__).parent), quiet=1, workers=1)
+
+
+# The files that take longest, longest first (measured: tests run file by file on the workers,
+# ``--dist loadfile``, so one of these started last would finish alone). Every other file
+# keeps its place after them.
+LONGEST_FIRST = ["test_receipts.py", "test_robustness_server.py", "test_attacks_server.py",
+                 "test_robustness.py", "test_pdf_reports.py",
+                 "test_quality.py",  # mypy from a fresh clone (no cache): ~20 s
+                 "test_stamp.py", "test_hooks.py", "test_retention.py", "test_release2.py",
+                 "test_stamp_placement.py", "test_manifest_styles.py", "test_i18n.py",
+                 "test_attacks_today.py"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: file order kept
 
 
 @pytest.fixture(autouse=True)
@@ -133,6 +155,24 @@ def keys(key_dir: Path) -> dict[str, SshKey]:
     return {n: make_ssh_key(key_dir, n) for n in names}
 
 
+# name -> (ssh-keygen -t, -b, key type on the public line)
+SSH_KINDS: dict[str, tuple[str, int | None, str]] = {
+    "ed25519": ("ed25519", None, "ssh-ed25519"),
+    "rsa-3072": ("rsa", 3072, "ssh-rsa"),
+    "ecdsa-256": ("ecdsa", 256, "ecdsa-sha2-nistp256"),
+    "ecdsa-384": ("ecdsa", 384, "ecdsa-sha2-nistp384"),
+    "ecdsa-521": ("ecdsa", 521, "ecdsa-sha2-nistp521"),
+}
+
+
+@pytest.fixture(scope="session")
+def ssh_keys(key_dir: Path) -> dict[str, SshKey]:
+    """One real key of every kind (SSH_KINDS), made once per run: an RSA key takes ssh-keygen
+    from a fraction of a second to several, as its primes come."""
+    return {name: make_ssh_key(key_dir / "kinds", name, kind, bits)
+            for name, (kind, bits, _) in SSH_KINDS.items()}
+
+
 def use_signing_key(repo: Path, key: SshKey) -> None:
     """Configure the repository to sign commits with this SSH key, as a user would."""
     git(repo, "config", "gpg.format", "ssh")
@@ -150,12 +190,118 @@ PEOPLE = [
 ]
 
 
+# What a process takes only when it starts (a preloaded library, its clock, its time zone,
+# the interpreter's own settings): a call with any of these in its environment runs in a
+# subprocess.
+_AT_START_ONLY = ("LD_PRELOAD", "FAKETIME", "TZ", "PYTHON")
+# Set (to anything) to run every ``techxfer()`` call in a subprocess, as before.
+SUBPROCESS_ENV = "TECHXFER_TEST_SUBPROCESS"
+
+
 def techxfer(cwd: Path, *args: str, check: bool = True, env: dict[str, str] | None = None
              ) -> subprocess.CompletedProcess[str]:
-    """Run the real command line in a subprocess, as a user would."""
+    """Run the real command line, as a user would: ``main``, the CLI's one error boundary, in
+    this process (``cli_in_process``), or ``python -m techxfer`` in a subprocess where the
+    environment asks for what only a new process takes, or TECHXFER_TEST_SUBPROCESS is
+    set. Either way the same CompletedProcess: exit status, stdout and stderr as text."""
     import sys
 
-    return run(sys.executable, "-m", "techxfer", *args, cwd=cwd, check=check, env=env)
+    if os.environ.get(SUBPROCESS_ENV) or any(k.startswith(_AT_START_ONLY) for k in env or ()):
+        return run(sys.executable, "-m", "techxfer", *args, cwd=cwd, check=check, env=env)
+    proc = cli_in_process(cwd, args, env)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{proc.args} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def cli_in_process(cwd: Path, args: Sequence[str], env: dict[str, str] | None = None
+                   ) -> subprocess.CompletedProcess[str]:
+    """``python -m techxfer ARGS`` without the new interpreter (most of a short command's
+    time): ``techxfer.cli.main`` with its own working directory and environment, an empty
+    stdin, file descriptors 1 and 2 on files of their own (what git or a hook it starts
+    writes there is caught too, as by a subprocess's pipes), logging and warnings shown on
+    stderr as in a new process; the status from SystemExit as the interpreter takes it, the
+    output decoded as ``subprocess.run(text=True)`` decodes a child's. Everything is put
+    back afterwards."""
+    import io
+    import locale
+    import logging
+    import sys
+    import tempfile
+    import traceback
+    import warnings
+
+    import pygit2
+    from pygit2.enums import ConfigLevel
+
+    from techxfer.cli import main
+
+    encoding = locale.getpreferredencoding(False)
+    streams = (sys.stdin, sys.stdout, sys.stderr)
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    search = pygit2.settings.search_path
+    saved_search = {level: search[level] for level in (ConfigLevel.GLOBAL, ConfigLevel.XDG)}
+    root = logging.getLogger()
+    saved_logging = root.handlers[:], root.level
+    for stream in streams[1:]:
+        stream.flush()
+    code = 0
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            warnings.catch_warnings():
+        saved_fds = os.dup(1), os.dup(2)
+        try:
+            os.dup2(out.fileno(), 1)
+            os.dup2(err.fileno(), 2)
+            sys.stdin = io.TextIOWrapper(io.BytesIO(b""), encoding=encoding)
+            sys.stdout = io.TextIOWrapper(open(1, "wb", buffering=0, closefd=False),  # noqa: SIM115
+                                          encoding=encoding, write_through=True)
+            sys.stderr = io.TextIOWrapper(open(2, "wb", buffering=0, closefd=False),  # noqa: SIM115
+                                          encoding=encoding, errors="backslashreplace",
+                                          write_through=True)
+            # a new interpreter's warning filters, and no logging handler but the last resort
+            warnings.resetwarnings()
+            for category in (ResourceWarning, ImportWarning, PendingDeprecationWarning,
+                             DeprecationWarning):
+                warnings.simplefilter("ignore", category)
+            warnings.filterwarnings("default", category=DeprecationWarning, module="__main__")
+            root.handlers, root.level = [], logging.WARNING
+            os.environ.update(env or {})
+            # libgit2 looks for the user's config under HOME as it was when it started: a
+            # new process would start under this test's HOME
+            home = os.environ.get("HOME", "")
+            search[ConfigLevel.GLOBAL] = home
+            search[ConfigLevel.XDG] = os.path.join(
+                os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config"), "git")
+            os.chdir(cwd)
+            try:
+                main(list(args))
+            except SystemExit as exc:
+                if exc.code is None or isinstance(exc.code, int):
+                    code = exc.code or 0
+                else:
+                    print(exc.code, file=sys.stderr)
+                    code = 1
+            except Exception:  # uncaught: the interpreter prints it and exits 1
+                traceback.print_exc()
+                code = 1
+        finally:
+            os.chdir(saved_cwd)
+            os.environ.clear()
+            os.environ.update(saved_env)
+            for level, value in saved_search.items():
+                search[level] = value
+            root.handlers, root.level = saved_logging
+            sys.stdin, sys.stdout, sys.stderr = streams
+            os.dup2(saved_fds[0], 1)
+            os.dup2(saved_fds[1], 2)
+            os.close(saved_fds[0])
+            os.close(saved_fds[1])
+        out.seek(0)
+        err.seek(0)
+        # universal newlines, as subprocess.run(text=True) reads a child's output
+        stdout = io.TextIOWrapper(out, encoding=encoding).read()
+        stderr = io.TextIOWrapper(err, encoding=encoding).read()
+    return subprocess.CompletedProcess([sys.executable, "-m", "techxfer", *args], code, stdout, stderr)
 
 
 def sign_as(repo: Path, key: SshKey) -> None:

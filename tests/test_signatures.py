@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pygit2
 import pytest
-from conftest import SshKey, git, make_ssh_key, run
+from conftest import SSH_KINDS, SshKey, git, run
 
 from techxfer.crypto.signatures import (
     OpenPGPVerifier,
@@ -28,23 +28,7 @@ from techxfer.crypto.signatures import (
 )
 from techxfer.errors import SignatureError
 
-# name -> (ssh-keygen -t, -b, key type on the public line)
-SSH_KINDS: dict[str, tuple[str, int | None, str]] = {
-    "ed25519": ("ed25519", None, "ssh-ed25519"),
-    "rsa-3072": ("rsa", 3072, "ssh-rsa"),
-    "ecdsa-256": ("ecdsa", 256, "ecdsa-sha2-nistp256"),
-    "ecdsa-384": ("ecdsa", 384, "ecdsa-sha2-nistp384"),
-    "ecdsa-521": ("ecdsa", 521, "ecdsa-sha2-nistp521"),
-}
 MESSAGE = "A message signed by ssh-keygen.\nSecond line: ünïcødé.\n".encode()
-
-
-@pytest.fixture(scope="module")
-def ssh_keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SshKey]:
-    """One real key of every kind, made once for this module."""
-    directory = tmp_path_factory.mktemp("ssh-keys")
-    return {name: make_ssh_key(directory, name, kind, bits)
-            for name, (kind, bits, _) in SSH_KINDS.items()}
 
 
 def ssh_sign(key: SshKey, message: bytes, namespace: str, directory: Path) -> bytes:
