@@ -100,6 +100,7 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_TEMPLATE_DIR", str(template))
     monkeypatch.setenv("GNUPGHOME", str(home / ".gnupg"))
+    monkeypatch.delenv("TECHXFER_LANG", raising=False)  # refusals in English unless a test asks
     for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE",
                 "SSH_AUTH_SOCK", "TECHXFER_LANG", "XDG_CACHE_HOME", "TECHXFER_CACHE_DIR"):
         monkeypatch.delenv(var, raising=False)
@@ -348,7 +349,7 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     gitconfig.write_text("[user]\n\tname = Test User\n\temail = test@example.invalid\n"
                          "[init]\n\tdefaultBranch = main\n[commit]\n\tgpgSign = false\n")
     values = {"HOME": str(home), "GIT_CONFIG_GLOBAL": str(gitconfig), "GIT_CONFIG_NOSYSTEM": "1",
-              "GNUPGHOME": str(home / ".gnupg")}
+              "GNUPGHOME": str(home / ".gnupg"), "TECHXFER_LANG": ""}
     if CJK_FONT:
         values["TECHXFER_CJK_FONT"] = CJK_FONT
     saved = {k: os.environ.get(k) for k in values}
