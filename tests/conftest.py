@@ -100,7 +100,6 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_TEMPLATE_DIR", str(template))
     monkeypatch.setenv("GNUPGHOME", str(home / ".gnupg"))
-    monkeypatch.delenv("TECHXFER_LANG", raising=False)  # refusals in English unless a test asks
     for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE",
                 "SSH_AUTH_SOCK", "TECHXFER_LANG", "XDG_CACHE_HOME", "TECHXFER_CACHE_DIR"):
         monkeypatch.delenv(var, raising=False)
