@@ -75,27 +75,27 @@ LIST = "list"  # the id of a listing: no template of its own, its items joined
 
 
 BULLETS = "bullets"  # reasons one to a line, each after "  - ": no template of its own
+SEVERAL = "several"  # several reasons given as one: no template of its own
+
+
+def _joined(key: str, separator: str, items: tuple[str | Msg, ...], lead: str = "") -> Msg:
+    return Msg(key, separator.join(f"{lead}{{i{n}}}" for n in range(len(items))),
+               tuple((f"i{n}", item) for n, item in enumerate(items)))
 
 
 def bullets(*items: str | Msg) -> Msg:
     """Reasons one to a line (each line begins with a line break and ``  - ``)."""
-    return Msg(BULLETS, "".join(f"\n  - {{i{n}}}" for n in range(len(items))),
-               tuple((f"i{n}", item) for n, item in enumerate(items)))
-
-
-SEVERAL = "several"  # the id of several reasons given as one: no template of its own
+    return _joined(BULLETS, "", items, "\n  - ")
 
 
 def several(*items: str | Msg) -> Msg:
     """Several reasons as one: separated by ``; `` in English (``；`` in Chinese)."""
-    return Msg(SEVERAL, "; ".join(f"{{i{n}}}" for n in range(len(items))),
-               tuple((f"i{n}", item) for n, item in enumerate(items)))
+    return _joined(SEVERAL, "; ", items)
 
 
 def listing(*items: str | Msg) -> Msg:
     """Several values as one: comma-separated in English (``、`` in Chinese)."""
-    return Msg(LIST, ", ".join(f"{{i{n}}}" for n in range(len(items))),
-               tuple((f"i{n}", item) for n, item in enumerate(items)))
+    return _joined(LIST, ", ", items)
 
 
 @dataclass(frozen=True, order=True)

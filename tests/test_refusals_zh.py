@@ -59,3 +59,20 @@ def test_a_release_refusal_and_its_hint_in_chinese(repo: Path, keys: dict[str, S
                   "  提示：以 x-batch: B-7 或以 -B-7 结尾的编号登记，或用 --record ID 点名\n")
     zh = _stopped(techxfer(repo, "release", "production", "B 7", "-m", "r", check=False, env=ZH))
     assert zh == "techxfer: 错误：批号“B 7”：只能使用字母、数字、“.”、“_”或“-”（最多 64 个）\n"
+
+
+def test_joined_reasons_keep_their_layout_and_take_chinese_punctuation() -> None:
+    from techxfer.findings import bullets, listing, msg, several
+    from techxfer.reports.i18n import render
+
+    reason = msg("refuse.doc_missing", "{id}: {path} is missing", id="D-1", path="a.txt")
+    said = msg("refuse.release", "cannot release batch {batch} ({step}); nothing was "
+               "written:{reasons}", batch="B1", step="production",
+               reasons=bullets(reason, "as written"))
+    assert said.text == ("cannot release batch B1 (production); nothing was written:\n"
+                         "  - D-1: a.txt is missing\n  - as written")
+    assert render(said, "zh") == ("不能放行批次 B1（production）；未写入任何内容：\n"
+                                  "  - D-1：a.txt 缺失\n  - as written")
+    assert several(reason, "x").text == "D-1: a.txt is missing; x"
+    assert render(several(reason, "x"), "zh") == "D-1：a.txt 缺失；x"
+    assert render(listing("a", "b"), "zh") == "a、b" and listing("a", "b").text == "a, b"

@@ -811,16 +811,17 @@ def template(key: str) -> str | None:
     return TERMS.get(kind, {}).get(value)
 
 
+JOINED = {LIST: ("、", ""), SEVERAL: ("；", ""), BULLETS: ("", "\n  - ")}  # separator, lead
+
+
 def render(said: Msg, lang: str) -> str:
     """A message in LANG; a message the catalogue lacks stays in English."""
     if lang != "zh":
         return said.text
-    if said.key == BULLETS:
-        return "".join(f"\n  - {render(v, lang) if isinstance(v, Msg) else v}"
-                       for _, v in said.args)
-    if said.key in (LIST, SEVERAL):
-        return ("、" if said.key == LIST else "；").join(
-            render(v, lang) if isinstance(v, Msg) else v for _, v in said.args)
+    if said.key in JOINED:  # joined items: each in LANG, Chinese punctuation between
+        separator, lead = JOINED[said.key]
+        return separator.join(f"{lead}{render(v, lang) if isinstance(v, Msg) else v}"
+                              for _, v in said.args)
     text = template(said.key)
     if text is None:
         return said.text
