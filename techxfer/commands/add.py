@@ -73,7 +73,7 @@ def register(ws: Workspace, req: DocumentRequest, *, today: date | None = None) 
     state = State(snap, config)
     for mpath in sorted(p for p in snap.paths if is_manifest(p)):
         if load_manifest(state, mpath) is None and mpath == manifest_path:
-            problems = [f.message for f in state.findings if f.path == mpath]
+            problems = [f.said or f.message for f in state.findings if f.path == mpath]
             raise ConfigError(msg("refuse.add_broken_manifest", "{manifest}: cannot register "
                                   "into a broken manifest: {problem}", manifest=mpath,
                                   problem=problems[0]))
