@@ -76,6 +76,7 @@ LIST = "list"  # the id of a listing: no template of its own, its items joined
 
 BULLETS = "bullets"  # reasons one to a line, each after "  - ": no template of its own
 SEVERAL = "several"  # several reasons given as one: no template of its own
+PARTS = "parts"  # the reasons of several things, each its own part: no template of its own
 
 
 def _joined(key: str, separator: str, items: tuple[str | Msg, ...], lead: str = "") -> Msg:
@@ -91,6 +92,11 @@ def bullets(*items: str | Msg) -> Msg:
 def several(*items: str | Msg) -> Msg:
     """Several reasons as one: separated by ``; `` in English (``；`` in Chinese)."""
     return _joined(SEVERAL, "; ", items)
+
+
+def parts(*items: str | Msg) -> Msg:
+    """The reasons of several things, separated by `` | `` in either language."""
+    return _joined(PARTS, " | ", items)
 
 
 def listing(*items: str | Msg) -> Msg:

@@ -5,6 +5,7 @@ refusal id is test_i18n's."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from conftest import SshKey, techxfer, use_signing_key
@@ -76,3 +77,15 @@ def test_joined_reasons_keep_their_layout_and_take_chinese_punctuation() -> None
     assert several(reason, "x").text == "D-1: a.txt is missing; x"
     assert render(several(reason, "x"), "zh") == "D-1：a.txt 缺失；x"
     assert render(listing("a", "b"), "zh") == "a、b" and listing("a", "b").text == "a, b"
+
+
+def test_a_record_kept_says_why_in_chinese(repo: Path, keys: dict[str, SshKey]) -> None:
+    """dispose of a design record that is kept (its class, no approved notice): each reason
+    from the retention rules' catalogue, the records apart."""
+    use_signing_key(repo, keys["wang"])
+    args = ("dispose", "DRW-001", "SPEC-001", "--notice", "TX-20260101-R-abcd")
+    en = _stopped(techxfer(repo, *args, check=False, env=EN))
+    zh = _stopped(techxfer(repo, *args, check=False, env=ZH))
+    assert en.startswith("techxfer: error: may not destroy: DRW-001: ") and " | SPEC-001: " in en
+    assert zh.startswith("techxfer: 错误：不得销毁：DRW-001：") and " | SPEC-001：" in zh
+    assert not re.search(r"[a-z]{4,} [a-z]{4,}", zh.replace("techxfer dispose request", "")), zh

@@ -18,6 +18,7 @@ from typing import Any
 from techxfer.commands.init import render
 from techxfer.commands.transfer import current_signer
 from techxfer.errors import RefusedError, UsageError
+from techxfer.findings import Msg, listing, msg, parts, several
 from techxfer.format import yamlio
 from techxfer.format.fileio import Transaction
 from techxfer.format.layout import ack_path, disposition_path
@@ -35,7 +36,7 @@ from techxfer.rules.retention import (
     RecordRetention,
     assess,
     blockers,
-    destruction_blockers,
+    destruction_reasons,
 )
 from techxfer.state.config import Config
 from techxfer.state.records import Records, committed, load_records
@@ -48,7 +49,7 @@ class Verdict:
     entry: DocumentEntry
     retention: RecordRetention
     approval: NoticeApproval | None
-    reasons: list[str] = field(default_factory=list)
+    said: list[Msg] = field(default_factory=list)  # why it may not be destroyed
     # Every revision the history holds, and the older ones judged as records of their own:
     # dispose removes the current file only, so they are the same whatever the verdict.
     history: list[StoredRevision] = field(default_factory=list)
@@ -56,7 +57,11 @@ class Verdict:
 
     @property
     def may_destroy(self) -> bool:
-        return not self.reasons
+        return not self.said
+
+    @property
+    def reasons(self) -> list[str]:
+        return [m.text for m in self.said]
 
 
 def notice_approver(config: Config, entry: DocumentEntry) -> str:
@@ -87,7 +92,7 @@ def judge(ws: Workspace, snap: Snapshot, config: Config, records: Records, entry
     approval = find_approval(ws, records, config, entry, notice)
     released = release_dates(snap)
     return Verdict(entry, assess(entry, config, as_of, released), approval,
-                   destruction_blockers(entry, config, as_of, approval, released))
+                   destruction_reasons(entry, config, as_of, approval, released))
 
 
 def check_records(ws: Workspace, ids: list[str], as_of: datetime | None = None,
@@ -99,7 +104,8 @@ def check_records(ws: Workspace, ids: list[str], as_of: datetime | None = None,
     entries = {e.id: e for e in state.entries()}
     unknown = [i for i in ids if i not in entries]
     if unknown:
-        raise UsageError(f"unknown document id(s): {', '.join(unknown)}")
+        raise UsageError(msg("refuse.unknown_ids", "unknown document id(s): {ids}",
+                             ids=listing(*unknown)))
     verdicts = [judge(ws, snap, config, records, entries[i], as_of, notice) for i in ids]
     stored = revisions(ws, {v.entry.manifest for v in verdicts}, head)
     for v in verdicts:
@@ -119,7 +125,8 @@ def request_refusals(ws: Workspace, ids: list[str], as_of: datetime, *,
     entries = {e.id: e for e in check_state(snap).entries()}
     unknown = [i for i in ids if i not in entries]
     if unknown:
-        raise UsageError(f"unknown document id(s): {', '.join(unknown)}")
+        raise UsageError(msg("refuse.unknown_ids", "unknown document id(s): {ids}",
+                             ids=listing(*unknown)))
     out = {}
     released = release_dates(snap)
     for doc_id in ids:
@@ -141,10 +148,12 @@ def request_disposal(ws: Workspace, ids: list[str], reason: str, *,
     if refused:
         only_early = all(b.kind == "retained" for kept in refused.values() for b in kept)
         raise RefusedError(
-            "no disposal notice sent: " + " | ".join(
-                f"{doc_id}: {'; '.join(b.text for b in kept)}" for doc_id, kept in refused.items()),
-            hint="to prepare the notice ahead of the end date, add --before-end (the records "
-                 "still may not be destroyed before it)" if only_early else None)
+            msg("refuse.no_notice", "no disposal notice sent: {records}", records=parts(*(
+                msg("refuse.record_kept", "{id}: {why}", id=doc_id,
+                    why=several(*(b.said for b in kept))) for doc_id, kept in refused.items()))),
+            hint=msg("refuse.no_notice_hint", "to prepare the notice ahead of the end date, add "
+                     "--before-end (the records still may not be destroyed before it)")
+            if only_early else None)
     _, _, config = committed(ws)
     signer = current_signer(ws, config, when)
     to = config.repo.registrant if signer.party.id != config.repo.registrant \
@@ -188,14 +197,18 @@ class Disposed:
 def dispose(ws: Workspace, ids: list[str], notice: str, reason: str | None) -> Disposed:
     when = now()
     verdicts = check_records(ws, ids, when, notice)
-    refused = [f"{v.entry.id}: {'; '.join(v.reasons)}" for v in verdicts if not v.may_destroy]
+    refused = [msg("refuse.record_kept", "{id}: {why}", id=v.entry.id, why=several(*v.said))
+               for v in verdicts if not v.may_destroy]
     if refused:
-        raise RefusedError("may not destroy: " + " | ".join(refused))
+        raise RefusedError(msg("refuse.may_not_destroy", "may not destroy: {records}",
+                               records=parts(*refused)))
     head, head_snap, config = committed(ws)
     signer = current_signer(ws, config, when)
     for v in verdicts:
         if not may_write(config, signer, v.entry.path):
-            raise RefusedError(f"{signer.party.id}:{signer.person.id} may not remove {v.entry.path}")
+            raise RefusedError(msg("refuse.may_not_remove", "{who} may not remove {path}",
+                                   who=f"{signer.party.id}:{signer.person.id}",
+                                   path=v.entry.path))
     approval = verdicts[0].approval
     assert approval is not None and approval.ack_commit is not None
     disp_id = new_id("DISP", signer.party.seat, when)

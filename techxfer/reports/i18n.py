@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from techxfer.findings import BULLETS, LIST, SEVERAL, Code, Finding, Msg
+from techxfer.findings import BULLETS, LIST, PARTS, SEVERAL, Code, Finding, Msg
 
 LANGS = ("en", "zh")
 
@@ -441,6 +441,11 @@ MESSAGES: dict[str, str] = {
     "refuse.person_both_heads": "{who} 将同时担任生产负责人和质量负责人；这两个岗位必须由不同的人担任",
     "refuse.key_listed": "{path}：此密钥已登记给 {who}",
     "refuse.key_listed_other": "{path}：此密钥已登记给 {who}；签名密钥只能属于一个人",
+    "refuse.no_notice": "未发出销毁通知：{records}",
+    "refuse.record_kept": "{id}：{why}",
+    "refuse.no_notice_hint": "如需在保存期满前准备通知，请加 --before-end（期满前仍不得销毁这些记录）",
+    "refuse.may_not_destroy": "不得销毁：{records}",
+    "refuse.may_not_remove": "{who} 无权删除 {path}",
     "refuse.add_same_revision": "{path}：内容已改变但版本仍为 {revision}；请给出新的 --revision"
                                 "（受控文件的版本标识其内容）",
 }
@@ -811,7 +816,8 @@ def template(key: str) -> str | None:
     return TERMS.get(kind, {}).get(value)
 
 
-JOINED = {LIST: ("、", ""), SEVERAL: ("；", ""), BULLETS: ("", "\n  - ")}  # separator, lead
+# separator, lead
+JOINED = {LIST: ("、", ""), SEVERAL: ("；", ""), PARTS: (" | ", ""), BULLETS: ("", "\n  - ")}
 
 
 def render(said: Msg, lang: str) -> str:
