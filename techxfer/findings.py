@@ -9,6 +9,7 @@ catalogue, ``reports/i18n.py``, which this layer cannot import.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -102,6 +103,12 @@ def parts(*items: str | Msg) -> Msg:
 def listing(*items: str | Msg) -> Msg:
     """Several values as one: comma-separated in English (``、`` in Chinese)."""
     return _joined(LIST, ", ", items)
+
+
+def roles_or_nobody(roles: Iterable[object]) -> Msg:
+    """The roles a rule names, or "nobody" when it names none."""
+    named = [str(r) for r in roles]
+    return listing(*named) if named else msg("refuse.nobody", "nobody")
 
 
 @dataclass(frozen=True, order=True)

@@ -12,6 +12,7 @@ from typing import Any
 from techxfer.commands.init import render
 from techxfer.commands.transfer import current_signer
 from techxfer.errors import RefusedError, UsageError
+from techxfer.findings import listing, msg, roles_or_nobody, several, term
 from techxfer.format.fileio import Transaction
 from techxfer.format.layout import duty_path
 from techxfer.git.signing import index_guard, signed_commit
@@ -40,27 +41,32 @@ class DutyRequest:
 def record_duty(ws: Workspace, req: DutyRequest) -> tuple[DutyRecord, str]:
     """Write and commit one duty record; (the record, its commit)."""
     if req.kind not in DUTY_KINDS:
-        raise UsageError(f"unknown duty {req.kind!r} (one of {', '.join(DUTY_KINDS)})")
+        raise UsageError(msg("refuse.unknown_duty", "unknown duty {kind!r} (one of {kinds})",
+                             kind=req.kind, kinds=listing(*DUTY_KINDS)))
     when = now()
     _, snap, config = committed(ws)
     signer = current_signer(ws, config, when)
     allowed = config.policy.roles_for_duty(req.kind)
     role = req.role or holds_role(config, signer, allowed)
     if role is None:
-        raise RefusedError(f"{signer.party.id}:{signer.person.id} holds no role that may sign a "
-                           f"{req.kind} record ({', '.join(map(str, allowed)) or 'nobody'})")
+        raise RefusedError(msg("refuse.no_duty_role", "{who} holds no role that may sign a "
+                               "{kind} record ({roles})", who=f"{signer.party.id}:{signer.person.id}",
+                               kind=term("duty", req.kind), roles=roles_or_nobody(allowed)))
     register = register_of(snap)
     documents = []
     for doc_id in dict.fromkeys(req.documents):
         entry = register.get(doc_id)
         if entry is None:
-            raise UsageError(f"--document: unknown document id {doc_id}")
+            raise UsageError(msg("refuse.duty_document", "--document: unknown document id {id}",
+                                 id=doc_id))
         documents.append({"id": doc_id, "revision": entry.revision})
     if req.kind == "document-review" and not documents:
-        raise UsageError("a document review names the documents reviewed (--document ID)")
+        raise UsageError(msg("refuse.review_documents", "a document review names the documents "
+                             "reviewed (--document ID)"))
     if req.kind == "self-inspection" and (req.period is None or req.submitted is None):
-        raise UsageError("a self-inspection record names the year inspected (--period) and "
-                         "when the report went to the authority (--submitted)")
+        raise UsageError(msg("refuse.self_inspection", "a self-inspection record names the year "
+                             "inspected (--period) and when the report went to the authority "
+                             "(--submitted)"))
     subject = req.subject
     if req.kind == "supplier-audit" and subject is None:
         other = config.parties.other(signer.party)
@@ -86,7 +92,8 @@ def record_duty(ws: Workspace, req: DutyRequest) -> tuple[DutyRecord, str]:
     record = DutyRecord.create(raw)
     problems = record_problems(record, path, signer, config, register)
     if problems:
-        raise RefusedError(f"{req.kind} record refused: " + "; ".join(m.text for _, m in problems))
+        raise RefusedError(msg("refuse.duty_record", "{kind} record refused: {problems}",
+                               kind=term("duty", req.kind), problems=several(*(m for _, m in problems))))
     with Transaction() as tx, index_guard(ws.repo):
         tx.write(ws.root / path, data)
         ws.repo.add([path])

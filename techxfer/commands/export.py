@@ -34,6 +34,7 @@ from typing import Any
 
 from techxfer.commands.transfer import current_signer
 from techxfer.errors import RefusedError, UsageError
+from techxfer.findings import msg, roles_or_nobody
 from techxfer.format.layout import DISTRIBUTIONS_DIR, PathKind, kind
 from techxfer.model.manifest import DocumentEntry
 from techxfer.model.parties import Signer
@@ -126,19 +127,23 @@ def export_copies(ws: Workspace, party: str, out: Path, *, stamp: bool,
     RECORD); PROGRESS, where given, is told (done, total) as each document is copied."""
     head = ws.repo.head()
     if head is None:
-        raise UsageError("the repository has no commits yet")
+        raise UsageError(msg("refuse.no_commits", "the repository has no commits yet"))
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise UsageError(f"{out}: exists and is not an empty folder; give a new one")
+        raise UsageError(msg("refuse.export_folder", "{path}: exists and is not an empty folder; "
+                             "give a new one", path=out))
     snap = commit_snapshot(ws.repo, head, ws.cache)
     state = check_state(snap)
     config = state.config
     if config is None:
-        raise UsageError("the committed configuration cannot be read; run techxfer check")
+        raise UsageError(msg("refuse.config_unreadable", "the committed configuration cannot be "
+                             "read; run techxfer check"))
     recipient = config.parties.resolve(party)
     if recipient is None:
-        raise UsageError(f"--party: unknown party {party!r}")
+        raise UsageError(msg("refuse.unknown_party_option", "--party: unknown party {party!r}",
+                             party=party))
     if returned and not record:
-        raise UsageError("--returned needs --record: a return is recorded in the repository")
+        raise UsageError(msg("refuse.returned_needs_record", "--returned needs --record: a return "
+                             "is recorded in the repository"))
     records = load_records(snap)
     transfers = records.in_order()
     held = holdings(transfers, recipient.id)
@@ -149,9 +154,10 @@ def export_copies(ws: Workspace, party: str, out: Path, *, stamp: bool,
     if record:  # refuse before making any copy
         signer = current_signer(ws, config, when)
         if holds_role(config, signer, config.policy.distribution_roles) is None:
-            roles = ", ".join(map(str, config.policy.distribution_roles)) or "nobody"
-            raise RefusedError(f"{signer.party.id}:{signer.person.id} may not record a distribution "
-                               f"(distribution_roles: {roles}); nothing was exported")
+            raise RefusedError(msg("refuse.no_distribution_role", "{who} may not record a "
+                                   "distribution (distribution_roles: {roles}); nothing was "
+                                   "exported", who=f"{signer.party.id}:{signer.person.id}",
+                                   roles=roles_or_nobody(config.policy.distribution_roles)))
     exp_id = (new_id("EXP", signer.party.seat, when) if signer is not None
               else f"EXP-{when:%Y%m%d}-{secrets.token_hex(4)}")
     holder = (recipient.name, *([recipient.name_en] if recipient.name_en
@@ -206,10 +212,12 @@ def _returns(distributions: list[Distribution], recipient: str,
     out = []
     for number in dict.fromkeys(numbers):
         if number not in issued:
-            raise UsageError(f"--returned {number}: no recorded distribution handed a copy with "
-                             f"that number to {recipient}")
+            raise UsageError(msg("refuse.returned_unknown", "--returned {copy}: no recorded "
+                                 "distribution handed a copy with that number to {recipient}",
+                                 copy=number, recipient=recipient))
         if number in back:
-            raise UsageError(f"--returned {number}: already recorded as returned")
+            raise UsageError(msg("refuse.returned_twice", "--returned {copy}: already recorded as "
+                                 "returned", copy=number))
         out.append(issued[number])
     return out
 

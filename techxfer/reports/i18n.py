@@ -446,6 +446,22 @@ MESSAGES: dict[str, str] = {
     "refuse.no_notice_hint": "如需在保存期满前准备通知，请加 --before-end（期满前仍不得销毁这些记录）",
     "refuse.may_not_destroy": "不得销毁：{records}",
     "refuse.may_not_remove": "{who} 无权删除 {path}",
+    "refuse.no_commits": "仓库还没有任何提交",
+    "refuse.export_folder": "{path}：已存在且不是空文件夹；请给出一个新的",
+    "refuse.config_unreadable": "已提交的配置无法读取；请运行 techxfer check",
+    "refuse.unknown_party_option": "--party：未知的参与方“{party}”",
+    "refuse.returned_needs_record": "--returned 需要 --record：归还要记录在仓库中",
+    "refuse.no_distribution_role": "{who} 无权记录分发（distribution_roles：{roles}）；未导出任何内容",
+    "refuse.returned_unknown": "--returned {copy}：没有任何已记录的分发把此编号的副本交给 {recipient}",
+    "refuse.returned_twice": "--returned {copy}：已记录为归还",
+    "refuse.unknown_duty": "未知的职责“{kind}”（应为 {kinds} 之一）",
+    "refuse.no_duty_role": "{who} 不担任可签署{kind}记录的岗位（{roles}）",
+    "refuse.duty_document": "--document：未知的文件编号 {id}",
+    "refuse.review_documents": "文件定期评审须写明所评审的文件（--document ID）",
+    "refuse.self_inspection": "自查报告记录须写明所自查的年度（--period）"
+                              "及报告报送监管部门的日期（--submitted）",
+    "refuse.nobody": "无人",
+    "refuse.duty_record": "{kind}记录被拒绝：{problems}",
     "refuse.add_same_revision": "{path}：内容已改变但版本仍为 {revision}；请给出新的 --revision"
                                 "（受控文件的版本标识其内容）",
 }
