@@ -1,0 +1,217 @@
+"""The audited party against the owner check of register entries (the policy rule names
+the owner; an entry naming another is MANIFEST_INVALID on the commit that writes it, not
+on a change that leaves an entry as a parent held it). On real signed histories: entries
+moved to another folder or manifest under the owner they had, owners spelt as seat, id or
+in another case, evil and octopus merges, a second root merged in. Each attack asserts
+the finding code on the commit to blame; each has a legitimate twin that stays clean.
+
+The module's history (``built``): an approved policy change lets fab's doc-control write
+the registrant's folders too (design/**, process/**: still acme's, so acme's approval and
+acknowledgement apply); zhao registers records/B-1.csv as BR-1 in the root manifest
+(owner ``manufacturer``, fab's seat, as records/** names it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from attack_helpers import (
+    approved_config_change,
+    assert_clean,
+    assert_found,
+    checkout,
+    clone,
+    compose_tree,
+    edit_yaml,
+    grant_fab_design_rights,
+    hand_merge,
+    head,
+    prepared,
+    register,
+    show,
+    signed_commit_tree,
+    verify,
+)
+from conftest import SshKey, commit_as, git
+
+Keys = dict[str, SshKey]
+BATCH = b"batch 1\n"
+HOLE = "an entry moved to another party's folder kept the owner a parent held it under"
+
+
+def build(repo: Path, keys: Keys) -> None:
+    approved_config_change(repo, keys, grant_fab_design_rights)
+    register(repo, "records/B-1.csv", BATCH, "BR-1", category="batch-record")
+    commit_as(repo, keys["zhao"], "batch 1")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, base_repo: Path, keys: Keys) -> Path:
+    return prepared(tmp_path_factory, base_repo, lambda r: build(r, keys))
+
+
+@pytest.fixture
+def repo(built: Path, tmp_path: Path) -> Path:
+    return clone(built, tmp_path)
+
+
+def _entry(doc_id: str, **changes: Any) -> Any:
+    def change(d: Any) -> None:
+        for e in d["documents"]:
+            if e["id"] == doc_id:
+                e.update(changes)
+    return change
+
+
+def _blamed(repo: Path, commit: str) -> list[tuple[str, str | None, str]]:
+    return sorted((f["code"], f["path"], f["message"]) for f in verify(repo)[1]
+                  if f["commit"] == commit)
+
+
+def test_the_history_verifies_clean(repo: Path) -> None:
+    assert_clean(repo)
+
+
+# -- an entry moved to a folder another party owns, under the owner it had ------------------
+@pytest.mark.parametrize("owner", [
+    pytest.param("manufacturer", marks=pytest.mark.xfail(strict=True, reason=HOLE)),
+    "fab", "registrant", "acme"])
+def test_entry_moved_into_the_registrants_folder(repo: Path, keys: Keys, owner: str) -> None:
+    """zhao (who may write process/**, acme's) moves BR-1 to process/: keeping fab as its
+    owner (as seat or id) escapes acme's approval; the parent held BR-1 with that owner, but
+    at a path records/** owns. Relabelled acme's (seat or id): clean."""
+    (repo / "process").mkdir()
+    git(repo, "mv", "records/B-1.csv", "process/B-1.csv")
+    edit_yaml(repo / "MANIFEST.yaml", _entry("BR-1", path="process/B-1.csv", owner=owner))
+    commit_as(repo, keys["zhao"], "BR-1 moved to process/")
+    moved = head(repo)
+    if owner in ("registrant", "acme"):
+        assert_clean(repo)
+        return
+    findings = assert_found(repo, "MANIFEST_INVALID", commit=moved, path="MANIFEST.yaml")
+    assert any("owner" in f["message"] for f in findings if f["commit"] == moved), findings
+
+
+@pytest.mark.xfail(strict=True, reason=HOLE)
+@pytest.mark.parametrize("octopus", [False, True])
+def test_evil_merge_moves_the_entry_keeping_its_owner(repo: Path, keys: Keys,
+                                                      octopus: bool) -> None:
+    """Each side leaves BR-1 alone; the merge's own tree moves it to process/ keeping fab as
+    owner. A parent held BR-1, owner fab, but at records/: the merge's doing."""
+    base = head(repo)
+    tips = []
+    for n in (2, 3) if octopus else (2,):
+        checkout(repo, base)
+        register(repo, f"records/B-{n}.csv", f"batch {n}\n".encode(), f"BR-{n}",
+                 category="batch-record")
+        commit_as(repo, keys["zhao"], f"batch {n}")
+        tips.append(head(repo))
+    checkout(repo, base)
+    register(repo, "records/B-4.csv", b"batch 4\n", "BR-4", category="batch-record")
+    commit_as(repo, keys["zhao"], "batch 4")
+    ours = head(repo)
+    manifest = yaml.safe_load(show(repo, ours, "MANIFEST.yaml"))
+    for tip, n in zip(tips, (2, 3), strict=False):
+        manifest["documents"].append(next(e for e in yaml.safe_load(show(
+            repo, tip, "MANIFEST.yaml"))["documents"] if e["id"] == f"BR-{n}"))
+    _entry("BR-1", path="process/B-1.csv")(manifest)
+    take = {f"records/B-{n}.csv": tip for tip, n in zip(tips, (2, 3), strict=False)}
+    tree = compose_tree(repo, ours, take=take, remove=["records/B-1.csv"], write={
+        "process/B-1.csv": BATCH,
+        "MANIFEST.yaml": yaml.safe_dump(manifest, sort_keys=False).encode()})
+    bad = hand_merge(repo, keys["zhao"], [ours, *tips], tree)
+    findings = assert_found(repo, "MANIFEST_INVALID", commit=bad, path="MANIFEST.yaml")
+    assert any("owner" in f["message"] for f in findings if f["commit"] == bad), findings
+    # the twin: the same merge without the move is clean
+    checkout(repo, ours)
+    manifest["documents"] = [e for e in manifest["documents"] if e["id"] != "BR-1"] + [
+        next(e for e in yaml.safe_load(show(repo, ours, "MANIFEST.yaml"))["documents"]
+             if e["id"] == "BR-1")]
+    tree = compose_tree(repo, ours, take=take, write={
+        "MANIFEST.yaml": yaml.safe_dump(manifest, sort_keys=False).encode()})
+    hand_merge(repo, keys["zhao"], [ours, *tips], tree)
+    assert_clean(repo)
+
+
+# -- owners spelt otherwise ----------------------------------------------------------------
+@pytest.mark.parametrize(("owner", "code"), [("fab", None), ("Fab", "MANIFEST_INVALID"),
+                                             ("MANUFACTURER", "MANIFEST_INVALID"),
+                                             ("registrant", "MANIFEST_INVALID"),
+                                             (" fab", "MANIFEST_INVALID")])
+def test_owner_respelt(repo: Path, keys: Keys, owner: str, code: str | None) -> None:
+    """BR-1's owner written as fab's id (the same party as its seat): clean; in another case,
+    with a space, or acme's seat: the commit's."""
+    edit_yaml(repo / "MANIFEST.yaml", _entry("BR-1", owner=owner))
+    commit_as(repo, keys["zhao"], f"BR-1 owner {owner!r}")
+    if code is None:
+        assert_clean(repo)
+    else:
+        assert_found(repo, code, commit=head(repo), path="MANIFEST.yaml")
+
+
+# -- an entry moved to another manifest ----------------------------------------------------
+@pytest.mark.parametrize("owner", ["manufacturer", "registrant"])
+def test_entry_moved_to_a_new_manifest_of_its_folder(repo: Path, keys: Keys, owner: str) -> None:
+    """records/MANIFEST.yaml takes BR-1 over (the root manifest drops it), in odd YAML
+    (flow style, quoted keys): under its owner, clean; relabelled acme's, the commit's."""
+    entry = next(e for e in yaml.safe_load((repo / "MANIFEST.yaml").read_text())["documents"]
+                 if e["id"] == "BR-1")
+    entry.update(path="B-1.csv", owner=owner)
+    edit_yaml(repo / "MANIFEST.yaml",
+              lambda d: d.update(documents=[e for e in d["documents"] if e["id"] != "BR-1"]))
+    (repo / "records" / "MANIFEST.yaml").write_text(
+        '"format": 1\n"documents": [' + yaml.safe_dump(entry, default_flow_style=True,
+                                                         width=10_000).strip() + "]\n")
+    commit_as(repo, keys["zhao"], "records/ has its own manifest")
+    if owner == "manufacturer":
+        assert_clean(repo)
+    else:
+        assert_found(repo, "MANIFEST_INVALID", commit=head(repo), path="records/MANIFEST.yaml")
+
+
+@pytest.mark.xfail(strict=True, reason=HOLE)
+@pytest.mark.parametrize("order", ["moved-first", "moved-second"])
+def test_merge_moving_the_entry_in_either_parent_order(repo: Path, keys: Keys,
+                                                       order: str) -> None:
+    """Both parents hold BR-1 at records/ as fab's; the merge's tree (parents in either
+    order) lists it at process/ still as fab's: the merge's doing."""
+    base = head(repo)
+    # side A: BR-1 stays; side B: BR-5 added (other work)
+    register(repo, "records/B-5.csv", b"batch 5\n", "BR-5", category="batch-record")
+    commit_as(repo, keys["zhao"], "batch 5")
+    side = head(repo)
+    checkout(repo, base)
+    manifest = yaml.safe_load(show(repo, side, "MANIFEST.yaml"))
+    _entry("BR-1", path="process/B-1.csv")(manifest)
+    tree = compose_tree(repo, side, remove=["records/B-1.csv"], write={
+        "process/B-1.csv": BATCH,
+        "MANIFEST.yaml": yaml.safe_dump(manifest, sort_keys=False).encode()})
+    parents = [base, side] if order == "moved-first" else [side, base]
+    bad = hand_merge(repo, keys["zhao"], parents, tree)
+    findings = assert_found(repo, "MANIFEST_INVALID", commit=bad, path="MANIFEST.yaml")
+    assert any("owner" in f["message"] for f in findings if f["commit"] == bad), findings
+
+
+# -- a second root merged in ---------------------------------------------------------------
+def test_second_root_holding_a_wrong_owner_merged_in(repo: Path, keys: Keys) -> None:
+    """A parentless commit (its own .techxfer/ where process/** is fab's) lists
+    process/x.txt as fab's; merged in, the merge's parent held it so: the history is still
+    rejected, the second root being HISTORY_REWRITTEN."""
+    ours = head(repo)
+    policy = yaml.safe_load(show(repo, ours, ".techxfer/policy.yaml"))
+    policy["rules"][1]["owner"] = "manufacturer"
+    manifest = yaml.safe_load(show(repo, ours, "MANIFEST.yaml"))
+    entry = dict(next(e for e in manifest["documents"] if e["id"] == "BR-1"),
+                 id="PX-1", path="process/x.txt")
+    manifest["documents"].append(entry)
+    root_tree = compose_tree(repo, ours, write={
+        ".techxfer/policy.yaml": yaml.safe_dump(policy, sort_keys=False).encode(),
+        "process/x.txt": BATCH,
+        "MANIFEST.yaml": yaml.safe_dump(manifest, sort_keys=False).encode()})
+    second = signed_commit_tree(repo, keys["zhao"], root_tree, [], "another history")
+    tree = compose_tree(repo, ours, take={"process": second, "MANIFEST.yaml": second})
+    hand_merge(repo, keys["zhao"], [ours, second], tree)
+    assert_found(repo, "HISTORY_REWRITTEN", commit=second)
