@@ -39,7 +39,6 @@ from conftest import SshKey, commit_as, git
 
 Keys = dict[str, SshKey]
 BATCH = b"batch 1\n"
-HOLE = "an entry moved to another party's folder kept the owner a parent held it under"
 
 
 def build(repo: Path, keys: Keys) -> None:
@@ -77,8 +76,7 @@ def test_the_history_verifies_clean(repo: Path) -> None:
 
 # -- an entry moved to a folder another party owns, under the owner it had ------------------
 @pytest.mark.parametrize("owner", [
-    pytest.param("manufacturer", marks=pytest.mark.xfail(strict=True, reason=HOLE)),
-    "fab", "registrant", "acme"])
+    "manufacturer", "fab", "registrant", "acme"])
 def test_entry_moved_into_the_registrants_folder(repo: Path, keys: Keys, owner: str) -> None:
     """zhao (who may write process/**, acme's) moves BR-1 to process/: keeping fab as its
     owner (as seat or id) escapes acme's approval; the parent held BR-1 with that owner, but
@@ -95,7 +93,6 @@ def test_entry_moved_into_the_registrants_folder(repo: Path, keys: Keys, owner: 
     assert any("owner" in f["message"] for f in findings if f["commit"] == moved), findings
 
 
-@pytest.mark.xfail(strict=True, reason=HOLE)
 @pytest.mark.parametrize("octopus", [False, True])
 def test_evil_merge_moves_the_entry_keeping_its_owner(repo: Path, keys: Keys,
                                                       octopus: bool) -> None:
@@ -172,7 +169,6 @@ def test_entry_moved_to_a_new_manifest_of_its_folder(repo: Path, keys: Keys, own
         assert_found(repo, "MANIFEST_INVALID", commit=head(repo), path="records/MANIFEST.yaml")
 
 
-@pytest.mark.xfail(strict=True, reason=HOLE)
 @pytest.mark.parametrize("order", ["moved-first", "moved-second"])
 def test_merge_moving_the_entry_in_either_parent_order(repo: Path, keys: Keys,
                                                        order: str) -> None:

@@ -395,13 +395,14 @@ def check_duplicates(state: State, changed: set[str],
 
 
 def _owned_before(state: State, entry: DocumentEntry) -> bool:
-    """Did a state the judged change changed list ENTRY (its id, in its manifest) with the
-    same owner?"""
+    """Did a state the judged change changed list ENTRY (its id, in its manifest, at its
+    path) with the same owner? The path too: an entry moved to a folder another party owns
+    is the mover's doing, whatever owner it had where it was."""
     for before in state.parents:
         if not before.is_file(entry.manifest):
             continue
         with contextlib.suppress(ConfigError):
-            if any(e.id == entry.id and e.owner == entry.owner
+            if any(e.id == entry.id and e.owner == entry.owner and e.path == entry.path
                    for e in cached_manifest(before, entry.manifest).entries):
                 return True
     return False
