@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import yaml
 from attack_helpers import (
+    ack,
     approved_config_change,
     assert_clean,
     assert_found,
@@ -33,6 +34,7 @@ from attack_helpers import (
     register,
     show,
     signed_commit_tree,
+    transfer,
     verify,
 )
 from conftest import SshKey, commit_as, git
@@ -211,3 +213,44 @@ def test_second_root_holding_a_wrong_owner_merged_in(repo: Path, keys: Keys) -> 
     tree = compose_tree(repo, ours, take={"process": second, "MANIFEST.yaml": second})
     hand_merge(repo, keys["zhao"], [ours, second], tree)
     assert_found(repo, "HISTORY_REWRITTEN", commit=second)
+
+
+# -- an entry written while a policy change is proposed, not in force -----------------------
+def _process_is_fabs(config: Path) -> None:
+    edit_yaml(config / "policy.yaml", lambda d: d["rules"][1].update(owner="manufacturer"))
+
+
+@pytest.mark.xfail(strict=True, reason="the owner was judged by the tree's (proposed) policy, "
+                   "not the policy in force")
+@pytest.mark.parametrize("fate", ["withdrawn", "approved"])
+def test_entry_owned_as_a_proposed_policy_says_before_it_is_in_force(
+        repo: Path, keys: Keys, fate: str) -> None:
+    """li proposes that the registrant's folders be fab's; before acme decides, zhao lists
+    process/y.txt as fab's (the tree's policy says so, the policy in force does not), then
+    the proposal is withdrawn (the configuration in force put back): the entry was the
+    commit's fault when written. Approved after, it is still written before it was right."""
+    _process_is_fabs(repo / ".techxfer")
+    tx = transfer(repo, keys["li"], to="acme", kind="policy-change")
+    register(repo, "process/y.txt", b"process y\n", "PY-1")
+    edit_yaml(repo / "MANIFEST.yaml", _entry("PY-1", owner="manufacturer"))
+    commit_as(repo, keys["zhao"], "process y, fab's")
+    bad = head(repo)
+    if fate == "withdrawn":
+        edit_yaml(repo / ".techxfer" / "policy.yaml",
+                  lambda d: d["rules"][1].update(owner="registrant"))
+        commit_as(repo, keys["li"], "proposal withdrawn")
+    else:
+        ack(repo, keys["zhang"], tx, "approved")
+    findings = assert_found(repo, "MANIFEST_INVALID", commit=bad, path="MANIFEST.yaml")
+    assert any("owner" in f["message"] for f in findings if f["commit"] == bad), findings
+
+
+def test_entry_owned_as_the_approved_policy_says(repo: Path, keys: Keys) -> None:
+    """The twin: the same entry written once the proposal is approved is clean."""
+    _process_is_fabs(repo / ".techxfer")
+    tx = transfer(repo, keys["li"], to="acme", kind="policy-change")
+    ack(repo, keys["zhang"], tx, "approved")
+    register(repo, "process/y.txt", b"process y\n", "PY-1")
+    edit_yaml(repo / "MANIFEST.yaml", _entry("PY-1", owner="manufacturer"))
+    commit_as(repo, keys["zhao"], "process y, fab's")
+    assert_clean(repo)
