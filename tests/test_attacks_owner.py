@@ -220,8 +220,6 @@ def _process_is_fabs(config: Path) -> None:
     edit_yaml(config / "policy.yaml", lambda d: d["rules"][1].update(owner="manufacturer"))
 
 
-@pytest.mark.xfail(strict=True, reason="the owner was judged by the tree's (proposed) policy, "
-                   "not the policy in force")
 @pytest.mark.parametrize("fate", ["withdrawn", "approved"])
 def test_entry_owned_as_a_proposed_policy_says_before_it_is_in_force(
         repo: Path, keys: Keys, fate: str) -> None:

@@ -78,6 +78,9 @@ class State:
     findings: list[Finding] = field(default_factory=list)
     # the states a change changed (a merge's parents), when judging a change
     parents: tuple[Snapshot, ...] = ()
+    # the configuration in force, when judging a change in a history (verify): its policy
+    # names the owners, not the tree's, which may be a proposal not yet approved
+    in_force: Config | None = None
 
     def add(self, code: Code, path: str | None, message: Msg) -> None:
         self.findings.append(Finding.of(code, path, message))
@@ -199,13 +202,15 @@ def _more(now: dict[str, int], was: dict[str, int]) -> set[str]:
 
 
 def check_state(snap: Snapshot, scope: set[str] | None = None, before: Snapshot | None = None,
-                parents: Sequence[Snapshot] | None = None) -> State:
+                parents: Sequence[Snapshot] | None = None, in_force: Config | None = None
+                ) -> State:
     """The register checks of SNAP: everything, or what SCOPE (changed paths) touches.
     BEFORE, the state SCOPE changed (already judged), lets a changed manifest cost only
     its changed entries. PARENTS, the states a commit changed (BEFORE by default): what
-    one of them already held is not the change's doing."""
+    one of them already held is not the change's doing. IN_FORCE, the configuration in
+    force where the change is judged: its policy names the owners (the tree's otherwise)."""
     state = State(snap, parents=tuple(parents) if parents is not None
-                  else (before,) if before is not None else ())
+                  else (before,) if before is not None else (), in_force=in_force)
     judged = Scope(None) if scope is None else expand_scope(state, scope, before)
     load_state_config(state)
     if judged.paths is None:
@@ -430,9 +435,12 @@ def check_entry(state: State, entry: DocumentEntry, manifest_paths: frozenset[st
                 "register.unknown_owner", "documents[{index}].owner: unknown party {owner!r}",
                 index=entry.index, owner=entry.owner))
         else:
-            rule = config.policy.rule_for(entry.path)
+            # the policy in force names the owner: a proposed policy in the tree is not
+            # yet anyone's word (an entry written under it is the writer's doing)
+            owners = state.in_force or config
+            rule = owners.policy.rule_for(entry.path)
             named = None if rule is None or rule.owner is None \
-                else config.parties.resolve(rule.owner)
+                else owners.parties.resolve(rule.owner)
             if named is not None and named.id != party.id and not _owned_before(state, entry):
                 # the owner decides whose approval and acknowledgement a revision needs:
                 # it is the policy's word, never the entry's writer's. An entry the change
