@@ -262,9 +262,7 @@ def _records_are_acmes(config: Path) -> None:
             owner="registrant", write=["manufacturer:doc-control", "registrant:doc-control"]))
 
 
-@pytest.mark.parametrize("owner", [pytest.param("manufacturer", marks=pytest.mark.xfail(
-    strict=True, reason="an entry rewritten under the old owner after the policy moved its "
-    "folder was excused by its parent's owner")), "fab"])
+@pytest.mark.parametrize("owner", ["manufacturer", "fab"])
 def test_entry_revised_under_the_old_owner_after_the_move(repo: Path, keys: Keys,
                                                          owner: str) -> None:
     """records/** moves to acme (approved); zhao writes BR-1 rev B still naming fab (as the

@@ -400,14 +400,16 @@ def check_duplicates(state: State, changed: set[str],
 
 
 def _owned_before(state: State, entry: DocumentEntry) -> bool:
-    """Did a state the judged change changed list ENTRY (its id, in its manifest, at its
-    path) with the same owner? The path too: an entry moved to a folder another party owns
-    is the mover's doing, whatever owner it had where it was."""
+    """Did a state the judged change changed list ENTRY as it is (its id, in its manifest,
+    every key alike)? Only an entry the change leaves as it was is not its doing: one moved
+    to a folder another party owns, or rewritten (a new revision) under the owner it had
+    before a policy change moved its folder, is the writer's, whatever a parent held."""
+    fields = dict(entry.raw)
     for before in state.parents:
         if not before.is_file(entry.manifest):
             continue
         with contextlib.suppress(ConfigError):
-            if any(e.id == entry.id and e.owner == entry.owner and e.path == entry.path
+            if any(e.id == entry.id and e.path == entry.path and dict(e.raw) == fields
                    for e in cached_manifest(before, entry.manifest).entries):
                 return True
     return False
