@@ -27,6 +27,7 @@ from attack_helpers import (
     clone,
     compose_tree,
     edit_yaml,
+    git_merge,
     grant_fab_design_rights,
     hand_merge,
     head,
@@ -293,3 +294,69 @@ def test_entry_relabelled_or_revised_under_the_new_owner_after_the_move(
     edit_yaml(repo / "MANIFEST.yaml", _entry("BR-1", owner="registrant"))
     commit_as(repo, keys[who], "BR-1 is acme's")
     assert_clean(repo)
+
+
+# -- two lines that are each clean, meeting in a merge ----------------------------------------
+def _two_lines(repo: Path, keys: Keys, left: Any, right: Any) -> tuple[str, str]:
+    base = head(repo)
+    git(repo, "checkout", "-q", "-b", "left")
+    left()
+    commit_as(repo, keys["zhao"], "left")
+    git(repo, "checkout", "-q", "-b", "right", base)
+    right()
+    commit_as(repo, keys["zhao"], "right")
+    return head(repo, "left"), head(repo, "right")
+
+
+@pytest.mark.parametrize("order", ["left-first", "right-first"])
+@pytest.mark.parametrize("same_id", [True, False])
+def test_one_id_listed_in_two_manifests_by_two_lines(repo: Path, keys: Keys, order: str,
+                                                     same_id: bool) -> None:
+    """One line lists design/dup.txt in design/MANIFEST.yaml, the other records/B-8.csv in
+    the root manifest, under one id (each line alone is clean): the merge that brings them
+    together lists it twice, DUPLICATE_ID on the merge whichever parent is first (the
+    register's first-wins order is by manifest path, not by parent). Twin: two ids, clean."""
+    doc_id = "DUP-1" if same_id else "DUP-2"
+    left, right = _two_lines(
+        repo, keys,
+        lambda: register(repo, "design/dup.txt", b"dup\n", "DUP-1"),
+        lambda: register(repo, "records/B-8.csv", b"batch 8\n", doc_id,
+                         category="batch-record"))
+    first, second = (left, right) if order == "left-first" else (right, left)
+    checkout(repo, first)
+    git(repo, "checkout", "-q", "-B", "merged")
+    merge = git_merge(repo, keys["zhao"], second)
+    if same_id:
+        assert_found(repo, "DUPLICATE_ID", commit=merge)
+    else:
+        assert_clean(repo)
+
+
+@pytest.mark.parametrize("order", ["left-first", "right-first"])
+def test_a_manifest_on_one_line_governs_a_file_listed_on_the_other(repo: Path, keys: Keys,
+                                                                   order: str) -> None:
+    """One line gives records/ its own manifest (BR-1 moved there); the other adds
+    records/B-9.csv to the root manifest. Each is clean; the merged tree lists B-9 in a
+    manifest that no longer governs it: MANIFEST_INVALID on the merge (the merge's state
+    must see the new manifest's folder, however its sorted paths were moved forward)."""
+    def own_manifest() -> None:
+        entry = next(e for e in yaml.safe_load((repo / "MANIFEST.yaml").read_text())[
+            "documents"] if e["id"] == "BR-1")
+        edit_yaml(repo / "MANIFEST.yaml",
+                  lambda d: d.update(documents=[e for e in d["documents"] if e["id"] != "BR-1"]))
+        (repo / "records" / "MANIFEST.yaml").write_text(yaml.safe_dump(
+            {"format": 1, "documents": [dict(entry, path="B-1.csv")]}, sort_keys=False))
+
+    left, right = _two_lines(
+        repo, keys, own_manifest,
+        lambda: register(repo, "records/B-9.csv", b"batch 9\n", "BR-9",
+                         category="batch-record"))
+    assert_clean(repo)  # the right line alone
+    manifest = yaml.safe_load(show(repo, left, "MANIFEST.yaml"))
+    manifest["documents"].append(next(e for e in yaml.safe_load(show(
+        repo, right, "MANIFEST.yaml"))["documents"] if e["id"] == "BR-9"))
+    tree = compose_tree(repo, left, take={"records/B-9.csv": right}, write={
+        "MANIFEST.yaml": yaml.safe_dump(manifest, sort_keys=False).encode()})
+    merge = hand_merge(repo, keys["zhao"], [left, right] if order == "left-first"
+                       else [right, left], tree)
+    assert_found(repo, {"MANIFEST_INVALID", "UNLISTED_FILE"}, commit=merge)
