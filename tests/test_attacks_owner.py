@@ -360,3 +360,31 @@ def test_a_manifest_on_one_line_governs_a_file_listed_on_the_other(repo: Path, k
     merge = hand_merge(repo, keys["zhao"], [left, right] if order == "left-first"
                        else [right, left], tree)
     assert_found(repo, {"MANIFEST_INVALID", "UNLISTED_FILE"}, commit=merge)
+
+
+# -- owners in odd YAML ---------------------------------------------------------------------
+@pytest.mark.parametrize(("spelt", "bad"), [
+    ('"regis\\x74rant"', True), ("'registrant'", True), ("!!str registrant", True),
+    ("registrant # manufacturer", True), ('"registrant" # manufacturer', True),
+    ("&o registrant", True), ('"\\u0061cme"', True), ("|-\n    acme", True),
+    ('"manu\\x66acturer"', False), ("manufacturer # registrant", False),
+    (">-\n    manufacturer", False)])
+def test_owner_written_in_odd_yaml(repo: Path, keys: Keys, spelt: str, bad: bool) -> None:
+    """BR-1's owner line rewritten by hand in YAML styles a line reader could misread
+    (escapes, quotes, tags, anchors, comments naming the other party, block scalars): the
+    verdict is YAML's value, acme (the commit's fault) or fab (clean)."""
+    text = (repo / "MANIFEST.yaml").read_text()
+    lines = text.split("\n")
+    at = max(i for i, line in enumerate(lines) if line.strip().removeprefix("- ") == "id: BR-1")
+    at = next(i for i in range(at, len(lines)) if lines[i].strip() == "owner: manufacturer")
+    indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
+    lines[at] = f"{indent}owner: {spelt}"
+    (repo / "MANIFEST.yaml").write_text("\n".join(lines))
+    commit_as(repo, keys["zhao"], "BR-1's owner in odd YAML")
+    if bad:
+        findings = assert_found(repo, "MANIFEST_INVALID", commit=head(repo), path="MANIFEST.yaml")
+        if not spelt.startswith("&"):  # an anchor: the manifest is refused as a whole
+            assert any("owner" in f["message"] for f in findings
+                       if f["commit"] == head(repo)), findings
+    else:
+        assert_clean(repo)
