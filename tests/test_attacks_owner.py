@@ -1,9 +1,14 @@
-"""The audited party against the owner check of register entries (the policy rule names
-the owner; an entry naming another is MANIFEST_INVALID on the commit that writes it, not
-on a change that leaves an entry as a parent held it). On real signed histories: entries
-moved to another folder or manifest under the owner they had, owners spelt as seat, id or
-in another case, evil and octopus merges, a second root merged in. Each attack asserts
-the finding code on the commit to blame; each has a legitimate twin that stays clean.
+"""The audited party against the owner check of register entries (the policy rule in
+force names the owner; an entry naming another is MANIFEST_INVALID on the commit that
+writes it; an entry a change leaves exactly as a parent held it is not the change's doing,
+so a policy change moving a folder is not blamed for the entries relabelled after). On real
+signed histories: entries moved to another party's folder under the owner they had (by a
+commit, an evil or octopus merge, either parent order), rewritten under the old owner after
+a policy change, or owned as a proposed policy says before it is in force; owners spelt as
+seat, id, in another case or in odd YAML; a new manifest in flow style; one id listed in two
+manifests by two lines; a manifest of one line governing a file listed on the other; a
+second root merged in. Each attack asserts the finding code on the commit to blame; each
+has a legitimate twin that stays clean.
 
 The module's history (``built``): an approved policy change lets fab's doc-control write
 the registrant's folders too (design/**, process/**: still acme's, so acme's approval and
