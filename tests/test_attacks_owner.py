@@ -393,3 +393,30 @@ def test_owner_written_in_odd_yaml(repo: Path, keys: Keys, spelt: str, bad: bool
                        if f["commit"] == head(repo)), findings
     else:
         assert_clean(repo)
+
+
+# -- a file left unlisted while a proposal says its folder is not controlled ----------------
+def _scratch_uncontrolled(config: Path) -> None:
+    edit_yaml(config / "policy.yaml", lambda d: d["rules"].insert(1, {
+        "paths": ["process/scratch/**"], "write": ["manufacturer:doc-control"],
+        "controlled": False, "description": "scratch"}))
+
+
+@pytest.mark.xfail(strict=True, reason="whether a file is controlled was judged by the tree's "
+                   "(proposed) policy, not the policy in force")
+def test_file_unlisted_while_a_proposal_says_it_is_not_controlled(repo: Path,
+                                                                 keys: Keys) -> None:
+    """li proposes that process/scratch/ be uncontrolled; before acme decides, zhao adds
+    process/scratch/z.txt unlisted: under the policy in force it is a controlled file, so
+    the commit adding it is to blame (not the one that withdraws the proposal)."""
+    _scratch_uncontrolled(repo / ".techxfer")
+    transfer(repo, keys["li"], to="acme", kind="policy-change")
+    assert_clean(repo)
+    (repo / "process" / "scratch").mkdir(parents=True)
+    (repo / "process" / "scratch" / "z.txt").write_bytes(b"z\n")
+    commit_as(repo, keys["zhao"], "process z, unlisted")
+    bad = head(repo)
+    assert_found(repo, "UNLISTED_FILE", commit=bad, path="process/scratch/z.txt")  # pending
+    edit_yaml(repo / ".techxfer" / "policy.yaml", lambda d: d["rules"].pop(1))
+    commit_as(repo, keys["li"], "proposal withdrawn")
+    assert_found(repo, "UNLISTED_FILE", commit=bad, path="process/scratch/z.txt")
