@@ -402,8 +402,6 @@ def _scratch_uncontrolled(config: Path) -> None:
         "controlled": False, "description": "scratch"}))
 
 
-@pytest.mark.xfail(strict=True, reason="whether a file is controlled was judged by the tree's "
-                   "(proposed) policy, not the policy in force")
 def test_file_unlisted_while_a_proposal_says_it_is_not_controlled(repo: Path,
                                                                  keys: Keys) -> None:
     """li proposes that process/scratch/ be uncontrolled; before acme decides, zhao adds

@@ -353,7 +353,7 @@ def check_manifests(state: State, judged: Scope) -> None:
         return
     targets = snap.paths if scope is None else [p for p in scope if snap.exists(p)]
     for path in sorted(targets):
-        if is_format_path(path) or undecodable(path) or not state.config.policy.is_controlled(path):
+        if is_format_path(path) or undecodable(path) or not _controlled(state, path):
             continue
         if listed(path):
             continue
@@ -364,6 +364,15 @@ def check_manifests(state: State, judged: Scope) -> None:
             "register.unlisted", "controlled file is not listed in {manifest}", manifest=owner)
             if owner else msg("register.unlisted_nowhere", "controlled file is not listed in any "
                               "manifest (there is no MANIFEST.yaml above it)"))
+
+
+def _controlled(state: State, path: str) -> bool:
+    """Is PATH a controlled file by the tree's policy or by the policy in force? A proposal
+    not yet approved (the tree's) does not make a file uncontrolled, nor does the policy in
+    force excuse what the proposal would control."""
+    assert state.config is not None
+    return state.config.policy.is_controlled(path) or (
+        state.in_force is not None and state.in_force.policy.is_controlled(path))
 
 
 def check_duplicates(state: State, changed: set[str],
