@@ -452,7 +452,9 @@ def check_entry(state: State, entry: DocumentEntry, manifest_paths: frozenset[st
             rule = owners.policy.rule_for(entry.path)
             named = None if rule is None or rule.owner is None \
                 else owners.parties.resolve(rule.owner)
-            if named is not None and named.id != party.id and not _owned_before(state, entry):
+            held = owners.parties.resolve(entry.owner)  # by the same parties as NAMED
+            if named is not None and (held is None or named.id != held.id) \
+                    and not _owned_before(state, entry):
                 # the owner decides whose approval and acknowledgement a revision needs:
                 # it is the policy's word, never the entry's writer's. An entry the change
                 # leaves as it was is not the change's doing (a policy change moving a
