@@ -418,3 +418,13 @@ def test_file_unlisted_while_a_proposal_says_it_is_not_controlled(repo: Path,
     edit_yaml(repo / ".techxfer" / "policy.yaml", lambda d: d["rules"].pop(1))
     commit_as(repo, keys["li"], "proposal withdrawn")
     assert_found(repo, "UNLISTED_FILE", commit=bad, path="process/scratch/z.txt")
+
+
+@pytest.mark.xfail(strict=True, reason="ids differing only in case were not duplicates")
+@pytest.mark.parametrize("doc_id", ["br-1", "Br-1"])
+def test_one_id_in_two_cases_in_two_manifests(repo: Path, keys: Keys, doc_id: str) -> None:
+    """design/dup.txt listed as br-1 next to fab's BR-1: citations, change requests and
+    training are matched whatever the case, so the two are one id listed twice."""
+    register(repo, "design/dup.txt", b"dup\n", doc_id)
+    commit_as(repo, keys["zhao"], "an id in another case")
+    assert_found(repo, "DUPLICATE_ID", commit=head(repo))
