@@ -420,7 +420,6 @@ def test_file_unlisted_while_a_proposal_says_it_is_not_controlled(repo: Path,
     assert_found(repo, "UNLISTED_FILE", commit=bad, path="process/scratch/z.txt")
 
 
-@pytest.mark.xfail(strict=True, reason="ids differing only in case were not duplicates")
 @pytest.mark.parametrize("doc_id", ["br-1", "Br-1"])
 def test_one_id_in_two_cases_in_two_manifests(repo: Path, keys: Keys, doc_id: str) -> None:
     """design/dup.txt listed as br-1 next to fab's BR-1: citations, change requests and

@@ -383,6 +383,7 @@ def check_duplicates(state: State, changed: set[str],
     unchanged entries were judged before) only the ids and paths its change introduced
     are asked about."""
     reported: set[tuple[str, str]] = set()
+    folded: dict[str, set[str]] | None = None  # id case-folded → the ids spelt so
     for path in sorted(changed):
         mine = state.manifests.get(path)
         if mine is None:
@@ -394,12 +395,22 @@ def check_duplicates(state: State, changed: set[str],
             for other in state.manifests.values():
                 if other is not mine:
                     clash |= asked & (other.ids if what == "id" else other.paths).keys()
+            if what == "id" and asked:
+                # ids are matched whatever their case (citations, change requests,
+                # training): two spellings of one id are one id listed twice
+                if folded is None:
+                    folded = defaultdict(set)
+                    for m in state.manifests.values():
+                        for doc_id in m.ids:
+                            folded[doc_id.casefold()].add(doc_id)
+                clash |= {v for v in asked if len(folded[v.casefold()]) > 1}
             for value in sorted(clash):
-                if (what, value) in reported:
+                key = value.casefold() if what == "id" else value
+                if (what, key) in reported:
                     continue
-                reported.add((what, value))
+                reported.add((what, key))
                 entries = [e for m in state.manifests.values() for e in m.entries
-                           if (e.id if what == "id" else e.path) == value]
+                           if (e.id.casefold() == key if what == "id" else e.path == value)]
                 places = "; ".join(e.where() for e in entries)
                 state.add(Code.DUPLICATE_ID, entries[1].manifest if len(entries) > 1 else path,
                           msg("register.duplicate_id", "id {value!r} is listed more than once: "
