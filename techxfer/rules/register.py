@@ -375,6 +375,23 @@ def _controlled(state: State, path: str) -> bool:
         state.in_force is not None and state.in_force.policy.is_controlled(path))
 
 
+_FOLDED: dict[int, tuple[Manifest, dict[str, frozenset[str]]]] = {}  # by id(manifest)
+
+
+def _folded_ids(manifest: Manifest) -> dict[str, frozenset[str]]:
+    """A manifest's ids by their case-folded spelling (memoised per model: models are
+    memoised by blob, so an unchanged manifest costs a look-up)."""
+    held = _FOLDED.get(id(manifest))
+    if held is not None and held[0] is manifest:
+        return held[1]
+    spelt: dict[str, set[str]] = defaultdict(set)
+    for doc_id in manifest.ids:
+        spelt[doc_id.casefold()].add(doc_id)
+    folded = {k: frozenset(v) for k, v in spelt.items()}
+    bounded_put(_FOLDED, id(manifest), (manifest, folded), 512)
+    return folded
+
+
 def check_duplicates(state: State, changed: set[str],
                      introduced: dict[str, tuple[set[str], set[str]]] | None = None) -> None:
     """Ids and paths listed twice, where a changed manifest is involved: each changed
@@ -383,7 +400,6 @@ def check_duplicates(state: State, changed: set[str],
     unchanged entries were judged before) only the ids and paths its change introduced
     are asked about."""
     reported: set[tuple[str, str]] = set()
-    folded: dict[str, set[str]] | None = None  # id case-folded → the ids spelt so
     for path in sorted(changed):
         mine = state.manifests.get(path)
         if mine is None:
@@ -398,12 +414,11 @@ def check_duplicates(state: State, changed: set[str],
             if what == "id" and asked:
                 # ids are matched whatever their case (citations, change requests,
                 # training): two spellings of one id are one id listed twice
-                if folded is None:
-                    folded = defaultdict(set)
-                    for m in state.manifests.values():
-                        for doc_id in m.ids:
-                            folded[doc_id.casefold()].add(doc_id)
-                clash |= {v for v in asked if len(folded[v.casefold()]) > 1}
+                spellings = [_folded_ids(m) for m in state.manifests.values()]
+                for v in asked:
+                    key = v.casefold()
+                    if len(set().union(*(f.get(key, ()) for f in spellings))) > 1:
+                        clash.add(v)
             for value in sorted(clash):
                 key = value.casefold() if what == "id" else value
                 if (what, key) in reported:
