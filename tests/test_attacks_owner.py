@@ -427,3 +427,36 @@ def test_one_id_in_two_cases_in_two_manifests(repo: Path, keys: Keys, doc_id: st
     register(repo, "design/dup.txt", b"dup\n", doc_id)
     commit_as(repo, keys["zhao"], "an id in another case")
     assert_found(repo, "DUPLICATE_ID", commit=head(repo))
+
+
+# -- a file name past the last bisection bound ------------------------------------------------
+PAST = pytest.mark.xfail(strict=True, reason="paths_under's bound prefix + U+10FFFF left out "
+                        "names starting with U+10FFFF")
+
+
+@pytest.mark.parametrize(("name", "moved"), [
+    ("p.txt", False), ("p.txt", True), pytest.param("\U0010ffff.txt", False, marks=PAST),
+    ("\U0010ffff.txt", True), pytest.param("\U0010ffff", False, marks=PAST)])
+def test_new_manifest_over_a_file_named_past_the_sorted_bound(repo: Path, keys: Keys,
+                                                              name: str, moved: bool) -> None:
+    """process/<name> is listed in the root manifest; a commit gives process/ its own,
+    empty, manifest: the file is no longer listed where it is governed, whatever its name
+    (U+10FFFF, the highest code point, sorts past any bound a prefix search puts after
+    "process/"). Twin: the entry moved into the new manifest, clean."""
+    register(repo, f"process/{name}", b"p\n", "P-1")
+    commit_as(repo, keys["zhao"], "process p")
+    assert_clean(repo)
+    docs: list[Any] = []
+    if moved:
+        entry = next(e for e in yaml.safe_load((repo / "MANIFEST.yaml").read_text())[
+            "documents"] if e["id"] == "P-1")
+        docs = [dict(entry, path=name)]
+        edit_yaml(repo / "MANIFEST.yaml",
+                  lambda d: d.update(documents=[e for e in d["documents"] if e["id"] != "P-1"]))
+    (repo / "process" / "MANIFEST.yaml").write_text(yaml.safe_dump(
+        {"format": 1, "documents": docs}, allow_unicode=True, sort_keys=False))
+    commit_as(repo, keys["zhao"], "process/ gets its own manifest")
+    if moved:
+        assert_clean(repo)
+    else:
+        assert_found(repo, {"MANIFEST_INVALID", "UNLISTED_FILE"}, commit=head(repo))
