@@ -430,13 +430,9 @@ def test_one_id_in_two_cases_in_two_manifests(repo: Path, keys: Keys, doc_id: st
 
 
 # -- a file name past the last bisection bound ------------------------------------------------
-PAST = pytest.mark.xfail(strict=True, reason="paths_under's bound prefix + U+10FFFF left out "
-                        "names starting with U+10FFFF")
-
-
 @pytest.mark.parametrize(("name", "moved"), [
-    ("p.txt", False), ("p.txt", True), pytest.param("\U0010ffff.txt", False, marks=PAST),
-    ("\U0010ffff.txt", True), pytest.param("\U0010ffff", False, marks=PAST)])
+    ("p.txt", False), ("p.txt", True), ("\U0010ffff.txt", False), ("\U0010ffff.txt", True),
+    ("\U0010ffff", False)])
 def test_new_manifest_over_a_file_named_past_the_sorted_bound(repo: Path, keys: Keys,
                                                               name: str, moved: bool) -> None:
     """process/<name> is listed in the root manifest; a commit gives process/ its own,
