@@ -456,3 +456,20 @@ def test_new_manifest_over_a_file_named_past_the_sorted_bound(repo: Path, keys: 
         assert_clean(repo)
     else:
         assert_found(repo, {"MANIFEST_INVALID", "UNLISTED_FILE"}, commit=head(repo))
+
+
+def test_the_bound_past_a_prefix_keeps_every_name_starting_with_it() -> None:
+    """paths_under's bisection bound: the strings starting with a prefix, no more, no less,
+    among names holding the highest code point."""
+    import bisect
+
+    from techxfer.state.snapshot import past_prefix
+
+    top = "\U0010ffff"
+    names = sorted({"a", "a/", "a/b", f"a/{top}", f"a/{top}x", f"a/{top}{top}", "a0", "a/\uffff",
+                    f"a{top}", f"a{top}/x", "b", top, f"{top}a", ""})
+    for prefix in ("", "a", "a/", f"a/{top}", f"a{top}", top, "b", "c"):
+        bound = past_prefix(prefix)
+        start = bisect.bisect_left(names, prefix)
+        end = len(names) if bound is None else bisect.bisect_left(names, bound)
+        assert names[start:end] == [n for n in names if n.startswith(prefix)], prefix
