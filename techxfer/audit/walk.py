@@ -383,7 +383,8 @@ class Auditor:
         single = len(changes) == 1 and commit != root and bool(parents)
         scope = None if commit == root else set().union(*(c.changed for c in changes))
         state = check_state(snap, scope=scope, before=changes[0].before if single else None,
-                            parents=[c.before for c in changes] if commit != root else ())
+                            parents=[c.before for c in changes] if commit != root else (),
+                            in_force=policy.config)
         findings += [replace(f, commit=commit) for f in state.findings]
         # 5) records, judged against each parent for what the commit itself changed there
         # (Judging a record against each parent is idempotent in the book; a finding met

@@ -78,6 +78,9 @@ class State:
     findings: list[Finding] = field(default_factory=list)
     # the states a change changed (a merge's parents), when judging a change
     parents: tuple[Snapshot, ...] = ()
+    # the configuration in force, when judging a change in a history (verify): its policy
+    # names the owners, not the tree's, which may be a proposal not yet approved
+    in_force: Config | None = None
 
     def add(self, code: Code, path: str | None, message: Msg) -> None:
         self.findings.append(Finding.of(code, path, message))
@@ -199,13 +202,15 @@ def _more(now: dict[str, int], was: dict[str, int]) -> set[str]:
 
 
 def check_state(snap: Snapshot, scope: set[str] | None = None, before: Snapshot | None = None,
-                parents: Sequence[Snapshot] | None = None) -> State:
+                parents: Sequence[Snapshot] | None = None, in_force: Config | None = None
+                ) -> State:
     """The register checks of SNAP: everything, or what SCOPE (changed paths) touches.
     BEFORE, the state SCOPE changed (already judged), lets a changed manifest cost only
     its changed entries. PARENTS, the states a commit changed (BEFORE by default): what
-    one of them already held is not the change's doing."""
+    one of them already held is not the change's doing. IN_FORCE, the configuration in
+    force where the change is judged: its policy names the owners (the tree's otherwise)."""
     state = State(snap, parents=tuple(parents) if parents is not None
-                  else (before,) if before is not None else ())
+                  else (before,) if before is not None else (), in_force=in_force)
     judged = Scope(None) if scope is None else expand_scope(state, scope, before)
     load_state_config(state)
     if judged.paths is None:
@@ -348,7 +353,7 @@ def check_manifests(state: State, judged: Scope) -> None:
         return
     targets = snap.paths if scope is None else [p for p in scope if snap.exists(p)]
     for path in sorted(targets):
-        if is_format_path(path) or undecodable(path) or not state.config.policy.is_controlled(path):
+        if is_format_path(path) or undecodable(path) or not _controlled(state, path):
             continue
         if listed(path):
             continue
@@ -359,6 +364,32 @@ def check_manifests(state: State, judged: Scope) -> None:
             "register.unlisted", "controlled file is not listed in {manifest}", manifest=owner)
             if owner else msg("register.unlisted_nowhere", "controlled file is not listed in any "
                               "manifest (there is no MANIFEST.yaml above it)"))
+
+
+def _controlled(state: State, path: str) -> bool:
+    """Is PATH a controlled file by the tree's policy or by the policy in force? A proposal
+    not yet approved (the tree's) does not make a file uncontrolled, nor does the policy in
+    force excuse what the proposal would control."""
+    assert state.config is not None
+    return state.config.policy.is_controlled(path) or (
+        state.in_force is not None and state.in_force.policy.is_controlled(path))
+
+
+_FOLDED: dict[int, tuple[Manifest, dict[str, frozenset[str]]]] = {}  # by id(manifest)
+
+
+def _folded_ids(manifest: Manifest) -> dict[str, frozenset[str]]:
+    """A manifest's ids by their case-folded spelling (memoised per model: models are
+    memoised by blob, so an unchanged manifest costs a look-up)."""
+    held = _FOLDED.get(id(manifest))
+    if held is not None and held[0] is manifest:
+        return held[1]
+    spelt: dict[str, set[str]] = defaultdict(set)
+    for doc_id in manifest.ids:
+        spelt[doc_id.casefold()].add(doc_id)
+    folded = {k: frozenset(v) for k, v in spelt.items()}
+    bounded_put(_FOLDED, id(manifest), (manifest, folded), 512)
+    return folded
 
 
 def check_duplicates(state: State, changed: set[str],
@@ -380,12 +411,21 @@ def check_duplicates(state: State, changed: set[str],
             for other in state.manifests.values():
                 if other is not mine:
                     clash |= asked & (other.ids if what == "id" else other.paths).keys()
+            if what == "id" and asked:
+                # ids are matched whatever their case (citations, change requests,
+                # training): two spellings of one id are one id listed twice
+                spellings = [_folded_ids(m) for m in state.manifests.values()]
+                for v in asked:
+                    key = v.casefold()
+                    if len(set().union(*(f.get(key, ()) for f in spellings))) > 1:
+                        clash.add(v)
             for value in sorted(clash):
-                if (what, value) in reported:
+                key = value.casefold() if what == "id" else value
+                if (what, key) in reported:
                     continue
-                reported.add((what, value))
+                reported.add((what, key))
                 entries = [e for m in state.manifests.values() for e in m.entries
-                           if (e.id if what == "id" else e.path) == value]
+                           if (e.id.casefold() == key if what == "id" else e.path == value)]
                 places = "; ".join(e.where() for e in entries)
                 state.add(Code.DUPLICATE_ID, entries[1].manifest if len(entries) > 1 else path,
                           msg("register.duplicate_id", "id {value!r} is listed more than once: "
@@ -395,13 +435,16 @@ def check_duplicates(state: State, changed: set[str],
 
 
 def _owned_before(state: State, entry: DocumentEntry) -> bool:
-    """Did a state the judged change changed list ENTRY (its id, in its manifest) with the
-    same owner?"""
+    """Did a state the judged change changed list ENTRY as it is (its id, in its manifest,
+    every key alike)? Only an entry the change leaves as it was is not its doing: one moved
+    to a folder another party owns, or rewritten (a new revision) under the owner it had
+    before a policy change moved its folder, is the writer's, whatever a parent held."""
+    fields = dict(entry.raw)
     for before in state.parents:
         if not before.is_file(entry.manifest):
             continue
         with contextlib.suppress(ConfigError):
-            if any(e.id == entry.id and e.owner == entry.owner
+            if any(e.id == entry.id and e.path == entry.path and dict(e.raw) == fields
                    for e in cached_manifest(before, entry.manifest).entries):
                 return True
     return False
@@ -429,10 +472,15 @@ def check_entry(state: State, entry: DocumentEntry, manifest_paths: frozenset[st
                 "register.unknown_owner", "documents[{index}].owner: unknown party {owner!r}",
                 index=entry.index, owner=entry.owner))
         else:
-            rule = config.policy.rule_for(entry.path)
+            # the policy in force names the owner: a proposed policy in the tree is not
+            # yet anyone's word (an entry written under it is the writer's doing)
+            owners = state.in_force or config
+            rule = owners.policy.rule_for(entry.path)
             named = None if rule is None or rule.owner is None \
-                else config.parties.resolve(rule.owner)
-            if named is not None and named.id != party.id and not _owned_before(state, entry):
+                else owners.parties.resolve(rule.owner)
+            held = owners.parties.resolve(entry.owner)  # by the same parties as NAMED
+            if named is not None and (held is None or named.id != held.id) \
+                    and not _owned_before(state, entry):
                 # the owner decides whose approval and acknowledgement a revision needs:
                 # it is the policy's word, never the entry's writer's. An entry the change
                 # leaves as it was is not the change's doing (a policy change moving a

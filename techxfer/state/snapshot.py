@@ -64,8 +64,9 @@ class Snapshot(ABC):
         if self._sorted is None:
             self._sorted = sorted(self.paths)
         start = bisect.bisect_left(self._sorted, prefix)
-        end = bisect.bisect_left(self._sorted, prefix + "\U0010ffff")
-        return self._sorted[start:end] if prefix else list(self._sorted)
+        bound = past_prefix(prefix)
+        end = len(self._sorted) if bound is None else bisect.bisect_left(self._sorted, bound)
+        return self._sorted[start:end]
 
     @property
     def folded(self) -> dict[str, set[str]]:
@@ -266,6 +267,16 @@ class WorkTreeSnapshot(Snapshot):
         value = schema.load_and_validate(kind, data, path)
         self.cache.put_parsed(oid, kind, value)
         return value
+
+
+def past_prefix(prefix: str) -> str | None:
+    """The least string after every string starting with PREFIX (None: none is, the prefix
+    being empty or all U+10FFFF). Not PREFIX + U+10FFFF: a name may hold that code point
+    (valid UTF-8), and PREFIX + U+10FFFF + anything sorts after it."""
+    stem = prefix.rstrip("\U0010ffff")
+    if not stem:
+        return None
+    return stem[:-1] + chr(ord(stem[-1]) + 1)
 
 
 def _kind(entry: Entry) -> str:
