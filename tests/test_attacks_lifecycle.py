@@ -674,3 +674,15 @@ def test_an_evil_merge_relabelling_the_owner_is_the_merges(repo: Path, keys: Key
     bad = hand_merge(repo, keys["zhao"], [ours, *tips], tree)
     findings = assert_found(repo, "MANIFEST_INVALID", commit=bad, path="MANIFEST.yaml")
     assert any("owner" in f["message"] for f in findings if f["commit"] == bad), findings
+
+
+def test_approve_refuses_an_entry_its_folder_moved_from(repo: Path, keys: Keys) -> None:
+    """After a policy change moves mfg/** to acme, MFG-SOP (a draft still naming fab) is
+    not approved until it is registered under its owner: the commit would be blamed."""
+    approved_config_change(repo, keys, _reown, proposer="zhang", approver="li")
+    tip = head(repo)
+    use_signing_key(repo, keys["zhang"])
+    proc = techxfer(repo, "approve", "MFG-SOP", check=False)
+    assert proc.returncode == 2 and "the policy names acme the owner of mfg/sop.txt, the " \
+        "register manufacturer" in proc.stderr, proc.stderr
+    assert head(repo) == tip

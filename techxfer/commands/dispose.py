@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from techxfer.commands.init import render
-from techxfer.commands.transfer import current_signer
+from techxfer.commands.transfer import current_signer, require_policy_owner
 from techxfer.errors import RefusedError, UsageError
 from techxfer.findings import Msg, listing, msg, parts, several
 from techxfer.format import yamlio
@@ -205,6 +205,7 @@ def dispose(ws: Workspace, ids: list[str], notice: str, reason: str | None) -> D
     head, head_snap, config = committed(ws)
     signer = current_signer(ws, config, when)
     for v in verdicts:
+        require_policy_owner(config, v.entry)
         if not may_write(config, signer, v.entry.path):
             raise RefusedError(msg("refuse.may_not_remove", "{who} may not remove {path}",
                                    who=f"{signer.party.id}:{signer.person.id}",

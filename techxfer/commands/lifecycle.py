@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from techxfer.commands.init import render
-from techxfer.commands.transfer import current_signer
+from techxfer.commands.transfer import current_signer, require_policy_owner
 from techxfer.errors import RefusedError, UsageError
 from techxfer.findings import listing, msg, several, term
 from techxfer.format import yamlio
@@ -68,6 +68,7 @@ def approve(ws: Workspace, doc_id: str, *, revision: str | None = None,
         raise UsageError(msg("refuse.other_revision", "--revision {asked}: the register holds "
                              "{id} rev {revision}", asked=revision, id=doc_id,
                              revision=entry.revision))
+    require_policy_owner(config, entry)
     signer = current_signer(ws, config, when)
     problem = approver_problem(config, signer, entry)
     if problem is not None:

@@ -36,7 +36,7 @@ from techxfer.model.transfer import (
 )
 from techxfer.rules.authorisation import holds_role, may_write, sender_roles
 from techxfer.rules.meanings import ack_refusal, carrying_role
-from techxfer.rules.register import check_state
+from techxfer.rules.register import check_state, other_owner
 from techxfer.rules.signer import resolve_key
 from techxfer.state.config import Config, in_force_digest, load_config
 from techxfer.state.records import committed, load_records
@@ -53,6 +53,18 @@ def current_signer(ws: Workspace, config: Config, when: datetime) -> Signer:
         raise RefusedError(msg("refuse.signing_key", "your signing key: {problem}",
                                problem=holder.said or holder.problem), hint=hint)
     return holder.signer
+
+
+def require_policy_owner(config: Config, entry: DocumentEntry) -> None:
+    """Refuse to write ENTRY while it names an owner other than the policy's (a folder moved
+    to the other party by a policy change, its entry not yet relabelled): verify would
+    blame the commit."""
+    named = other_owner(config, entry)
+    if named is not None:
+        raise RefusedError(msg("refuse.stale_owner", "{id}: the policy names {named} the owner of "
+                               "{path}, the register {owner}; register it under its owner "
+                               "first (techxfer add {path} …)", id=entry.id, named=named.id,
+                               path=entry.path, owner=entry.owner))
 
 
 def _who(signer: Signer) -> str:

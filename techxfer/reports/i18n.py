@@ -462,6 +462,8 @@ MESSAGES: dict[str, str] = {
                               "及报告报送监管部门的日期（--submitted）",
     "refuse.nobody": "无人",
     "refuse.duty_record": "{kind}记录被拒绝：{problems}",
+    "refuse.stale_owner": "{id}：配置规定 {path} 的所有方是 {named}，清单中却是 {owner}；"
+                          "请先以其所有方重新登记（techxfer add {path} …）",
     "refuse.add_same_revision": "{path}：内容已改变但版本仍为 {revision}；请给出新的 --revision"
                                 "（受控文件的版本标识其内容）",
 }

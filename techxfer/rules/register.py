@@ -19,7 +19,7 @@ from techxfer.errors import ConfigError, SchemaError, SignatureError
 from techxfer.findings import Code, Finding, Msg, msg, term
 from techxfer.format.layout import CONFIG_DIR, MANIFEST_NAME, PARTIES_FILE, is_format_path, is_manifest
 from techxfer.model.manifest import DocumentEntry, Manifest, nearest_manifest
-from techxfer.model.parties import INDEPENDENT_ROLES, short_key
+from techxfer.model.parties import INDEPENDENT_ROLES, Party, short_key
 from techxfer.state.config import Config, load_config
 from techxfer.state.manifests import bounded_put, cached_manifest, manifest_delta
 from techxfer.state.snapshot import GitSnapshot, Snapshot, fold
@@ -434,6 +434,15 @@ def check_duplicates(state: State, changed: set[str],
                               "once: {places}", value=value, places=places))
 
 
+def other_owner(config: Config, entry: DocumentEntry) -> Party | None:
+    """The party CONFIG's policy names the owner of ENTRY's path, when ENTRY names another
+    (both read by CONFIG's parties); None when they agree or no rule names an owner."""
+    rule = config.policy.rule_for(entry.path)
+    named = None if rule is None or rule.owner is None else config.parties.resolve(rule.owner)
+    held = config.parties.resolve(entry.owner)
+    return named if named is not None and (held is None or named.id != held.id) else None
+
+
 def _owned_before(state: State, entry: DocumentEntry) -> bool:
     """Did a state the judged change changed list ENTRY as it is (its id, in its manifest,
     every key alike)? Only an entry the change leaves as it was is not its doing: one moved
@@ -475,12 +484,9 @@ def check_entry(state: State, entry: DocumentEntry, manifest_paths: frozenset[st
             # the policy in force names the owner: a proposed policy in the tree is not
             # yet anyone's word (an entry written under it is the writer's doing)
             owners = state.in_force or config
-            rule = owners.policy.rule_for(entry.path)
-            named = None if rule is None or rule.owner is None \
-                else owners.parties.resolve(rule.owner)
-            held = owners.parties.resolve(entry.owner)  # by the same parties as NAMED
-            if named is not None and (held is None or named.id != held.id) \
-                    and not _owned_before(state, entry):
+            named = other_owner(owners, entry)
+            if named is not None and not _owned_before(state, entry):
+                rule = owners.policy.rule_for(entry.path)
                 # the owner decides whose approval and acknowledgement a revision needs:
                 # it is the policy's word, never the entry's writer's. An entry the change
                 # leaves as it was is not the change's doing (a policy change moving a
