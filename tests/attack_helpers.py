@@ -496,3 +496,26 @@ def revoke_zhao(repo: Path, keys: Mapping[str, SshKey]) -> str:
     until = (utcnow() - timedelta(days=2)).date().isoformat()
     approved_config_change(repo, keys, key_valid_until("zhao.min", until))
     return until
+
+
+def batch_lines(repo: Path, key: SshKey, base: str, sides: Sequence[int], ours: int
+                ) -> tuple[str, list[str], Any, dict[str, str]]:
+    """Lines of history from BASE for a merge made by hand: one per number in SIDES, each
+    registering batch record BR-n (``records/B-n.csv``) signed with KEY, and ours, checked
+    out last, registering BR-OURS. Returns our tip, the side tips, our root manifest with
+    every side's entry appended (for the merge's tree), and the side files for
+    ``compose_tree``'s TAKE."""
+    tips = []
+    for n in (*sides, ours):
+        checkout(repo, base)
+        register(repo, f"records/B-{n}.csv", f"batch {n}\n".encode(), f"BR-{n}",
+                 category="batch-record")
+        commit_as(repo, key, f"batch {n}")
+        tips.append(head(repo))
+    *tips, tip = tips
+    manifest = yaml.safe_load(show(repo, tip, "MANIFEST.yaml"))
+    for side, n in zip(tips, sides, strict=True):
+        manifest["documents"].append(next(e for e in yaml.safe_load(show(
+            repo, side, "MANIFEST.yaml"))["documents"] if e["id"] == f"BR-{n}"))
+    return tip, tips, manifest, {f"records/B-{n}.csv": side for side, n in zip(tips, sides,
+                                                                                strict=True)}

@@ -24,6 +24,7 @@ from attack_helpers import (
     approved_config_change,
     assert_clean,
     assert_found,
+    batch_lines,
     checkout,
     clone,
     compose_tree,
@@ -651,26 +652,11 @@ def test_an_evil_merge_relabelling_the_owner_is_the_merges(repo: Path, keys: Key
                                                           octopus: bool) -> None:
     """A merge (two parents, or an octopus) whose tree relabels MFG-SOP as acme's, which
     neither parent held: the merge's own doing, MANIFEST_INVALID on the merge."""
-    base = head(repo)
-    tips = []
-    for n in (1, 2) if octopus else (1,):
-        checkout(repo, base)
-        register(repo, f"records/B-{n}.csv", f"batch {n}\n".encode(), f"BR-{n}",
-                 category="batch-record")
-        commit_as(repo, keys["zhao"], f"batch {n}")
-        tips.append(head(repo))
-    checkout(repo, base)
-    register(repo, "records/B-3.csv", b"batch 3\n", "BR-3", category="batch-record")
-    commit_as(repo, keys["zhao"], "batch 3")
-    ours = head(repo)
-    manifest = yaml.safe_load(show(repo, ours, "MANIFEST.yaml"))
-    for n in (1, 2) if octopus else (1,):
-        manifest["documents"].append(next(e for e in yaml.safe_load(show(
-            repo, tips[n - 1], "MANIFEST.yaml"))["documents"] if e["id"] == f"BR-{n}"))
+    ours, tips, manifest, take = batch_lines(repo, keys["zhao"], head(repo),
+                                             (1, 2) if octopus else (1,), 3)
     _relabel("registrant")(manifest)
-    tree = compose_tree(repo, ours, take={f"records/B-{n}.csv": tips[n - 1]
-                                          for n in ((1, 2) if octopus else (1,))},
-                        write={"MANIFEST.yaml": yaml.safe_dump(manifest, sort_keys=False).encode()})
+    tree = compose_tree(repo, ours, take=take, write={
+        "MANIFEST.yaml": yaml.safe_dump(manifest, sort_keys=False).encode()})
     bad = hand_merge(repo, keys["zhao"], [ours, *tips], tree)
     findings = assert_found(repo, "MANIFEST_INVALID", commit=bad, path="MANIFEST.yaml")
     assert any("owner" in f["message"] for f in findings if f["commit"] == bad), findings

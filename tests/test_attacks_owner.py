@@ -28,6 +28,7 @@ from attack_helpers import (
     approved_config_change,
     assert_clean,
     assert_found,
+    batch_lines,
     checkout,
     clone,
     compose_tree,
@@ -106,24 +107,9 @@ def test_evil_merge_moves_the_entry_keeping_its_owner(repo: Path, keys: Keys,
                                                       octopus: bool) -> None:
     """Each side leaves BR-1 alone; the merge's own tree moves it to process/ keeping fab as
     owner. A parent held BR-1, owner fab, but at records/: the merge's doing."""
-    base = head(repo)
-    tips = []
-    for n in (2, 3) if octopus else (2,):
-        checkout(repo, base)
-        register(repo, f"records/B-{n}.csv", f"batch {n}\n".encode(), f"BR-{n}",
-                 category="batch-record")
-        commit_as(repo, keys["zhao"], f"batch {n}")
-        tips.append(head(repo))
-    checkout(repo, base)
-    register(repo, "records/B-4.csv", b"batch 4\n", "BR-4", category="batch-record")
-    commit_as(repo, keys["zhao"], "batch 4")
-    ours = head(repo)
-    manifest = yaml.safe_load(show(repo, ours, "MANIFEST.yaml"))
-    for tip, n in zip(tips, (2, 3), strict=False):
-        manifest["documents"].append(next(e for e in yaml.safe_load(show(
-            repo, tip, "MANIFEST.yaml"))["documents"] if e["id"] == f"BR-{n}"))
+    ours, tips, manifest, take = batch_lines(repo, keys["zhao"], head(repo),
+                                             (2, 3) if octopus else (2,), 4)
     _entry("BR-1", path="process/B-1.csv")(manifest)
-    take = {f"records/B-{n}.csv": tip for tip, n in zip(tips, (2, 3), strict=False)}
     tree = compose_tree(repo, ours, take=take, remove=["records/B-1.csv"], write={
         "process/B-1.csv": BATCH,
         "MANIFEST.yaml": yaml.safe_dump(manifest, sort_keys=False).encode()})
