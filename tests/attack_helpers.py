@@ -519,3 +519,28 @@ def batch_lines(repo: Path, key: SshKey, base: str, sides: Sequence[int], ours: 
             repo, side, "MANIFEST.yaml"))["documents"] if e["id"] == f"BR-{n}"))
     return tip, tips, manifest, {f"records/B-{n}.csv": side for side, n in zip(tips, sides,
                                                                                 strict=True)}
+
+
+def history_fixtures(build: Callable[[Path, Mapping[str, SshKey]], dict[str, str]]
+                     ) -> tuple[Any, Any, Any]:
+    """The fixtures of a module sharing one built history: ``built`` (BUILD run once on a
+    copy of the session's base repository: its path and the commit ids BUILD returns),
+    ``repo`` (a clone per test) and ``ids``. A module assigns them to those names."""
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def built(tmp_path_factory: pytest.TempPathFactory, base_repo: Path,
+              keys: dict[str, SshKey]) -> tuple[Path, dict[str, str]]:
+        ids: dict[str, str] = {}
+        repo = prepared(tmp_path_factory, base_repo, lambda r: ids.update(build(r, keys)))
+        return repo, ids
+
+    @pytest.fixture
+    def repo(built: tuple[Path, dict[str, str]], tmp_path: Path) -> Path:
+        return clone(built[0], tmp_path)
+
+    @pytest.fixture
+    def ids(built: tuple[Path, dict[str, str]]) -> dict[str, str]:
+        return built[1]
+
+    return built, repo, ids

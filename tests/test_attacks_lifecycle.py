@@ -32,8 +32,8 @@ from attack_helpers import (
     git_merge,
     hand_merge,
     head,
+    history_fixtures,
     manifest_with,
-    prepared,
     register,
     sha256,
     show,
@@ -94,22 +94,7 @@ def build(repo: Path, keys: Keys) -> dict[str, str]:
     return ids
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, base_repo: Path, keys: Keys
-          ) -> tuple[Path, dict[str, str]]:
-    ids: dict[str, str] = {}
-    repo = prepared(tmp_path_factory, base_repo, lambda r: ids.update(build(r, keys)))
-    return repo, ids
-
-
-@pytest.fixture
-def repo(built: tuple[Path, dict[str, str]], tmp_path: Path) -> Path:
-    return clone(built[0], tmp_path)
-
-
-@pytest.fixture
-def ids(built: tuple[Path, dict[str, str]]) -> dict[str, str]:
-    return built[1]
+built, repo, ids = history_fixtures(build)
 
 
 def batch_entry(n: int, uses: Any = None, made_by: Any = None) -> Any:

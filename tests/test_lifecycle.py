@@ -27,11 +27,10 @@ from attack_helpers import (
     assert_clean,
     assert_found,
     checkout,
-    clone,
     edit_yaml,
     git_merge,
     head,
-    prepared,
+    history_fixtures,
     register,
     sha256,
     transfer,
@@ -102,22 +101,7 @@ def build(repo: Path, keys: Keys) -> dict[str, str]:
     return ids
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, base_repo: Path, keys: Keys
-          ) -> tuple[Path, dict[str, str]]:
-    ids: dict[str, str] = {}
-    repo = prepared(tmp_path_factory, base_repo, lambda r: ids.update(build(r, keys)))
-    return repo, ids
-
-
-@pytest.fixture
-def repo(built: tuple[Path, dict[str, str]], tmp_path: Path) -> Path:
-    return clone(built[0], tmp_path)
-
-
-@pytest.fixture
-def ids(built: tuple[Path, dict[str, str]]) -> dict[str, str]:
-    return built[1]
+built, repo, ids = history_fixtures(build)
 
 
 def entry(repo: Path, doc_id: str) -> dict[str, Any]:
