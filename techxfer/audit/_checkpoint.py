@@ -34,9 +34,11 @@ def save(cache: Path, root: str, commit: str, payload: dict[str, Any]) -> None:
     folder = _folder(cache)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        blob = pickle.dumps({"version": __version__, "format": FORMAT, "root": root,
-                             "commit": commit, **payload}, protocol=pickle.HIGHEST_PROTOCOL)
-        write_atomic(folder / f"{root[:16]}-{commit}.pickle", blob)
+        state = {"version": __version__, "format": FORMAT, "root": root, "commit": commit,
+                 **payload}
+        # pickled straight into the file: the books of a long history are megabytes
+        write_atomic(folder / f"{root[:16]}-{commit}.pickle",
+                     lambda fh: pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL))
         old = sorted(folder.glob(f"{root[:16]}-*.pickle"), key=lambda p: p.stat().st_mtime)
         for stale in old[:-KEEP]:
             stale.unlink(missing_ok=True)
