@@ -97,6 +97,19 @@ def build(repo: Path, keys: Keys) -> dict[str, str]:
 built, repo, ids = history_fixtures(build)
 
 
+def use_sop(repo: Path, keys: Keys, use: str, revision: str, content: bytes
+            ) -> tuple[str, str]:
+    """MFG-SOP rev REVISION (of CONTENT) used: made effective on li's approval written by
+    hand ("effective"), or cited by batch record BR-1. Returns (the commit, its path)."""
+    if use == "effective":
+        write_approval(repo, approval_record("MFG-SOP", revision, sha256(content), party="fab",
+                                             signer="li.na"))
+        make_effective(repo, SOP, "MFG-SOP")
+        commit_as(repo, keys["li"], f"MFG-SOP rev {revision} made effective")
+        return head(repo), SOP
+    return batch(repo, keys["zhao"], 1, [f"MFG-SOP@{revision}"]), "records/B-1.csv"
+
+
 def batch_entry(n: int, uses: Any = None, made_by: Any = None) -> Any:
     """A change to the root manifest: batch record BR-n (records/B-n.csv) with these
     extension keys (left out where None)."""
@@ -234,14 +247,8 @@ def test_request_approved_then_the_draft_content_swapped(
                                                  for e in d["documents"]
                                                  if e["id"] == "MFG-SOP"])
     commit_as(repo, keys["zhao"], "the proposed SOP swapped after acme approved it")
-    if use == "effective":  # (techxfer approve refuses: li's approval written by hand)
-        write_approval(repo, approval_record("MFG-SOP", "B", sha256(
-            b"Mixing SOP rev B, not what acme saw\n"), party="fab", signer="li.na"))
-        make_effective(repo, SOP, "MFG-SOP")
-        commit_as(repo, keys["li"], "made effective on acme's approval of other content")
-        blamed, path = head(repo), SOP
-    else:
-        blamed, path = batch(repo, keys["zhao"], 1, ["MFG-SOP@B"]), "records/B-1.csv"
+    # (techxfer approve refuses: li's approval written by hand)
+    blamed, path = use_sop(repo, keys, use, "B", b"Mixing SOP rev B, not what acme saw\n")
     findings = assert_found(repo, "CHANGE_NOT_APPROVED", commit=blamed, path=path)
     assert any(ids["sop_b_cr"] in f["message"] for f in findings if f["commit"] == blamed)
 
@@ -525,14 +532,7 @@ def test_the_proposed_content_under_a_new_revision_letter(
                                                  for e in d["documents"]
                                                  if e["id"] == "MFG-SOP"])
     commit_as(repo, keys["zhao"], "the proposal, relettered")
-    if use == "effective":
-        write_approval(repo, approval_record("MFG-SOP", "C", sha256(SOP_B), party="fab",
-                                             signer="li.na"))
-        make_effective(repo, SOP, "MFG-SOP")
-        commit_as(repo, keys["li"], "rev C effective in-house")
-        blamed, path = head(repo), SOP
-    else:
-        blamed, path = batch(repo, keys["zhao"], 1, ["MFG-SOP@C"]), "records/B-1.csv"
+    blamed, path = use_sop(repo, keys, use, "C", SOP_B)
     findings = assert_found(repo, "CHANGE_NOT_APPROVED", commit=blamed, path=path)
     assert any(ids["sop_b_cr"] in f["message"] for f in findings if f["commit"] == blamed)
 

@@ -371,23 +371,8 @@ def copy_returned_on_two_branches(base_repo: Path, tmp_path: Path, keys: Keys
     """One copy handed out; each of two branches records it given back; merged.
     Returns (repository, the two return commits, the merge)."""
     repo = fresh(base_repo, tmp_path)
-    tx = transfer(repo, keys["wang"], "DRW-001")
-    ack(repo, keys["zhao"], tx)
-    first = "EXP-20261126-M-0000aaaa"
-    (repo / "distributions").mkdir()
-    (repo / f"distributions/{first}.yaml").write_bytes(distribution(repo, head(repo), first,
-                                                                    ["DRW-001"]))
-    commit_as(repo, keys["zhao"], "copies handed out")
-    fork = head(repo)
-    back = [{"copy": f"{first}-001", "id": "DRW-001", "revision": "A", "reason": "done"}]
-    made = []
-    for branch, exp_id in (("a", "EXP-20261126-M-0000bbbb"), ("b", "EXP-20261126-M-0000cccc")):
-        git(repo, "checkout", "-q", "-b", branch, fork)
-        (repo / f"distributions/{exp_id}.yaml").write_bytes(
-            distribution(repo, fork, exp_id, [], returned=back))
-        commit_as(repo, keys["zhao"], f"copy returned ({branch})")
-        made.append(head(repo))
-    return repo, made, git_merge(repo, keys["zhao"], "a")
+    _, made = returning_branches(repo, keys, True, True)
+    return repo, made, merge_all(repo, keys, made)
 
 
 def test_a_copy_returned_on_two_branches(base_repo: Path, tmp_path: Path, keys: Keys) -> None:

@@ -52,7 +52,7 @@ from techxfer.model.manifest import DocumentEntry, nearest_manifest
 from techxfer.model.parties import Signer
 from techxfer.model.transfer import CHANGE_REQUEST, Acknowledgement, Transfer
 from techxfer.model.uses import USES_KEY, uses_of
-from techxfer.rules.duties import register_of
+from techxfer.rules.duties import entry_of, register_of
 from techxfer.rules.meanings import meaning_problem, signers_of
 from techxfer.rules.register import load_record
 from techxfer.state.config import Config
@@ -494,8 +494,7 @@ def _uses(entry: DocumentEntry, key: tuple[str, str], use: Use) -> bool:
 def _listed(register: Mapping[str, DocumentEntry], doc_id: str,
             revision: str) -> DocumentEntry | None:
     """The register's entry of DOC_ID when it holds REVISION (either in any case)."""
-    entry = register.get(doc_id) or next(
-        (e for e in register.values() if e.id.casefold() == doc_id.casefold()), None)
+    entry = entry_of(register, doc_id)
     if entry is None or entry.revision.casefold() != revision.casefold():
         return None
     return entry

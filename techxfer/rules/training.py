@@ -38,6 +38,7 @@ from techxfer.model.policy import RoleRef
 from techxfer.model.training import TRAINED, TrainingRecord
 from techxfer.model.transfer import Acknowledgement, Transfer
 from techxfer.model.uses import MADE_BY_KEY, uses_of
+from techxfer.rules.duties import entry_of
 from techxfer.rules.meanings import carrying_role, signers_of
 from techxfer.rules.register import load_record
 from techxfer.rules.wording import role_refs
@@ -168,9 +169,7 @@ class TrainingBook:
             return []
         out: list[Finding] = []
         for cited in uses.cites:
-            entry = register.get(cited.document) or next(
-                (e for e in register.values()
-                 if e.id.casefold() == cited.document.casefold()), None)
+            entry = entry_of(register, cited.document)
             if entry is None or not config.policy.training_roles(entry.category):
                 continue  # an unknown citation is the change rules' finding
             for maker_party, person, person_id in makers:
