@@ -459,3 +459,33 @@ def test_the_bound_past_a_prefix_keeps_every_name_starting_with_it() -> None:
         start = bisect.bisect_left(names, prefix)
         end = len(names) if bound is None else bisect.bisect_left(names, bound)
         assert names[start:end] == [n for n in names if n.startswith(prefix)], prefix
+
+
+@pytest.mark.parametrize("backdated", [False, True])
+def test_relabel_slipped_into_the_approving_commit(repo: Path, keys: Keys,
+                                                   backdated: bool) -> None:
+    """li approves zhang's proposal moving records/** to acme, and her approving commit
+    (made by hand, the ack re-committed with the register edit, optionally dated before
+    its parent) also relabels BR-1 as acme's: a register change in the commit whose own
+    signature makes the policy in force is judged by the policy at its parent, under which
+    li writes no record entry. Twin: the relabel by acme's doc-control after the approval."""
+    _records_are_acmes(repo / ".techxfer")
+    tx = transfer(repo, keys["zhang"], to="fab", kind="policy-change")
+    ack(repo, keys["li"], tx, "approved")
+    git(repo, "reset", "-q", "--soft", "HEAD~1")
+    edit_yaml(repo / "MANIFEST.yaml", _entry("BR-1", owner="registrant"))
+    env = {"GIT_COMMITTER_DATE": "2001-01-01T00:00:00+00:00",
+           "GIT_AUTHOR_DATE": "2001-01-01T00:00:00+00:00"} if backdated else None
+    commit_as(repo, keys["li"], "approved, and BR-1 relabelled", env=env)
+    bad = head(repo)
+    rc, findings = verify(repo)
+    mine = {f["code"] for f in findings if f["commit"] == bad}
+    assert rc == 1 and "UNAUTHORIZED_CHANGE" in mine, findings
+    if backdated:
+        assert "TIME_INCONSISTENT" in mine, findings
+    # the twin: the approval alone, then acme's doc-control relabels
+    git(repo, "reset", "-q", "--hard", "HEAD~1")
+    ack(repo, keys["li"], tx, "approved")
+    edit_yaml(repo / "MANIFEST.yaml", _entry("BR-1", owner="registrant"))
+    commit_as(repo, keys["wang"], "BR-1 is acme's")
+    assert_clean(repo)
