@@ -162,3 +162,13 @@ def nearest_manifest(path: str, manifests: set[str] | frozenset[str]) -> str | N
         if not folder:
             return None
         folder = posixpath.dirname(folder)
+
+
+def entry_of(register: Mapping[str, DocumentEntry], doc_id: str) -> DocumentEntry | None:
+    """The register's entry of DOC_ID spelt in any letter case (ids are one whatever their
+    case: two spellings listed are DUPLICATE_ID)."""
+    found = register.get(doc_id)
+    if found is not None:
+        return found
+    folded = doc_id.casefold()
+    return next((e for e in register.values() if e.id.casefold() == folded), None)

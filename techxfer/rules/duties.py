@@ -198,16 +198,6 @@ class Register(Mapping[str, DocumentEntry]):
         return self.whole().items()
 
 
-def entry_of(register: Mapping[str, DocumentEntry], doc_id: str) -> DocumentEntry | None:
-    """The register's entry of DOC_ID spelt in any letter case (ids are one whatever their
-    case: two spellings listed are DUPLICATE_ID)."""
-    found = register.get(doc_id)
-    if found is not None:
-        return found
-    folded = doc_id.casefold()
-    return next((e for e in register.values() if e.id.casefold() == folded), None)
-
-
 def register_of(snap: Snapshot) -> Register:
     """Every document of a state by id (the first of a duplicated id: DUPLICATE_ID is the
     register checks' finding), read from each manifest's memoised index (by blob), so a

@@ -48,11 +48,11 @@ from techxfer.model.approval import (
     RevisionApproval,
     approval_step,
 )
-from techxfer.model.manifest import DocumentEntry, nearest_manifest
+from techxfer.model.manifest import DocumentEntry, entry_of, nearest_manifest
 from techxfer.model.parties import Signer
 from techxfer.model.transfer import CHANGE_REQUEST, Acknowledgement, Transfer
 from techxfer.model.uses import USES_KEY, uses_of
-from techxfer.rules.duties import entry_of, register_of
+from techxfer.rules.duties import register_of
 from techxfer.rules.meanings import meaning_problem, signers_of
 from techxfer.rules.register import load_record
 from techxfer.state.config import Config

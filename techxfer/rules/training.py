@@ -32,13 +32,12 @@ from techxfer.format.layout import (
     parse_training_path,
     training_path,
 )
-from techxfer.model.manifest import DocumentEntry
+from techxfer.model.manifest import DocumentEntry, entry_of
 from techxfer.model.parties import Person, Signer
 from techxfer.model.policy import RoleRef
 from techxfer.model.training import TRAINED, TrainingRecord
 from techxfer.model.transfer import Acknowledgement, Transfer
 from techxfer.model.uses import MADE_BY_KEY, uses_of
-from techxfer.rules.duties import entry_of
 from techxfer.rules.meanings import carrying_role, signers_of
 from techxfer.rules.register import load_record
 from techxfer.rules.wording import role_refs
